@@ -1,0 +1,65 @@
+/**
+ * The admin-only bridge that lets the CLI work on a data folder this server holds (chDB allows one process
+ * per folder): raw engine calls and the ingest sink, authenticated with the admin key from server.json.
+ */
+import type { FastifyInstance } from "fastify";
+import type { EventSink } from "../collect/sink.js";
+import type { Engine, QueryParams } from "../store/engine.js";
+import { parseJsonEachRowText } from "../store/engine.js";
+import { type ApiKeys, authorize, keyFromHeaders } from "./auth.js";
+
+interface SqlBody {
+  sql: string;
+  params?: QueryParams;
+}
+
+export function registerInternalRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  sink: EventSink,
+  keys: ApiKeys,
+): void {
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      "application/x-ndjson",
+      { parseAs: "buffer", bodyLimit: 512 * 1024 * 1024 },
+      (_r, body, done) => done(null, body),
+    );
+    scope.addHook("onRequest", async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "admin", reply)) return reply;
+    });
+    const hidden = { schema: { hide: true } };
+    scope.post("/internal/engine/query", hidden, async (request) => {
+      const { sql, params } = request.body as SqlBody;
+      return (await engine.query(sql, params)).map((row) => JSON.stringify(row)).join("\n");
+    });
+    scope.post("/internal/engine/command", hidden, async (request) => {
+      const { sql, params } = request.body as SqlBody;
+      await engine.command(sql, params);
+      return { ok: true };
+    });
+    scope.post("/internal/engine/stream", hidden, async (request, reply) => {
+      const { sql, params } = request.body as SqlBody;
+      const { Readable } = await import("node:stream");
+      async function* lines() {
+        for await (const row of engine.stream(sql, params)) yield `${JSON.stringify(row)}\n`;
+      }
+      return reply.type("application/x-ndjson").send(Readable.from(lines()));
+    });
+    scope.post("/internal/engine/insert", hidden, async (request) => {
+      const table = (request.query as { table?: string }).table;
+      if (!table || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+        throw new Error("table: a table name is required");
+      await engine.insert(table, request.body as Buffer);
+      return { ok: true };
+    });
+    scope.post("/internal/ingest/events", hidden, async (request) => {
+      await sink.writeEvents(parseJsonEachRowText((request.body as Buffer).toString("utf8")));
+      return { ok: true };
+    });
+    scope.post("/internal/ingest/failures", hidden, async (request) => {
+      await sink.writeFailures(parseJsonEachRowText((request.body as Buffer).toString("utf8")));
+      return { ok: true };
+    });
+  });
+}

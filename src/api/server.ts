@@ -1,0 +1,129 @@
+/** Builds the HTTP server: collector, read APIs, OpenAPI docs at /docs, and the home page. */
+import { createGunzip, createInflate } from "node:zlib";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { Collector } from "../collect/collector.js";
+import { DEFAULT_LIMITS } from "../collect/normalise.js";
+import { registerCollectRoutes } from "../collect/routes.js";
+import { EngineSink, type EventSink } from "../collect/sink.js";
+import { registerIdentityRoutes } from "../identity/routes.js";
+import type { Engine } from "../store/engine.js";
+import type { ApiKeys } from "./auth.js";
+import { homePage } from "./home.js";
+import { registerInternalRoutes } from "./internal-routes.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Size of the decompressed JSON body. */
+    bodyBytes: number;
+  }
+}
+
+export interface ServerOptions {
+  engine: Engine;
+  keys: ApiKeys;
+  maxEventBytes?: number;
+  maxBatchBytes?: number;
+  logger?: boolean | object;
+  commit?: { maxRows: number; maxDelayMs: number };
+}
+
+export interface CustomerFlowServer {
+  app: FastifyInstance;
+  collector: Collector;
+  sink: EventSink;
+}
+
+export async function buildServer(options: ServerOptions): Promise<CustomerFlowServer> {
+  const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: maxBatchBytes });
+  const sink = new EngineSink(options.engine, options.commit);
+  const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes);
+
+  // SDKs send gzip; the size limit applies to the decompressed body.
+  app.addHook("preParsing", async (request, reply, payload) => {
+    const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase();
+    if (encoding === "gzip") return payload.pipe(createGunzip());
+    if (encoding === "deflate") return payload.pipe(createInflate());
+    if (encoding !== "identity") {
+      reply.code(415).send({
+        error: "unsupported_media_type",
+        message: `Content-Encoding ${encoding} is not supported; use gzip or none`,
+      });
+    }
+    return payload;
+  });
+
+  // Our own JSON parser so a body that is not JSON is still stored (as text) with the reason.
+  app.decorateRequest("bodyBytes", 0);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    request.bodyBytes = Buffer.byteLength(body as string);
+    try {
+      done(null, (body as string).length === 0 ? {} : JSON.parse(body as string));
+    } catch (error) {
+      const reason = `body is not valid JSON: ${(error as Error).message}`;
+      void collector
+        .reject(body as string, `http:${request.url}`, { field: "(body)", reason })
+        .then(() => done(Object.assign(new Error(reason), { statusCode: 400, field: "(body)" })), done);
+    }
+  });
+
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; code?: string; field?: string }, request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        await collector.reject("", `http:${request.url}`, {
+          field: "(body)",
+          reason: `body larger than ${maxBatchBytes} bytes was refused unread`,
+        });
+        return reply
+          .code(413)
+          .send({ error: "payload_too_large", message: `the body is over ${maxBatchBytes} bytes` });
+      }
+      if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+        return reply.code(415).send({
+          error: "unsupported_media_type",
+          message: "send application/json (optionally gzip-encoded)",
+        });
+      }
+      if (status >= 500) request.log.error(error);
+      return reply.code(status).send({
+        error: status >= 500 ? "internal_error" : "bad_request",
+        field: error.field,
+        message: error.message,
+      });
+    },
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Customer Flow",
+        version: "0.1.0",
+        description: "Collect every touchpoint; read journeys, customers and value.",
+      },
+      components: { securitySchemes: { key: { type: "http", scheme: "bearer" } } },
+      security: [{ key: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get("/health", { schema: { tags: ["meta"], summary: "200 when ready" } }, async () => ({
+    status: "ok",
+    engine: options.engine.description,
+  }));
+  app.get("/", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/html").send(homePage()),
+  );
+
+  registerCollectRoutes(app, collector, options.keys);
+  registerIdentityRoutes(app, options.engine, options.keys);
+  registerInternalRoutes(app, options.engine, sink, options.keys);
+
+  app.addHook("onClose", async () => {
+    await sink.close();
+  });
+  return { app, collector, sink };
+}

@@ -1,0 +1,85 @@
+/** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
+import { EngineSink } from "../collect/sink.js";
+import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
+import { openStore, resolveStoreOptions } from "../store/open.js";
+import { emit, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+import { resolveKeys, startServer, stopOnSignals } from "./serve.js";
+
+export interface DemoOptions {
+  data?: string;
+  clickhouseUrl?: string;
+  json?: boolean;
+  customers: number;
+  seed: number;
+  port: number;
+  host: string;
+  serve: boolean;
+}
+
+/** Keys for the local demo only; a real deployment passes its own (see `serve --write-key`). */
+export const DEMO_KEYS = { write: "wk_demo", read: "rk_demo" };
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
+  if (store.via === "server") {
+    await store.engine.close();
+    throw new UsageError(
+      `a server already serves this data folder (${store.engine.description}); open it in a browser or stop it first`,
+    );
+  }
+  const [{ n }] = await store.engine.query<{ n: string }>(
+    "SELECT count() AS n FROM events WHERE source = {s:String}",
+    { s: DEMO_SOURCE },
+  );
+  let loaded = { customers: 0, events: Number(n), rejected: 0, seconds: 0, alreadyLoaded: Number(n) > 0 };
+  if (Number(n) === 0) {
+    const started = Date.now();
+    const progress = startProgress("loading demo data", options.customers, "customers");
+    const sink = new EngineSink(store.engine);
+    const summary = await loadDemo(sink, {
+      customers: options.customers,
+      seed: options.seed,
+      onProgress: (done, events) => progress.update(done, `${done} customers, ${events} events`),
+    });
+    await sink.close();
+    progress.stop();
+    loaded = { ...summary, seconds: (Date.now() - started) / 1000, alreadyLoaded: false };
+  }
+  if (!options.serve) {
+    await store.engine.close();
+    emit(
+      Boolean(options.json),
+      loaded,
+      () =>
+        `demo data: ${loaded.events} events${loaded.alreadyLoaded ? " (already loaded)" : ` loaded in ${loaded.seconds.toFixed(1)} s`}`,
+    );
+    return;
+  }
+  const keys = resolveKeys({
+    writeKeys: process.env.CUSTOMER_FLOW_WRITE_KEYS ? [] : [DEMO_KEYS.write],
+    readKeys: process.env.CUSTOMER_FLOW_READ_KEYS ? [] : [DEMO_KEYS.read],
+  });
+  const dataDir =
+    store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
+  const server = await startServer(store.engine, keys, {
+    port: options.port,
+    host: options.host,
+    writeKeys: [],
+    readKeys: [],
+    dataDir,
+  });
+  stopOnSignals(server);
+  emit(
+    Boolean(options.json),
+    { url: server.url, ...loaded, writeKeys: [...keys.write], readKeys: [...keys.read] },
+    () =>
+      [
+        `demo data: ${loaded.events} events${loaded.alreadyLoaded ? " (already loaded)" : ` loaded in ${loaded.seconds.toFixed(1)} s`}`,
+        `Customer Flow is serving at ${server.url}  (API docs: ${server.url}/docs)`,
+        `  write key: ${[...keys.write].join(", ")}`,
+        `  read key:  ${[...keys.read].join(", ")}`,
+        `  try: curl -u ${[...keys.read][0]}: ${server.url}/v1/customers/customer1@example.com?limit=5`,
+      ].join("\n"),
+  );
+}

@@ -1,0 +1,316 @@
+#!/usr/bin/env node
+/** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
+import { Command, Option } from "commander";
+import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
+import { RemoteSink } from "../collect/remote-sink.js";
+import { EngineSink, type EventSink } from "../collect/sink.js";
+import { customer360, findCustomer } from "../identity/customer360.js";
+import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
+import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
+import { readOnlySql } from "../store/read-only.js";
+import { runDemo } from "./demo.js";
+import { emit, fail, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+import { resolveKeys, startServer, stopOnSignals } from "./serve.js";
+
+interface GlobalOptions {
+  data?: string;
+  clickhouseUrl?: string;
+  json?: boolean;
+}
+
+const program = new Command();
+program
+  .name("customer-flow")
+  .description("Cross-channel customer journeys and Social CRM on ClickHouse SQL")
+  .version("0.1.0")
+  .showHelpAfterError();
+
+function withStoreOptions(command: Command): Command {
+  return command
+    .option(
+      "--data <dir>",
+      "data folder of the embedded engine (default ./.customer-flow or CUSTOMER_FLOW_DATA)",
+    )
+    .option(
+      "--clickhouse-url <url>",
+      "a ClickHouse server instead of the embedded engine (or CUSTOMER_FLOW_CLICKHOUSE_URL)",
+    )
+    .option("--json", "print JSON");
+}
+
+async function withStore<T>(options: GlobalOptions, work: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
+  try {
+    return await work(store);
+  } finally {
+    await store.engine.close();
+  }
+}
+
+function sinkFor(store: OpenedStore, options: GlobalOptions): EventSink {
+  if (store.via !== "server") return new EngineSink(store.engine);
+  const info = readServerInfo(resolveStoreOptions({ dataDir: options.data }).dataDir);
+  if (!info) throw new Error("the server holding the data folder has gone away");
+  return new RemoteSink(info);
+}
+
+function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as Command;
+    const json = Boolean(command.opts<GlobalOptions>().json);
+    try {
+      await run(...args);
+    } catch (error) {
+      fail(error, json);
+    }
+  };
+}
+
+withStoreOptions(program.command("serve").description("serve the collector and the API on the store"))
+  .option("--port <n>", "port", (v) => Number.parseInt(v, 10), 3000)
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("--write-key <key...>", "write keys (also CUSTOMER_FLOW_WRITE_KEYS, comma-separated)")
+  .option("--read-key <key...>", "read keys (also CUSTOMER_FLOW_READ_KEYS)")
+  .option("--log", "log every request")
+  .action(
+    action(
+      async (
+        options: GlobalOptions & {
+          port: number;
+          host: string;
+          writeKey?: string[];
+          readKey?: string[];
+          log?: boolean;
+        },
+      ) => {
+        const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
+        if (store.via === "server") {
+          await store.engine.close();
+          throw new UsageError(`a server already serves this data folder (${store.engine.description})`);
+        }
+        const keys = resolveKeys({ writeKeys: options.writeKey, readKeys: options.readKey });
+        const dataDir =
+          store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
+        const server = await startServer(store.engine, keys, {
+          ...options,
+          writeKeys: [],
+          readKeys: [],
+          dataDir,
+        });
+        stopOnSignals(server);
+        emit(
+          Boolean(options.json),
+          {
+            url: server.url,
+            engine: store.engine.description,
+            writeKeys: [...keys.write],
+            readKeys: [...keys.read],
+          },
+          () =>
+            [
+              `Customer Flow is serving ${store.engine.description} at ${server.url}`,
+              `  write key: ${[...keys.write].join(", ")}`,
+              `  read key:  ${[...keys.read].join(", ")}`,
+              `  API docs:  ${server.url}/docs`,
+            ].join("\n"),
+        );
+      },
+    ),
+  );
+
+withStoreOptions(
+  program.command("import").description("import events from a CSV, NDJSON or XES file (.gz too)"),
+)
+  .argument("<file>", "the file")
+  .addOption(
+    new Option("--format <format>", "file format (default: from the extension)").choices([
+      "csv",
+      "ndjson",
+      "xes",
+    ]),
+  )
+  .option("--delimiter <c>", "CSV delimiter (default: detected)")
+  .option("--customer <col>", "column with the customer id")
+  .option("--timestamp <col>", "column with the time")
+  .option("--touchpoint <col>", "column with the step or activity")
+  .option("--channel <col>", "column with the channel")
+  .option("--default-channel <name>", "channel for rows that name none")
+  .option("--text <col>", "column with a message text")
+  .option("--value <col>", "column with a monetary value")
+  .action(
+    action(
+      async (
+        file: string,
+        options: GlobalOptions &
+          ColumnMap & { format?: ImportFormat; delimiter?: string; defaultChannel?: string },
+      ) => {
+        await withStore(options, async (store) => {
+          const sink = sinkFor(store, options);
+          const progress = startProgress("importing", 100, "%");
+          const started = Date.now();
+          const summary = await importFile(sink, {
+            file,
+            format: options.format,
+            delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
+            channel: options.defaultChannel,
+            columns: {
+              customer: options.customer,
+              timestamp: options.timestamp,
+              touchpoint: options.touchpoint,
+              channel: options.channel,
+              text: options.text,
+              value: options.value,
+            },
+            onProgress: ({ rows, bytes, totalBytes }) =>
+              progress.update(totalBytes > 0 ? Math.round((100 * bytes) / totalBytes) : 0, `${rows} rows`),
+          });
+          await sink.close();
+          progress.stop();
+          const seconds = (Date.now() - started) / 1000;
+          emit(Boolean(options.json), { ...summary, seconds }, () => {
+            const lines = [
+              `imported ${summary.imported} events of ${summary.customers} customers, rejected ${summary.rejected} (${seconds.toFixed(1)} s)`,
+            ];
+            for (const r of summary.rejections.slice(0, 10))
+              lines.push(`  line ${r.line}: ${r.field}: ${r.reason}`);
+            if (summary.rejected > 10) lines.push("  ... all rejected rows are in the failed_events table");
+            return lines.join("\n");
+          });
+        });
+      },
+    ),
+  );
+
+withStoreOptions(
+  program.command("query").description("run a read-only SQL query (ClickHouse dialect) on the store"),
+)
+  .argument("<sql>", "SELECT ... | SHOW ... | DESCRIBE ...")
+  .action(
+    action(async (sql: string, options: GlobalOptions) => {
+      const safe = readOnlySql(sql);
+      await withStore(options, async (store) => {
+        const rows = await store.engine.query(safe);
+        emit(Boolean(options.json), rows, () => formatTable(rows));
+      });
+    }),
+  );
+
+withStoreOptions(
+  program.command("customer").description("customer 360 by any identifier (id, email, phone, @handle)"),
+)
+  .argument("<id>", "any known identifier")
+  .option("--limit <n>", "timeline events per page", (v) => Number.parseInt(v, 10), 100)
+  .option("--cursor <c>", "page cursor from a previous answer's next")
+  .action(
+    action(async (id: string, options: GlobalOptions & { limit: number; cursor?: string }) => {
+      await withStore(options, async (store) => {
+        const customerId = await findCustomer(store.engine, id);
+        if (!customerId) throw new UsageError(`no customer is known by ${id}`);
+        const profile = await customer360(store.engine, customerId, {
+          limit: options.limit,
+          cursor: options.cursor,
+        });
+        emit(Boolean(options.json), profile, () =>
+          [
+            `${profile.id}  (${profile.identifiers.join(", ")})`,
+            `seen ${profile.firstSeen} .. ${profile.lastSeen}; ${profile.counts.events} events; value ${profile.totalValue.toFixed(2)}`,
+            `channels: ${Object.entries(profile.channels)
+              .map(([c, n]) => `${c} ${n}`)
+              .join(", ")}`,
+            ...profile.timeline.map(
+              (e) =>
+                `  ${e.timestamp}  ${e.channel.padEnd(14)} ${e.touchpoint}${e.text ? `  "${e.text}"` : ""}`,
+            ),
+            profile.next ? `more: --cursor ${profile.next}` : "",
+          ].join("\n"),
+        );
+      });
+    }),
+  );
+
+const identity = program.command("identity").description("identity stitching: see and undo merges");
+withStoreOptions(identity.command("merges").description("the merges behind a customer"))
+  .argument("<id>", "any identifier of the customer")
+  .action(
+    action(async (id: string, options: GlobalOptions) => {
+      await withStore(options, async (store) => {
+        const customerId = await findCustomer(store.engine, id);
+        if (!customerId) throw new UsageError(`no customer is known by ${id}`);
+        const merges = await linksOfCustomer(store.engine, customerId);
+        emit(Boolean(options.json), { customerId, merges }, () =>
+          merges
+            .map(
+              (m) =>
+                `${m.link_id}  ${m.left} = ${m.right}  (${m.reason}${Number(m.active) ? "" : ", split"})`,
+            )
+            .join("\n"),
+        );
+      });
+    }),
+  );
+withStoreOptions(identity.command("split").description("undo one merge by its id (see `identity merges`)"))
+  .argument("<mergeId>", "the merge (link) id")
+  .action(
+    action(async (mergeId: string, options: GlobalOptions) => {
+      await withStore(options, async (store) => {
+        const result = await splitLink(store.engine, mergeId);
+        emit(Boolean(options.json), result, () =>
+          [
+            `split ${result.before} into:`,
+            ...result.after.map((a) => `  ${a.customerId}: ${a.identifiers.join(", ")}`),
+          ].join("\n"),
+        );
+      });
+    }),
+  );
+
+withStoreOptions(program.command("migrate").description("apply pending schema migrations")).action(
+  action(async (options: GlobalOptions) => {
+    await withStore(options, async (store) => {
+      const rows = await store.engine.query<{ version: number; name: string }>(
+        "SELECT version, name FROM schema_migrations ORDER BY version",
+      );
+      emit(Boolean(options.json), { engine: store.engine.description, migrations: rows }, () =>
+        rows.map((r) => `${r.version} ${r.name}`).join("\n"),
+      );
+    });
+  }),
+);
+
+withStoreOptions(
+  program.command("demo").description("generate and load the demo data set once, then serve (npm start)"),
+)
+  .option("--customers <n>", "customers to generate", (v) => Number.parseInt(v, 10), 20_000)
+  .option("--seed <n>", "random seed", (v) => Number.parseInt(v, 10), 42)
+  .option("--port <n>", "port", (v) => Number.parseInt(v, 10), 3000)
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("--no-serve", "load the data and exit")
+  .action(
+    action(
+      async (
+        options: GlobalOptions & {
+          customers: number;
+          seed: number;
+          port: number;
+          host: string;
+          serve: boolean;
+        },
+      ) => {
+        await runDemo(options);
+      },
+    ),
+  );
+
+function formatTable(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "(no rows)";
+  const columns = Object.keys(rows[0]!);
+  const cells = rows.map((row) =>
+    columns.map((c) => (typeof row[c] === "object" ? JSON.stringify(row[c]) : String(row[c]))),
+  );
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
+  const line = (values: string[]) => values.map((v, i) => v.slice(0, 60).padEnd(widths[i]!)).join("  ");
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+await program.parseAsync(process.argv);

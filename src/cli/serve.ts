@@ -1,0 +1,73 @@
+/** `customer-flow serve`: holds the data folder, answers the API, and lets other CLI commands in through it. */
+import { type ApiKeys, generateKey, parseKeyList } from "../api/auth.js";
+import { buildServer } from "../api/server.js";
+import type { Engine } from "../store/engine.js";
+import { removeServerInfo, writeServerInfo } from "../store/open.js";
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  writeKeys: string[];
+  readKeys: string[];
+  dataDir?: string;
+  log?: boolean;
+}
+
+export function resolveKeys(options: {
+  writeKeys?: string[];
+  readKeys?: string[];
+}): ApiKeys & { generated: boolean } {
+  const write = [...(options.writeKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_WRITE_KEYS)];
+  const read = [...(options.readKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_READ_KEYS)];
+  const generated = write.length === 0 || read.length === 0;
+  if (write.length === 0) write.push(generateKey("wk"));
+  if (read.length === 0) read.push(generateKey("rk"));
+  return { write: new Set(write), read: new Set(read), admin: generateKey("admin"), generated };
+}
+
+export interface RunningServer {
+  url: string;
+  keys: ApiKeys;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  engine: Engine,
+  keys: ApiKeys,
+  options: ServeOptions,
+): Promise<RunningServer> {
+  const { app } = await buildServer({ engine, keys, logger: options.log ? { level: "info" } : false });
+  await app.listen({ port: options.port, host: options.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const url = `http://${options.host === "0.0.0.0" ? "127.0.0.1" : options.host}:${port}`;
+  if (options.dataDir) {
+    writeServerInfo(options.dataDir, {
+      pid: process.pid,
+      url,
+      adminKey: keys.admin,
+      startedAt: new Date().toISOString(),
+    });
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+    await engine.close();
+    if (options.dataDir) removeServerInfo(options.dataDir, process.pid);
+  };
+  return { url, keys, stop };
+}
+
+/** Stops cleanly on SIGINT/SIGTERM: in-flight batches are committed before the process exits. */
+export function stopOnSignals(server: RunningServer): void {
+  const handler = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+}

@@ -1,0 +1,50 @@
+/**
+ * Where normalised events go: events and failed events are group-committed; identity links asserted by a
+ * batch are applied before its events are written, so an acknowledged event is always stitched.
+ */
+import { linksOf } from "../identity/identifiers.js";
+import { applyLinks } from "../identity/identity-store.js";
+import type { Engine } from "../store/engine.js";
+import { type GroupCommitOptions, GroupCommitter } from "./committer.js";
+import type { FailedEvent, StoredEvent } from "./event-schema.js";
+
+export interface EventSink {
+  /** Resolves after the events are committed (and stitched). */
+  writeEvents(events: StoredEvent[]): Promise<void>;
+  /** Resolves after the rejected payloads are committed to failed_events. */
+  writeFailures(failures: FailedEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class EngineSink implements EventSink {
+  private readonly events: GroupCommitter<StoredEvent>;
+  private readonly failures: GroupCommitter<FailedEvent>;
+
+  constructor(
+    private readonly engine: Engine,
+    options?: GroupCommitOptions,
+  ) {
+    this.events = new GroupCommitter((rows) => this.commitEvents(rows), options);
+    this.failures = new GroupCommitter((rows) => engine.insert("failed_events", rows), options);
+  }
+
+  private async commitEvents(rows: StoredEvent[]): Promise<void> {
+    const links = [];
+    for (const row of rows)
+      if (row.user_id || row.traits !== "{}" || row.type === "alias") links.push(...linksOf(row));
+    await applyLinks(this.engine, links);
+    await this.engine.insert("events", rows);
+  }
+
+  writeEvents(events: StoredEvent[]): Promise<void> {
+    return this.events.submit(events);
+  }
+
+  writeFailures(failures: FailedEvent[]): Promise<void> {
+    return this.failures.submit(failures);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.events.close(), this.failures.close()]);
+  }
+}

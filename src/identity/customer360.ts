@@ -1,0 +1,137 @@
+/** Customer 360: everything known about one customer, found by any of their identifiers. */
+import type { Engine } from "../store/engine.js";
+import { candidateIdentifiers, kindOf } from "./identifiers.js";
+import { identifiersOfCustomer } from "./identity-store.js";
+
+export interface TimelineEvent {
+  event_id: string;
+  type: string;
+  name: string;
+  timestamp: string;
+  channel: string;
+  touchpoint: string;
+  direction: string;
+  text: string;
+  value: number | null;
+  currency: string;
+  identity_key: string;
+  properties: Record<string, unknown>;
+}
+
+export interface Customer360 {
+  id: string;
+  identifiers: string[];
+  traits: Record<string, unknown>;
+  firstSeen: string;
+  lastSeen: string;
+  channels: Record<string, number>;
+  counts: { events: number; byType: Record<string, number> };
+  totalValue: number;
+  timeline: TimelineEvent[];
+  total: number;
+  next: string | null;
+}
+
+/** Finds the customer id behind any identifier a person might type; undefined when nobody matches. */
+export async function findCustomer(engine: Engine, input: string): Promise<string | undefined> {
+  const candidates = candidateIdentifiers(input);
+  const mapped = await engine.query<{ customer_id: string }>(
+    "SELECT customer_id FROM identity_map FINAL WHERE identifier IN {ids:Array(String)} ORDER BY identifier LIMIT 1",
+    { ids: candidates },
+  );
+  if (mapped[0]) return mapped[0].customer_id;
+  const keys = candidates.filter((id) => kindOf(id) === "user" || kindOf(id) === "anon");
+  const seen = await engine.query<{ identity_key: string }>(
+    "SELECT identity_key FROM events WHERE identity_key IN {ids:Array(String)} ORDER BY identity_key LIMIT 1",
+    { ids: keys },
+  );
+  return seen[0]?.identity_key;
+}
+
+function encodeCursor(row: { timestamp: string; seq: number | string; event_id: string }): string {
+  return Buffer.from(JSON.stringify([row.timestamp, String(row.seq), row.event_id])).toString("base64url");
+}
+
+export class CursorError extends Error {}
+
+function decodeCursor(cursor: string): { ts: string; seq: string; id: string } {
+  try {
+    const [ts, seq, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as string[];
+    if (typeof ts !== "string" || typeof seq !== "string" || typeof id !== "string") throw new Error();
+    return { ts, seq, id };
+  } catch {
+    throw new CursorError("cursor is not one this API returned");
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** The profile and one page of the cross-channel timeline, oldest first, keyset-paginated. */
+export async function customer360(
+  engine: Engine,
+  customerId: string,
+  options: { limit?: number; cursor?: string } = {},
+): Promise<Customer360> {
+  const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+  const identifiers = await identifiersOfCustomer(engine, customerId);
+  const keys = identifiers.filter((id) => kindOf(id) === "user" || kindOf(id) === "anon");
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+
+  const [summary] = await engine.query<{
+    events: string;
+    first: string;
+    last: string;
+    total_value: number;
+    channels: Record<string, string>;
+    types: Record<string, string>;
+  }>(
+    `SELECT count() AS events, min(timestamp) AS first, max(timestamp) AS last, sum(ifNull(value, 0)) AS total_value,
+            sumMap(map(channel, toUInt64(1))) AS channels, sumMap(map(type, toUInt64(1))) AS types
+     FROM events FINAL WHERE identity_key IN {keys:Array(String)}`,
+    { keys },
+  );
+  const traitRows = await engine.query<{ traits: string }>(
+    `SELECT traits FROM events FINAL WHERE identity_key IN {keys:Array(String)} AND traits != '{}'
+     ORDER BY timestamp, seq`,
+    { keys },
+  );
+  const traits: Record<string, unknown> = {};
+  for (const row of traitRows) Object.assign(traits, parseJson(row.traits));
+
+  const rows = await engine.query<TimelineEvent & { seq: string; properties: string }>(
+    `SELECT event_id, type, name, timestamp, seq, channel, touchpoint, direction, text, value, currency, identity_key, properties
+     FROM events FINAL
+     WHERE identity_key IN {keys:Array(String)}
+       ${after ? "AND (timestamp, seq, event_id) > (toDateTime64({ts:String}, 3, 'UTC'), {seq:UInt64}, {id:String})" : ""}
+     ORDER BY timestamp, seq, event_id LIMIT {limit:UInt32}`,
+    { keys, limit: limit + 1, ...(after ?? {}) },
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const total = Number(summary?.events ?? 0);
+  return {
+    id: customerId,
+    identifiers,
+    traits,
+    firstSeen: summary && total > 0 ? summary.first : "",
+    lastSeen: summary && total > 0 ? summary.last : "",
+    channels: Object.fromEntries(Object.entries(summary?.channels ?? {}).map(([k, v]) => [k, Number(v)])),
+    counts: {
+      events: total,
+      byType: Object.fromEntries(Object.entries(summary?.types ?? {}).map(([k, v]) => [k, Number(v)])),
+    },
+    totalValue: Number(summary?.total_value ?? 0),
+    timeline: page.map(({ seq: _seq, properties, ...event }) => ({
+      ...event,
+      properties: parseJson(properties),
+    })),
+    total,
+    next: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}

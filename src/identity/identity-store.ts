@@ -1,0 +1,178 @@
+/**
+ * Identity stitching on the store: identity_links records every merge with its reason (ReplacingMergeTree,
+ * the highest version wins, so a split is a new version with active = 0); identity_map gives each merged
+ * identifier its customer id. Identifiers never merged map to themselves and have no row.
+ * All SQL for identity lives in this file.
+ */
+import { createHash } from "node:crypto";
+import type { Engine } from "../store/engine.js";
+import { formatTime } from "../store/time.js";
+import { canonicalIdentifier, type IdentityLink } from "./identifiers.js";
+import { UnionFind } from "./union-find.js";
+
+export function linkId(a: string, b: string): string {
+  const [x, y] = a < b ? [a, b] : [b, a];
+  return createHash("sha1").update(`${x}\u0000${y}`).digest("hex").slice(0, 20);
+}
+
+let lastVersion = 0;
+function nextVersion(): number {
+  const candidate = Date.now() * 1000;
+  lastVersion = candidate > lastVersion ? candidate : lastVersion + 1;
+  return lastVersion;
+}
+
+export interface StoredLink {
+  link_id: string;
+  left: string;
+  right: string;
+  reason: string;
+  event_id: string;
+  created_at: string;
+  active: number;
+}
+
+/** SQL expression giving an event's customer id (use with `LEFT JOIN identity_map AS m ON m.identifier = e.identity_key`). */
+export const CUSTOMER_OF_EVENT = "if(m.customer_id = '', e.identity_key, m.customer_id)";
+export const IDENTITY_JOIN =
+  "LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = e.identity_key";
+
+async function customersOf(engine: Engine, identifiers: string[]): Promise<Map<string, string>> {
+  const rows = await engine.query<{ identifier: string; customer_id: string }>(
+    "SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN {ids:Array(String)}",
+    { ids: identifiers },
+  );
+  return new Map(rows.map((r) => [r.identifier, r.customer_id]));
+}
+
+async function membersOf(
+  engine: Engine,
+  customerIds: string[],
+): Promise<{ identifier: string; customer_id: string }[]> {
+  return engine.query(
+    "SELECT identifier, customer_id FROM identity_map FINAL WHERE customer_id IN {ids:Array(String)}",
+    { ids: customerIds },
+  );
+}
+
+/** Writes the customer id of every identifier in the given groups. */
+async function writeGroups(engine: Engine, groups: string[][]): Promise<void> {
+  const version = nextVersion();
+  const rows = groups.flatMap((group) => {
+    const customer = canonicalIdentifier(group);
+    return group.map((identifier) => ({ identifier, customer_id: customer, version }));
+  });
+  await engine.insert("identity_map", rows);
+}
+
+/**
+ * Applies new links: each link never seen before unions two customers. A link that exists already (even one
+ * split by a person) is left alone, so a split stays split when the same evidence arrives again.
+ * Returns how many links were new.
+ */
+export async function applyLinks(engine: Engine, links: IdentityLink[]): Promise<number> {
+  if (links.length === 0) return 0;
+  const unique = new Map<string, IdentityLink>();
+  for (const link of links) {
+    const id = linkId(link.left, link.right);
+    if (!unique.has(id)) unique.set(id, link);
+  }
+  const existing = await engine.query<{ link_id: string }>(
+    "SELECT link_id FROM identity_links FINAL WHERE link_id IN {ids:Array(String)}",
+    { ids: [...unique.keys()] },
+  );
+  for (const { link_id } of existing) unique.delete(link_id);
+  if (unique.size === 0) return 0;
+
+  const endpoints = [...new Set([...unique.values()].flatMap((l) => [l.left, l.right]))];
+  const current = await customersOf(engine, endpoints);
+  const customers = [...new Set(endpoints.map((id) => current.get(id) ?? id))];
+  const members = await membersOf(engine, customers);
+
+  const sets = new UnionFind();
+  for (const id of endpoints) sets.union(id, current.get(id) ?? id);
+  for (const { identifier, customer_id } of members) sets.union(identifier, customer_id);
+  for (const link of unique.values()) sets.union(link.left, link.right);
+
+  const now = formatTime(Date.now());
+  const version = nextVersion();
+  await engine.insert(
+    "identity_links",
+    [...unique.entries()].map(([id, link]) => ({
+      link_id: id,
+      left: link.left,
+      right: link.right,
+      reason: link.reason,
+      event_id: link.eventId,
+      created_at: now,
+      active: 1,
+      version,
+    })),
+  );
+  await writeGroups(engine, sets.groups());
+  return unique.size;
+}
+
+/** The customer id for an identifier (itself when never merged). */
+export async function resolveIdentifier(engine: Engine, identifier: string): Promise<string> {
+  return (await customersOf(engine, [identifier])).get(identifier) ?? identifier;
+}
+
+/** Every identifier of a customer, the customer id first. */
+export async function identifiersOfCustomer(engine: Engine, customerId: string): Promise<string[]> {
+  const members = await membersOf(engine, [customerId]);
+  return [
+    customerId,
+    ...members
+      .map((m) => m.identifier)
+      .filter((id) => id !== customerId)
+      .sort(),
+  ];
+}
+
+/** The merges that made a customer, with their reasons (active and split). */
+export async function linksOfCustomer(engine: Engine, customerId: string): Promise<StoredLink[]> {
+  const ids = await identifiersOfCustomer(engine, customerId);
+  return engine.query<StoredLink>(
+    `SELECT link_id, left, right, reason, event_id, created_at, active FROM identity_links FINAL
+     WHERE left IN {ids:Array(String)} OR right IN {ids:Array(String)} ORDER BY created_at, link_id`,
+    { ids },
+  );
+}
+
+export interface SplitResult {
+  linkId: string;
+  before: string;
+  after: { customerId: string; identifiers: string[] }[];
+}
+
+/** Undoes one merge: the link becomes inactive and the customer is rebuilt from its remaining links. */
+export async function splitLink(engine: Engine, id: string): Promise<SplitResult> {
+  const [link] = await engine.query<StoredLink>(
+    "SELECT link_id, left, right, reason, event_id, created_at, active FROM identity_links FINAL WHERE link_id = {id:String}",
+    { id },
+  );
+  if (!link) throw new IdentityError(`no merge with id ${id}`);
+  if (!Number(link.active)) throw new IdentityError(`merge ${id} was already split`);
+  const before = await resolveIdentifier(engine, link.left);
+  await engine.insert("identity_links", [{ ...link, active: 0, version: nextVersion() }]);
+
+  const identifiers = await identifiersOfCustomer(engine, before);
+  const links = await engine.query<{ left: string; right: string }>(
+    `SELECT left, right FROM identity_links FINAL
+     WHERE active = 1 AND left IN {ids:Array(String)} AND right IN {ids:Array(String)}`,
+    { ids: identifiers },
+  );
+  const sets = new UnionFind();
+  for (const identifier of identifiers) sets.add(identifier);
+  for (const l of links) sets.union(l.left, l.right);
+  const groups = sets.groups();
+  await writeGroups(engine, groups);
+  return {
+    linkId: id,
+    before,
+    after: groups.map((g) => ({ customerId: canonicalIdentifier(g), identifiers: g.sort() })),
+  };
+}
+
+export class IdentityError extends Error {}

@@ -1,0 +1,74 @@
+/** Read endpoints for customers (read key) and identity administration (admin key). */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
+import { sendZodError } from "../api/errors.js";
+import type { Engine } from "../store/engine.js";
+import { CursorError, customer360, findCustomer } from "./customer360.js";
+import { IdentityError, linksOfCustomer, splitLink } from "./identity-store.js";
+
+export const customerQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().optional(),
+});
+
+export function registerIdentityRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+  app.get(
+    "/v1/customers/:id",
+    {
+      schema: {
+        tags: ["customers"],
+        summary: "Customer 360 by any identifier (user id, anonymous id, email, phone, @handle)",
+        params: { type: "object", properties: { id: { type: "string" } } },
+        querystring: {
+          type: "object",
+          properties: { limit: { type: "integer" }, cursor: { type: "string" } },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const query = customerQuerySchema.safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      const { id } = request.params as { id: string };
+      const customerId = await findCustomer(engine, id);
+      if (!customerId)
+        return reply.code(404).send({ error: "not_found", message: `no customer is known by ${id}` });
+      try {
+        return await customer360(engine, customerId, query.data);
+      } catch (error) {
+        if (error instanceof CursorError)
+          return reply.code(400).send({ error: "bad_request", field: "cursor", message: error.message });
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    "/v1/customers/:id/merges",
+    { schema: { tags: ["customers"], summary: "The merges behind a customer" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const { id } = request.params as { id: string };
+      const customerId = await findCustomer(engine, id);
+      if (!customerId)
+        return reply.code(404).send({ error: "not_found", message: `no customer is known by ${id}` });
+      return { customerId, merges: await linksOfCustomer(engine, customerId) };
+    },
+  );
+
+  app.post(
+    "/v1/identity/split/:linkId",
+    { schema: { tags: ["customers"], summary: "Undo one merge (admin key)" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "admin", reply)) return reply;
+      try {
+        return await splitLink(engine, (request.params as { linkId: string }).linkId);
+      } catch (error) {
+        if (error instanceof IdentityError)
+          return reply.code(404).send({ error: "not_found", message: error.message });
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import type { Engine, QueryParams } from "./engine.js";
+import { parseJsonEachRowText, toCompactRows } from "./engine.js";
+
+const require = createRequire(import.meta.url);
+
+interface ChdbResult {
+  text(): string;
+}
+interface ChdbStream extends AsyncIterable<{ text(): string }> {}
+interface ChdbSession {
+  queryAsync(sql: string, opts?: { format?: string }): Promise<ChdbResult>;
+  queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<ChdbResult>;
+  queryStream(sql: string, opts?: { format?: string }): ChdbStream;
+  queryStreamBind(sql: string, params: object, opts?: { format?: string }): ChdbStream;
+  insert(p: {
+    table: string;
+    values: Buffer;
+    format: "JSONEachRow" | "JSONCompactEachRow";
+    columns?: string[];
+  }): Promise<unknown>;
+  close(): void;
+}
+
+/** Raised when another process holds the data folder (chDB allows one process per folder). */
+export class DataFolderLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`the data folder ${dataDir} is held by another process`);
+  }
+}
+
+/** Embedded ClickHouse (chDB): a persistent session in a data folder. */
+export class ChdbEngine implements Engine {
+  readonly description: string;
+  private readonly session: ChdbSession;
+  private closed = false;
+
+  private constructor(
+    session: ChdbSession,
+    readonly dataDir: string,
+  ) {
+    this.session = session;
+    this.description = `chdb:${dataDir}`;
+  }
+
+  static async open(dataDir: string, database: string): Promise<ChdbEngine> {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    const { Session } = require("chdb") as { Session: new (path: string) => ChdbSession };
+    let session: ChdbSession;
+    try {
+      session = new Session(dir);
+    } catch (error) {
+      // chDB reports a held folder as a failed connection (the lock detail goes to stderr).
+      if (
+        /Cannot lock file|already running|Failed to create connection/i.test(String((error as Error).message))
+      ) {
+        throw new DataFolderLockedError(dir);
+      }
+      throw error;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+    await session.queryAsync(`CREATE DATABASE IF NOT EXISTS ${database}`);
+    await session.queryAsync(`USE ${database}`);
+    return new ChdbEngine(session, dir);
+  }
+
+  async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
+    const result = params
+      ? await this.session.queryBindAsync(sql, params, { format: "JSONEachRow" })
+      : await this.session.queryAsync(sql, { format: "JSONEachRow" });
+    return parseJsonEachRowText<T>(result.text());
+  }
+
+  async command(sql: string, params?: QueryParams): Promise<void> {
+    if (params) await this.session.queryBindAsync(sql, params);
+    else await this.session.queryAsync(sql);
+  }
+
+  async insert(table: string, rows: readonly object[] | Buffer): Promise<void> {
+    if (Buffer.isBuffer(rows)) {
+      if (rows.length > 0) await this.session.insert({ table, values: rows, format: "JSONEachRow" });
+      return;
+    }
+    if (rows.length === 0) return;
+    const { columns, values } = toCompactRows(rows);
+    await this.session.insert({ table, values, format: "JSONCompactEachRow", columns });
+  }
+
+  async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
+    const chunks = params
+      ? this.session.queryStreamBind(sql, params, { format: "JSONEachRow" })
+      : this.session.queryStream(sql, { format: "JSONEachRow" });
+    for await (const chunk of chunks) yield* parseJsonEachRowText<T>(chunk.text());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.close();
+  }
+}

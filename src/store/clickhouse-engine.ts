@@ -1,0 +1,58 @@
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import type { Engine, QueryParams } from "./engine.js";
+import { parseJsonEachRow } from "./engine.js";
+
+/** A ClickHouse server or cluster through the official client; the SQL is the same as on chDB. */
+export class ClickHouseEngine implements Engine {
+  readonly description: string;
+  private readonly client: ClickHouseClient;
+
+  private constructor(client: ClickHouseClient, url: string) {
+    this.client = client;
+    this.description = `clickhouse:${new URL(url).host}`;
+  }
+
+  static async open(url: string, database: string): Promise<ClickHouseEngine> {
+    const bootstrap = createClient({ url });
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    await bootstrap.close();
+    const client = createClient({
+      url,
+      database,
+      clickhouse_settings: { date_time_input_format: "best_effort", wait_end_of_query: 1 },
+    });
+    return new ClickHouseEngine(client, url);
+  }
+
+  async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
+    const result = await this.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
+    return (await result.json()) as T[];
+  }
+
+  async command(sql: string, params?: QueryParams): Promise<void> {
+    await this.client.command({ query: sql, query_params: params });
+  }
+
+  async insert(table: string, rows: readonly object[] | Buffer): Promise<void> {
+    if (Buffer.isBuffer(rows)) {
+      if (rows.length === 0) return;
+      const { Readable } = await import("node:stream");
+      await this.client.insert({ table, values: Readable.from([rows]), format: "JSONEachRow" });
+    } else if (rows.length > 0) {
+      await this.client.insert({ table, values: rows as Record<string, unknown>[], format: "JSONEachRow" });
+    }
+  }
+
+  async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
+    const result = await this.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
+    const stream = result.stream() as AsyncIterable<{ text: string }[]>;
+    async function* texts() {
+      for await (const rows of stream) for (const row of rows) yield `${row.text}\n`;
+    }
+    yield* parseJsonEachRow<T>(texts());
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one seam between Customer Flow and its SQL engine (ClickHouse dialect everywhere).
+ * Implementations: embedded chDB (chdb-engine.ts), a ClickHouse server (clickhouse-engine.ts) and a
+ * running Customer Flow server that holds an embedded data folder (proxy-engine.ts).
+ * Parameters use ClickHouse's server-side binding syntax `{name:Type}`; user input is never spliced into SQL.
+ */
+export type QueryParams = Record<string, unknown>;
+
+export interface Engine {
+  /** Human-readable description for logs and `--json` output. */
+  readonly description: string;
+  /** Runs a statement that returns rows (JSONEachRow) and collects them. */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Runs a statement that returns nothing (DDL, OPTIMIZE, ...). */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  /** Inserts rows; `rows` may be objects or an NDJSON (JSONEachRow) buffer. Resolves after the engine commits. */
+  insert(table: string, rows: readonly object[] | Buffer): Promise<void>;
+  /** Streams rows of a query without buffering the whole result. */
+  stream<T = Record<string, unknown>>(sql: string, params?: QueryParams): AsyncIterable<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Rows as JSONCompactEachRow (one JSON array per line) plus their column names: the engine parses this
+ * about three times faster than JSONEachRow objects. All rows must have the keys of the first.
+ */
+export function toCompactRows(rows: readonly object[]): { columns: string[]; values: Buffer } {
+  const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  let out = "";
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    out += `${JSON.stringify(columns.map((c) => record[c]))}\n`;
+  }
+  return { columns, values: Buffer.from(out) };
+}
+
+export function toNdjson(rows: readonly object[]): Buffer {
+  let out = "";
+  for (const row of rows) out += `${JSON.stringify(row)}\n`;
+  return Buffer.from(out);
+}
+
+/** Splits a text stream of JSONEachRow chunks into parsed rows. */
+export async function* parseJsonEachRow<T>(chunks: AsyncIterable<string | Uint8Array>): AsyncIterable<T> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of chunks) {
+    pending += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.length > 0) yield JSON.parse(line) as T;
+      newline = pending.indexOf("\n");
+    }
+  }
+  if (pending.trim().length > 0) yield JSON.parse(pending) as T;
+}
+
+export function parseJsonEachRowText<T>(text: string): T[] {
+  const rows: T[] = [];
+  for (const line of text.split("\n")) if (line.length > 0) rows.push(JSON.parse(line) as T);
+  return rows;
+}

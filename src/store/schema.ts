@@ -1,0 +1,139 @@
+/**
+ * Table definitions and versioned migrations, rendered either for one server/embedded engine or for a
+ * cluster (ON CLUSTER, Replicated engines, Distributed tables sharded by customer identity).
+ */
+export type DeployMode = { kind: "single" } | { kind: "cluster"; cluster: string; database: string };
+
+export interface TableSpec {
+  name: string;
+  columns: string;
+  engine: "MergeTree" | "ReplacingMergeTree";
+  /** Version column for ReplacingMergeTree (the highest version wins). */
+  version?: string;
+  orderBy: string;
+  /** Sharding expression for the Distributed table; `undefined` = replicated in full to every shard. */
+  shardBy?: string;
+}
+
+export const EVENTS_TABLE: TableSpec = {
+  name: "events",
+  columns: `
+    event_id String,
+    type LowCardinality(String),
+    name String,
+    identity_key String,
+    user_id String,
+    anonymous_id String,
+    timestamp DateTime64(3, 'UTC'),
+    received_at DateTime64(3, 'UTC'),
+    seq UInt64,
+    channel LowCardinality(String),
+    touchpoint LowCardinality(String),
+    direction LowCardinality(String) DEFAULT 'inbound',
+    text String,
+    value Nullable(Float64),
+    currency LowCardinality(String),
+    properties String,
+    traits String,
+    context String,
+    source LowCardinality(String)`,
+  // Deduplicated by messageId; rows of one identity are contiguous so per-customer sequences are cheap.
+  engine: "ReplacingMergeTree",
+  orderBy: "(identity_key, event_id)",
+  shardBy: "cityHash64(identity_key)",
+};
+
+export const FAILED_EVENTS_TABLE: TableSpec = {
+  name: "failed_events",
+  columns: `
+    received_at DateTime64(3, 'UTC'),
+    source LowCardinality(String),
+    field String,
+    reason String,
+    payload String`,
+  engine: "MergeTree",
+  orderBy: "received_at",
+  shardBy: "rand()",
+};
+
+export const IDENTITY_LINKS_TABLE: TableSpec = {
+  name: "identity_links",
+  columns: `
+    link_id String,
+    left String,
+    right String,
+    reason LowCardinality(String),
+    event_id String,
+    created_at DateTime64(3, 'UTC'),
+    active UInt8,
+    version UInt64`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  orderBy: "link_id",
+};
+
+export const IDENTITY_MAP_TABLE: TableSpec = {
+  name: "identity_map",
+  columns: `
+    identifier String,
+    customer_id String,
+    version UInt64`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  orderBy: "identifier",
+};
+
+export const MIGRATIONS_TABLE: TableSpec = {
+  name: "schema_migrations",
+  columns: `
+    version UInt32,
+    name String,
+    applied_at DateTime64(3, 'UTC')`,
+  engine: "MergeTree",
+  orderBy: "version",
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  tables: TableSpec[];
+}
+
+/** Append only: a released migration never changes; a new one gets the next version. */
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: "events and failed events", tables: [EVENTS_TABLE, FAILED_EVENTS_TABLE] },
+  { version: 2, name: "identity graph", tables: [IDENTITY_LINKS_TABLE, IDENTITY_MAP_TABLE] },
+];
+
+function engineClause(spec: TableSpec, replicatedPath?: string): string {
+  const args = spec.version ? [spec.version] : [];
+  if (replicatedPath === undefined) return `${spec.engine}(${args.join(", ")})`;
+  return `Replicated${spec.engine}(${[`'${replicatedPath}'`, "'{replica}'", ...args].join(", ")})`;
+}
+
+/** The CREATE statements for one table; idempotent (IF NOT EXISTS). */
+export function renderTable(spec: TableSpec, mode: DeployMode): string[] {
+  if (mode.kind === "single") {
+    return [
+      `CREATE TABLE IF NOT EXISTS ${spec.name} (${spec.columns}\n) ENGINE = ${engineClause(spec)} ORDER BY ${spec.orderBy}`,
+    ];
+  }
+  const onCluster = `ON CLUSTER '${mode.cluster}'`;
+  if (spec.shardBy === undefined) {
+    // Small lookup tables live whole on every shard so joins stay local: one replication path for all shards.
+    const path = `/clickhouse/tables/all/${mode.database}/${spec.name}`;
+    return [
+      `CREATE TABLE IF NOT EXISTS ${spec.name} ${onCluster} (${spec.columns}\n) ENGINE = ${engineClause(spec, path)} ORDER BY ${spec.orderBy}`,
+    ];
+  }
+  const local = `${spec.name}_local`;
+  const path = `/clickhouse/tables/{shard}/${mode.database}/${spec.name}`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${local} ${onCluster} (${spec.columns}\n) ENGINE = ${engineClause(spec, path)} ORDER BY ${spec.orderBy}`,
+    `CREATE TABLE IF NOT EXISTS ${spec.name} ${onCluster} AS ${local} ENGINE = Distributed('${mode.cluster}', '${mode.database}', '${local}', ${spec.shardBy})`,
+  ];
+}
+
+export function renderMigration(migration: Migration, mode: DeployMode): string[] {
+  return migration.tables.flatMap((table) => renderTable(table, mode));
+}
