@@ -2,7 +2,7 @@
 import { createGunzip, createInflate } from "node:zlib";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { Collector } from "../collect/collector.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
@@ -44,8 +44,16 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   // SDKs send gzip; the size limit applies to the decompressed body.
   app.addHook("preParsing", async (request, reply, payload) => {
     const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase();
-    if (encoding === "gzip") return payload.pipe(createGunzip());
-    if (encoding === "deflate") return payload.pipe(createInflate());
+    if (encoding === "gzip" || encoding === "deflate") {
+      const inflated = payload.pipe(encoding === "gzip" ? createGunzip() : createInflate());
+      // Content-Length counts the compressed bytes; tell fastify so its length check compares like with like.
+      let received = 0;
+      payload.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        (inflated as unknown as { receivedEncodedLength: number }).receivedEncodedLength = received;
+      });
+      return inflated;
+    }
     if (encoding !== "identity") {
       reply.code(415).send({
         error: "unsupported_media_type",
@@ -57,18 +65,42 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
 
   // Our own JSON parser so a body that is not JSON is still stored (as text) with the reason.
   app.decorateRequest("bodyBytes", 0);
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    request.bodyBytes = Buffer.byteLength(body as string);
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  const parseJsonBody = (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => {
+    const text = body as string;
+    request.bodyBytes = Buffer.byteLength(text);
     try {
-      done(null, (body as string).length === 0 ? {} : JSON.parse(body as string));
+      done(null, text.length === 0 ? {} : JSON.parse(text));
     } catch (error) {
       const reason = `body is not valid JSON: ${(error as Error).message}`;
       void collector
-        .reject(body as string, `http:${request.url}`, { field: "(body)", reason })
+        .reject(text, `http:${request.url}`, { field: "(body)", reason })
         .then(() => done(Object.assign(new Error(reason), { statusCode: 400, field: "(body)" })), done);
     }
-  });
+  };
+  // JSON, and text/plain as browsers' sendBeacon sends it.
+  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, parseJsonBody);
+  // RudderStack's node SDK posts gzip JSON labelled as a form; take those only when gzip-encoded.
+  app.addContentTypeParser(
+    ["application/x-www-form-urlencoded", "application/octet-stream"],
+    { parseAs: "string" },
+    (request, body, done) => {
+      if (request.headers["content-encoding"] !== "gzip") {
+        done(
+          Object.assign(new Error("send application/json (optionally gzip-encoded)"), {
+            statusCode: 415,
+            code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+          }),
+        );
+        return;
+      }
+      parseJsonBody(request, body, done);
+    },
+  );
 
   app.setErrorHandler(
     async (error: Error & { statusCode?: number; code?: string; field?: string }, request, reply) => {

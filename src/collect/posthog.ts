@@ -5,9 +5,11 @@ function bag(value: unknown): Bag {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Bag) : {};
 }
 
+/** PostHog's own keys ($lib, $set, ...) and the distinct id are routing data, not the event's properties. */
 function withoutDollarKeys(properties: Bag): Bag {
   const out: Bag = {};
-  for (const [key, value] of Object.entries(properties)) if (!key.startsWith("$")) out[key] = value;
+  for (const [key, value] of Object.entries(properties))
+    if (!key.startsWith("$") && key !== "distinct_id") out[key] = value;
   return out;
 }
 

@@ -11,6 +11,7 @@ type Bag = Record<string, unknown>;
 const eventJsonSchema = z.toJSONSchema(incomingEventSchema, { io: "input", unrepresentable: "any" });
 const resultSchema = {
   type: "object",
+  additionalProperties: true,
   properties: {
     success: { type: "boolean" },
     error: { type: "string" },

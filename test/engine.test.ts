@@ -1,0 +1,106 @@
+/**
+ * One suite for every engine implementation: embedded chDB, a running server reached through the proxy,
+ * and (when CUSTOMER_FLOW_TEST_CLICKHOUSE_URL is set) a ClickHouse server.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { ClickHouseEngine } from "../src/store/clickhouse-engine.js";
+import type { Engine } from "../src/store/engine.js";
+import { migrate } from "../src/store/migrate.js";
+import { ProxyEngine } from "../src/store/proxy-engine.js";
+import { readOnlySql } from "../src/store/read-only.js";
+import { startTestServer, TEST_KEYS, type TestServer, testEngine } from "./helpers.js";
+
+const suites: [string, () => Promise<Engine>][] = [
+  ["chdb", testEngine],
+  [
+    "server proxy",
+    async () => {
+      server ??= await startTestServer(await testEngine());
+      return new ProxyEngine({ pid: process.pid, url: server.url, adminKey: TEST_KEYS.admin, startedAt: "" });
+    },
+  ],
+];
+let server: TestServer | undefined;
+const clickhouseUrl = process.env.CUSTOMER_FLOW_TEST_CLICKHOUSE_URL;
+if (clickhouseUrl) {
+  suites.push([
+    "clickhouse server",
+    async () => {
+      const engine = await ClickHouseEngine.open(clickhouseUrl, "customer_flow_test");
+      await migrate(engine);
+      return engine;
+    },
+  ]);
+} else {
+  console.log("# ClickHouse server suite skipped: set CUSTOMER_FLOW_TEST_CLICKHOUSE_URL to run it");
+}
+
+after(async () => {
+  await server?.close();
+});
+
+for (const [name, open] of suites) {
+  describe(`engine: ${name}`, () => {
+    const table = `t_${name.replace(/\W/g, "_")}`;
+
+    test("migrations are recorded once and re-running them changes nothing", async () => {
+      const engine = await open();
+      assert.deepEqual(await migrate(engine), []);
+      const rows = await engine.query<{ version: number }>(
+        "SELECT version FROM schema_migrations ORDER BY version",
+      );
+      assert.deepEqual(
+        rows.map((r) => Number(r.version)),
+        [1, 2],
+      );
+    });
+
+    test("insert objects, query with bound parameters, stream", async () => {
+      const engine = await open();
+      await engine.command(
+        `CREATE TABLE IF NOT EXISTS ${table} (id UInt32, name String, at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY id`,
+      );
+      await engine.command(`TRUNCATE TABLE ${table}`);
+      await engine.insert(table, [
+        { id: 1, name: "ann", at: "2024-01-01 10:00:00.000" },
+        { id: 2, name: 'o\'brien "quoted"\nnewline', at: "2024-01-02 10:00:00.000" },
+      ]);
+      await engine.insert(table, Buffer.from('{"id":3,"name":"ndjson","at":"2024-01-03 00:00:00.000"}\n'));
+      const rows = await engine.query<{ id: number; name: string }>(
+        `SELECT id, name FROM ${table} WHERE name != {skip:String} ORDER BY id`,
+        {
+          skip: "ann",
+        },
+      );
+      assert.deepEqual(rows, [
+        { id: 2, name: 'o\'brien "quoted"\nnewline' },
+        { id: 3, name: "ndjson" },
+      ]);
+      // Parameters are bound by the engine, never spliced: this is a value, not SQL.
+      const injected = await engine.query(`SELECT count() AS n FROM ${table} WHERE name = {n:String}`, {
+        n: "x' OR 1=1 --",
+      });
+      assert.equal(Number((injected[0] as { n: string }).n), 0);
+      const streamed: number[] = [];
+      for await (const row of engine.stream<{ number: string }>("SELECT number FROM numbers(25000)"))
+        streamed.push(Number(row.number));
+      assert.equal(streamed.length, 25000);
+      assert.equal(streamed[24999], 24999);
+    });
+
+    test("errors from the engine reach the caller", async () => {
+      const engine = await open();
+      await assert.rejects(engine.query("SELECT * FROM no_such_table"), /no_such_table|UNKNOWN_TABLE/i);
+    });
+  });
+}
+
+test("the query command runs only reading statements", () => {
+  assert.equal(readOnlySql("SELECT 1;"), "SELECT * FROM (\nSELECT 1\n)");
+  assert.equal(readOnlySql("show tables"), "show tables");
+  assert.throws(() => readOnlySql("DROP TABLE events"), /only reading statements/);
+  assert.throws(() => readOnlySql("INSERT INTO events VALUES (1)"), /only reading statements/);
+  assert.throws(() => readOnlySql("SELECT 1; DROP TABLE events"), /one statement/);
+  assert.throws(() => readOnlySql("SELECT 1 INTO OUTFILE 'x'"), /OUTFILE/);
+});

@@ -1,0 +1,87 @@
+/** Test helpers: a real embedded engine in a temporary folder, and a real server listening on loopback. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ApiKeys } from "../src/api/auth.js";
+import { buildServer } from "../src/api/server.js";
+import { ChdbEngine } from "../src/store/chdb-engine.js";
+import type { Engine } from "../src/store/engine.js";
+import { migrate } from "../src/store/migrate.js";
+
+export const SHARED_DATA = join(process.cwd(), "..", "shared", "data");
+
+export function tempDir(prefix = "cf-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** One chDB folder per test process (chDB binds one data folder per process). */
+let shared: Promise<Engine> | undefined;
+export function testEngine(): Promise<Engine> {
+  shared ??= (async () => {
+    const engine = await ChdbEngine.open(tempDir(), "customer_flow");
+    await migrate(engine);
+    return engine;
+  })();
+  return shared;
+}
+
+export const TEST_KEYS: ApiKeys = {
+  write: new Set(["wk_test"]),
+  read: new Set(["rk_test"]),
+  admin: "admin_test",
+};
+
+export interface TestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  engine: Engine,
+  options: { maxBatchBytes?: number } = {},
+): Promise<TestServer> {
+  const { app } = await buildServer({
+    engine,
+    keys: TEST_KEYS,
+    commit: { maxRows: 5000, maxDelayMs: 2 },
+    ...options,
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export function basic(key: string): string {
+  return `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
+}
+
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: basic("wk_test"), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body: parsed };
+}
+
+export async function get(url: string, key = "rk_test"): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { headers: { authorization: basic(key) } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Unique ids per test so tests in one file never see each other's rows. */
+let counter = 0;
+export function uid(prefix: string): string {
+  counter++;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
