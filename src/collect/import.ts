@@ -148,6 +148,25 @@ function pick(
   return [undefined, undefined];
 }
 
+/** Common spellings of the known channels in exported logs; anything else is kept as a lowercase slug. */
+const CHANNEL_SYNONYMS: Record<string, string> = {
+  "e-mail": "email",
+  e_mail: "email",
+  telephone: "phone",
+  tel: "phone",
+  internet: "web",
+  website: "web",
+  online: "web",
+  "contact center": "contact_center",
+  "call center": "contact_center",
+  callcenter: "contact_center",
+};
+
+export function channelSlug(value: string): string {
+  const lowered = value.trim().toLowerCase();
+  return CHANNEL_SYNONYMS[lowered] ?? lowered.replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+}
+
 /** Maps a flat row (CSV, XES or plain NDJSON) to a Segment-shaped track event. */
 export function rowToEvent(
   row: Record<string, unknown>,
@@ -169,9 +188,7 @@ export function rowToEvent(
   const properties: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(row)) if (!used.has(key) && v !== "") properties[key] = v;
   if (channel !== undefined && channel !== "")
-    properties.channel = String(channel)
-      .toLowerCase()
-      .replace(/[^a-z0-9_]+/g, "_");
+    properties.channel = channelSlug(String(channel));
   if (touchpoint !== undefined) properties.touchpoint = String(touchpoint);
   if (text !== undefined && text !== "") properties.text = String(text);
   if (value !== undefined && value !== "") properties.value = value;

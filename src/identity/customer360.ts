@@ -35,17 +35,20 @@ export interface Customer360 {
 /** Finds the customer id behind any identifier a person might type; undefined when nobody matches. */
 export async function findCustomer(engine: Engine, input: string): Promise<string | undefined> {
   const candidates = candidateIdentifiers(input);
-  const mapped = await engine.query<{ customer_id: string }>(
-    "SELECT customer_id FROM identity_map FINAL WHERE identifier IN {ids:Array(String)} ORDER BY identifier LIMIT 1",
+  const mapped = await engine.query<{ identifier: string; customer_id: string }>(
+    "SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN {ids:Array(String)}",
     { ids: candidates },
   );
-  if (mapped[0]) return mapped[0].customer_id;
   const keys = candidates.filter((id) => kindOf(id) === "user" || kindOf(id) === "anon");
   const seen = await engine.query<{ identity_key: string }>(
-    "SELECT identity_key FROM events WHERE identity_key IN {ids:Array(String)} ORDER BY identity_key LIMIT 1",
+    "SELECT DISTINCT identity_key FROM events WHERE identity_key IN {ids:Array(String)}",
     { ids: keys },
   );
-  return seen[0]?.identity_key;
+  const customerOf = new Map(mapped.map((m) => [m.identifier, m.customer_id]));
+  const seenKeys = new Set(seen.map((s) => s.identity_key));
+  // Candidates are in order of preference (a user id before an anonymous id of the same text).
+  const match = candidates.find((id) => customerOf.has(id) || seenKeys.has(id));
+  return match === undefined ? undefined : (customerOf.get(match) ?? match);
 }
 
 function encodeCursor(row: { timestamp: string; seq: number | string; event_id: string }): string {

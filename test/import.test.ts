@@ -1,0 +1,128 @@
+/** Bulk import of CSV, NDJSON and XES (plain and gzip) into the real embedded engine. */
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { after, before, test } from "node:test";
+import { detectDelimiter, importFile } from "../src/collect/import.js";
+import { EngineSink } from "../src/collect/sink.js";
+import type { Engine } from "../src/store/engine.js";
+import { SHARED_DATA, tempDir, testEngine } from "./helpers.js";
+
+let engine: Engine;
+let sink: EngineSink;
+const dir = tempDir("cf-import-");
+
+before(async () => {
+  engine = await testEngine();
+  sink = new EngineSink(engine);
+});
+after(async () => {
+  await sink.close();
+});
+
+async function stats(source: string) {
+  const [row] = await engine.query<{ events: string; cases: string; activities: string }>(
+    `SELECT count() AS events, uniqExact(identity_key) AS cases, uniqExact(touchpoint) AS activities
+     FROM events FINAL WHERE source = {source:String}`,
+    { source },
+  );
+  return { events: Number(row!.events), cases: Number(row!.cases), activities: Number(row!.activities) };
+}
+
+const journeys = join(SHARED_DATA, "journeys");
+const noSharedData = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
+if (noSharedData) console.log(`# ${noSharedData}`);
+
+test("XES: the running example has 6 cases and 42 events, attributes kept", { skip: noSharedData }, async () => {
+  const summary = await importFile(sink, { file: join(journeys, "running-example.xes") });
+  assert.deepEqual([summary.imported, summary.rejected, summary.customers, summary.format], [42, 0, 6, "xes"]);
+  assert.deepEqual(await stats("import:running-example.xes"), { events: 42, cases: 6, activities: 8 });
+  const [first] = await engine.query<{ touchpoint: string; properties: string; timestamp: string }>(
+    `SELECT touchpoint, properties, timestamp FROM events FINAL
+     WHERE source = 'import:running-example.xes' AND identity_key = 'user:1' ORDER BY timestamp, seq LIMIT 1`,
+  );
+  assert.equal(first!.touchpoint, "register request");
+  assert.equal(first!.timestamp, "2010-12-30 10:02:00.000");
+  assert.equal(JSON.parse(first!.properties)["org:resource"], "Pete");
+});
+
+test("XES gzip: the receipt log keeps every event and takes the case channel", { skip: noSharedData }, async () => {
+  const summary = await importFile(sink, { file: join(journeys, "08_receipt.xes.gz") });
+  assert.deepEqual([summary.imported, summary.rejected, summary.customers], [8577, 0, 1434]);
+  assert.deepEqual(await stats("import:08_receipt.xes.gz"), { events: 8577, cases: 1434, activities: 27 });
+  const channels = await engine.query<{ channel: string }>(
+    "SELECT DISTINCT channel FROM events FINAL WHERE source = 'import:08_receipt.xes.gz' ORDER BY channel",
+  );
+  assert.deepEqual(
+    channels.map((c) => c.channel),
+    ["desk", "email", "intern", "post", "web"],
+  );
+});
+
+test("CSV: the receipt export gives the same events as the XES log; re-import adds nothing", { skip: noSharedData }, async () => {
+  const file = join(journeys, "receipt.csv");
+  const first = await importFile(sink, { file });
+  assert.deepEqual([first.imported, first.rejected, first.customers, first.format], [8577, 0, 1434, "csv"]);
+  await importFile(sink, { file });
+  assert.deepEqual(await stats("import:receipt.csv"), { events: 8577, cases: 1434, activities: 27 });
+  const [xes] = await engine.query<{ t: string }>("SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:08_receipt.xes.gz'");
+  const [csv] = await engine.query<{ t: string }>("SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:receipt.csv'");
+  assert.equal(csv!.t, xes!.t);
+});
+
+test("CSV with options, ; delimiter, slash timestamps, gzip, and rejected rows with line numbers", async () => {
+  const csv = [
+    "client;when;step;how;amount",
+    "c1;2014/10/22 11:15:41.000;visit;Store;",
+    "c1;2014/10/22 11:20:00.000;buy;Store;19.90",
+    ";2014/10/22 11:25:00.000;buy;store;5",
+    "c2;not a time;visit;web;",
+  ].join("\n");
+  const file = join(dir, "shop.csv.gz");
+  writeFileSync(file, gzipSync(csv));
+  assert.equal(detectDelimiter(csv), ";");
+  const summary = await importFile(sink, {
+    file,
+    columns: { customer: "client", timestamp: "when", touchpoint: "step", channel: "how", value: "amount" },
+  });
+  assert.deepEqual([summary.imported, summary.rejected, summary.customers], [2, 2, 1]);
+  assert.deepEqual(
+    summary.rejections.map((r) => [r.line, r.field]),
+    [
+      [4, "userId"],
+      [5, "timestamp"],
+    ],
+  );
+  const rows = await engine.query<{ channel: string; value: number | null; timestamp: string }>(
+    "SELECT channel, value, timestamp FROM events FINAL WHERE source = 'import:shop.csv.gz' ORDER BY timestamp",
+  );
+  assert.deepEqual(rows, [
+    { channel: "store", value: null, timestamp: "2014-10-22 11:15:41.000" },
+    { channel: "store", value: 19.9, timestamp: "2014-10-22 11:20:00.000" },
+  ]);
+  const [failed] = await engine.query<{ n: string }>("SELECT count() AS n FROM failed_events WHERE source = 'import:shop.csv.gz'");
+  assert.equal(Number(failed!.n), 2);
+});
+
+test("NDJSON: Segment-shaped lines go in as they are, flat lines are mapped, bad JSON is rejected", async () => {
+  const file = join(dir, "mixed.ndjson");
+  writeFileSync(
+    file,
+    [
+      JSON.stringify({ type: "identify", userId: "n1", anonymousId: "na1", traits: { email: "n1@example.com" } }),
+      JSON.stringify({ customer: "n1", timestamp: 1700000000, touchpoint: "call", channel: "Telephone" }),
+      "{broken",
+      "",
+      JSON.stringify({ type: "page", anonymousId: "na1", name: "home", timestamp: "2023-11-14T00:00:00Z" }),
+    ].join("\n"),
+  );
+  const summary = await importFile(sink, { file });
+  assert.deepEqual([summary.imported, summary.rejected], [3, 1]);
+  assert.deepEqual(summary.rejections[0], { line: 3, field: "(line)", reason: summary.rejections[0]!.reason });
+  assert.match(summary.rejections[0]!.reason, /not valid JSON/);
+  const [call] = await engine.query<{ channel: string; timestamp: string }>(
+    "SELECT channel, timestamp FROM events FINAL WHERE source = 'import:mixed.ndjson' AND touchpoint = 'call'",
+  );
+  assert.deepEqual(call, { channel: "phone", timestamp: "2023-11-14 22:13:20.000" });
+});
