@@ -30,13 +30,32 @@ test("anonymous visits, identify, a social mention and a phone call become one c
   await send([
     { type: "page", anonymousId: anon, name: "home", timestamp: "2024-01-01T10:00:00Z" },
     { type: "page", anonymousId: anon, name: "pricing", timestamp: "2024-01-01T10:01:00Z" },
-    { type: "track", anonymousId: `tw-${handle}`, event: "Mention", timestamp: "2024-01-02T09:00:00Z", context: { traits: { twitter: handle } }, properties: { channel: "social", text: "love it" } },
+    {
+      type: "track",
+      anonymousId: `tw-${handle}`,
+      event: "Mention",
+      timestamp: "2024-01-02T09:00:00Z",
+      context: { traits: { twitter: handle } },
+      properties: { channel: "social", text: "love it" },
+    },
   ]);
   // Not merged yet: three separate people as far as the store knows.
   assert.equal(await findCustomer(engine, anon), `anon:${anon}`);
   await send([
-    { type: "identify", userId: user, anonymousId: anon, traits: { email: `${user}@Example.com`, twitter: `@${handle}` }, timestamp: "2024-01-03T08:00:00Z" },
-    { type: "track", userId: user, event: "Call Started", timestamp: "2024-01-04T08:00:00Z", properties: { channel: "phone", touchpoint: "support call" } },
+    {
+      type: "identify",
+      userId: user,
+      anonymousId: anon,
+      traits: { email: `${user}@Example.com`, twitter: `@${handle}` },
+      timestamp: "2024-01-03T08:00:00Z",
+    },
+    {
+      type: "track",
+      userId: user,
+      event: "Call Started",
+      timestamp: "2024-01-04T08:00:00Z",
+      properties: { channel: "phone", touchpoint: "support call" },
+    },
   ]);
   for (const identifier of [user, anon, `${user}@example.com`, `@${handle}`, `tw-${handle}`]) {
     assert.equal(await findCustomer(engine, identifier), `user:${user}`, identifier);
@@ -113,7 +132,10 @@ test("GET /v1/customers/{id}: any identifier, paginated timeline, clear errors",
     pages++;
   } while (cursor);
   assert.equal(pages, 3);
-  assert.deepEqual(seen, Array.from({ length: 7 }, (_, i) => `Step ${i}`));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 7 }, (_, i) => `Step ${i}`),
+  );
   assert.equal((await get(`${server.url}/v1/customers/nobody-${uid("x")}`)).status, 404);
   const badLimit = await get(`${server.url}/v1/customers/${user}?limit=0`);
   assert.equal(badLimit.status, 400);

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { detectDelimiter, importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import type { Engine } from "../src/store/engine.js";
@@ -31,12 +31,19 @@ async function stats(source: string) {
 }
 
 const journeys = join(SHARED_DATA, "journeys");
-const noSharedData = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
+const noSharedData = existsSync(journeys)
+  ? false
+  : `SKIPPED: ${journeys} is absent (the shared reference data)`;
 if (noSharedData) console.log(`# ${noSharedData}`);
 
-test("XES: the running example has 6 cases and 42 events, attributes kept", { skip: noSharedData }, async () => {
+test("XES: the running example has 6 cases and 42 events, attributes kept", {
+  skip: noSharedData,
+}, async () => {
   const summary = await importFile(sink, { file: join(journeys, "running-example.xes") });
-  assert.deepEqual([summary.imported, summary.rejected, summary.customers, summary.format], [42, 0, 6, "xes"]);
+  assert.deepEqual(
+    [summary.imported, summary.rejected, summary.customers, summary.format],
+    [42, 0, 6, "xes"],
+  );
   assert.deepEqual(await stats("import:running-example.xes"), { events: 42, cases: 6, activities: 8 });
   const [first] = await engine.query<{ touchpoint: string; properties: string; timestamp: string }>(
     `SELECT touchpoint, properties, timestamp FROM events FINAL
@@ -47,7 +54,9 @@ test("XES: the running example has 6 cases and 42 events, attributes kept", { sk
   assert.equal(JSON.parse(first!.properties)["org:resource"], "Pete");
 });
 
-test("XES gzip: the receipt log keeps every event and takes the case channel", { skip: noSharedData }, async () => {
+test("XES gzip: the receipt log keeps every event and takes the case channel", {
+  skip: noSharedData,
+}, async () => {
   const summary = await importFile(sink, { file: join(journeys, "08_receipt.xes.gz") });
   assert.deepEqual([summary.imported, summary.rejected, summary.customers], [8577, 0, 1434]);
   assert.deepEqual(await stats("import:08_receipt.xes.gz"), { events: 8577, cases: 1434, activities: 27 });
@@ -60,14 +69,20 @@ test("XES gzip: the receipt log keeps every event and takes the case channel", {
   );
 });
 
-test("CSV: the receipt export gives the same events as the XES log; re-import adds nothing", { skip: noSharedData }, async () => {
+test("CSV: the receipt export gives the same events as the XES log; re-import adds nothing", {
+  skip: noSharedData,
+}, async () => {
   const file = join(journeys, "receipt.csv");
   const first = await importFile(sink, { file });
   assert.deepEqual([first.imported, first.rejected, first.customers, first.format], [8577, 0, 1434, "csv"]);
   await importFile(sink, { file });
   assert.deepEqual(await stats("import:receipt.csv"), { events: 8577, cases: 1434, activities: 27 });
-  const [xes] = await engine.query<{ t: string }>("SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:08_receipt.xes.gz'");
-  const [csv] = await engine.query<{ t: string }>("SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:receipt.csv'");
+  const [xes] = await engine.query<{ t: string }>(
+    "SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:08_receipt.xes.gz'",
+  );
+  const [csv] = await engine.query<{ t: string }>(
+    "SELECT min(timestamp) AS t FROM events FINAL WHERE source = 'import:receipt.csv'",
+  );
   assert.equal(csv!.t, xes!.t);
 });
 
@@ -101,7 +116,9 @@ test("CSV with options, ; delimiter, slash timestamps, gzip, and rejected rows w
     { channel: "store", value: null, timestamp: "2014-10-22 11:15:41.000" },
     { channel: "store", value: 19.9, timestamp: "2014-10-22 11:20:00.000" },
   ]);
-  const [failed] = await engine.query<{ n: string }>("SELECT count() AS n FROM failed_events WHERE source = 'import:shop.csv.gz'");
+  const [failed] = await engine.query<{ n: string }>(
+    "SELECT count() AS n FROM failed_events WHERE source = 'import:shop.csv.gz'",
+  );
   assert.equal(Number(failed!.n), 2);
 });
 
@@ -110,7 +127,12 @@ test("NDJSON: Segment-shaped lines go in as they are, flat lines are mapped, bad
   writeFileSync(
     file,
     [
-      JSON.stringify({ type: "identify", userId: "n1", anonymousId: "na1", traits: { email: "n1@example.com" } }),
+      JSON.stringify({
+        type: "identify",
+        userId: "n1",
+        anonymousId: "na1",
+        traits: { email: "n1@example.com" },
+      }),
       JSON.stringify({ customer: "n1", timestamp: 1700000000, touchpoint: "call", channel: "Telephone" }),
       "{broken",
       "",
@@ -119,7 +141,11 @@ test("NDJSON: Segment-shaped lines go in as they are, flat lines are mapped, bad
   );
   const summary = await importFile(sink, { file });
   assert.deepEqual([summary.imported, summary.rejected], [3, 1]);
-  assert.deepEqual(summary.rejections[0], { line: 3, field: "(line)", reason: summary.rejections[0]!.reason });
+  assert.deepEqual(summary.rejections[0], {
+    line: 3,
+    field: "(line)",
+    reason: summary.rejections[0]!.reason,
+  });
   assert.match(summary.rejections[0]!.reason, /not valid JSON/);
   const [call] = await engine.query<{ channel: string; timestamp: string }>(
     "SELECT channel, timestamp FROM events FINAL WHERE source = 'import:mixed.ndjson' AND touchpoint = 'call'",

@@ -1,11 +1,20 @@
 /**
  * Group commit: callers hand over rows and wait; rows from many requests are written together every few
  * milliseconds (or sooner when enough are queued), and each caller's promise settles only after the batch
- * holding its rows has been committed by the engine. One write at a time keeps batches large under load.
+ * holding its rows has been committed by the engine.
+ *
+ * A write may have two stages: `prepare` runs one batch at a time, in order (identity stitching must see
+ * every earlier batch), and `write` of one batch overlaps the `prepare` of the next, so the engine works
+ * on two things at once. Batches stay large under load because only one batch is being prepared.
  */
 export interface GroupCommitOptions {
   maxRows: number;
   maxDelayMs: number;
+}
+
+export interface CommitStages<T> {
+  prepare?: (items: T[]) => Promise<void>;
+  write: (items: T[]) => Promise<void>;
 }
 
 interface Pending<T> {
@@ -18,13 +27,17 @@ export class GroupCommitter<T> {
   private queue: Pending<T>[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
+  private preparing: Promise<void> | undefined;
+  private lastWrite: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly stages: CommitStages<T>;
 
   constructor(
-    private readonly write: (items: T[]) => Promise<void>,
+    stages: CommitStages<T> | ((items: T[]) => Promise<void>),
     private readonly options: GroupCommitOptions = { maxRows: 10_000, maxDelayMs: 5 },
-  ) {}
+  ) {
+    this.stages = typeof stages === "function" ? { write: stages } : stages;
+  }
 
   /** Resolves once every item is committed; rejects if the write failed (nothing is acknowledged then). */
   submit(items: T[]): Promise<void> {
@@ -43,22 +56,35 @@ export class GroupCommitter<T> {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.writing || this.queue.length === 0) return;
+    if (this.preparing || this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     this.queuedRows = 0;
-    this.writing = this.write(batch.flatMap((p) => p.items))
-      .then(
-        () => {
-          for (const p of batch) p.resolve();
-        },
-        (error: unknown) => {
-          for (const p of batch) p.reject(error);
-        },
-      )
+    const items = batch.flatMap((p) => p.items);
+    const prepared = this.stages.prepare ? this.stages.prepare(items) : Promise.resolve();
+    const previousWrite = this.lastWrite;
+    // One write at a time; it waits for the previous one so the engine is never given more than two jobs.
+    const written = prepared.then(async () => {
+      await previousWrite;
+      await this.stages.write(items);
+    });
+    this.lastWrite = written.catch(() => undefined);
+    written.then(
+      () => {
+        for (const p of batch) p.resolve();
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
+    this.preparing = prepared
+      .catch(() => undefined)
       .finally(() => {
-        this.writing = undefined;
-        if (this.queue.length > 0) this.kick();
+        this.preparing = undefined;
+        // Callers answered recently send their next rows within a few ms: wait for them (unless enough are
+        // queued) so the next batch is large, instead of preparing the one request that came first.
+        if (this.queuedRows >= this.options.maxRows || this.closed) this.kick();
+        else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.kick(), this.options.maxDelayMs);
       });
   }
 
@@ -66,6 +92,10 @@ export class GroupCommitter<T> {
   async close(): Promise<void> {
     this.closed = true;
     this.kick();
-    while (this.writing) await this.writing;
+    while (this.preparing || this.queue.length > 0) {
+      await this.preparing;
+      this.kick();
+    }
+    await this.lastWrite;
   }
 }

@@ -187,8 +187,7 @@ export function rowToEvent(
   const value = take("value");
   const properties: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(row)) if (!used.has(key) && v !== "") properties[key] = v;
-  if (channel !== undefined && channel !== "")
-    properties.channel = channelSlug(String(channel));
+  if (channel !== undefined && channel !== "") properties.channel = channelSlug(String(channel));
   if (touchpoint !== undefined) properties.touchpoint = String(touchpoint);
   if (text !== undefined && text !== "") properties.text = String(text);
   if (value !== undefined && value !== "") properties.value = value;

@@ -3,7 +3,7 @@
  * batch are applied before its events are written, so an acknowledged event is always stitched.
  */
 import { linksOf } from "../identity/identifiers.js";
-import { applyLinks } from "../identity/identity-store.js";
+import { applyLinks, KnownLinks } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
 import { type GroupCommitOptions, GroupCommitter } from "./committer.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
@@ -19,21 +19,25 @@ export interface EventSink {
 export class EngineSink implements EventSink {
   private readonly events: GroupCommitter<StoredEvent>;
   private readonly failures: GroupCommitter<FailedEvent>;
+  private readonly knownLinks = new KnownLinks();
 
   constructor(
     private readonly engine: Engine,
     options?: GroupCommitOptions,
   ) {
-    this.events = new GroupCommitter((rows) => this.commitEvents(rows), options);
+    // Identity first (batch after batch, in order), then the events.
+    this.events = new GroupCommitter(
+      { prepare: (rows) => this.stitch(rows), write: (rows) => engine.insert("events", rows) },
+      options,
+    );
     this.failures = new GroupCommitter((rows) => engine.insert("failed_events", rows), options);
   }
 
-  private async commitEvents(rows: StoredEvent[]): Promise<void> {
+  private async stitch(rows: StoredEvent[]): Promise<void> {
     const links = [];
     for (const row of rows)
       if (row.user_id || row.traits !== "{}" || row.type === "alias") links.push(...linksOf(row));
-    await applyLinks(this.engine, links);
-    await this.engine.insert("events", rows);
+    await applyLinks(this.engine, links, this.knownLinks);
   }
 
   writeEvents(events: StoredEvent[]): Promise<void> {

@@ -12,6 +12,19 @@ export const DEMO_END = Date.UTC(2026, 9, 31, 23, 59, 59);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+export const KNOWN_DEMO_CHANNELS = [
+  "web",
+  "app",
+  "email",
+  "phone",
+  "contact_center",
+  "store",
+  "social",
+  "chat",
+  "post",
+  "peer",
+] as const;
+
 export const SEGMENTS = ["web_shopper", "store_loyal", "channel_hopper", "phone_first", "churning"] as const;
 export type DemoSegment = (typeof SEGMENTS)[number];
 

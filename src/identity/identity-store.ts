@@ -66,22 +66,42 @@ async function writeGroups(engine: Engine, groups: string[][]): Promise<void> {
 }
 
 /**
+ * Link ids known to be stored. Links are never deleted (a split is a new version), so once seen a link can
+ * be skipped without asking the engine; most events repeat a link (a signed-in visitor's user + anonymous id).
+ */
+export class KnownLinks {
+  private ids = new Set<string>();
+  constructor(private readonly capacity = 2_000_000) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    if (this.ids.size >= this.capacity) this.ids = new Set();
+    this.ids.add(id);
+  }
+}
+
+/**
  * Applies new links: each link never seen before unions two customers. A link that exists already (even one
  * split by a person) is left alone, so a split stays split when the same evidence arrives again.
  * Returns how many links were new.
  */
-export async function applyLinks(engine: Engine, links: IdentityLink[]): Promise<number> {
+export async function applyLinks(engine: Engine, links: IdentityLink[], known?: KnownLinks): Promise<number> {
   if (links.length === 0) return 0;
   const unique = new Map<string, IdentityLink>();
   for (const link of links) {
     const id = linkId(link.left, link.right);
-    if (!unique.has(id)) unique.set(id, link);
+    if (!unique.has(id) && !known?.has(id)) unique.set(id, link);
   }
+  if (unique.size === 0) return 0;
   const existing = await engine.query<{ link_id: string }>(
     "SELECT link_id FROM identity_links FINAL WHERE link_id IN {ids:Array(String)}",
     { ids: [...unique.keys()] },
   );
-  for (const { link_id } of existing) unique.delete(link_id);
+  for (const { link_id } of existing) {
+    unique.delete(link_id);
+    known?.add(link_id);
+  }
   if (unique.size === 0) return 0;
 
   const endpoints = [...new Set([...unique.values()].flatMap((l) => [l.left, l.right]))];
@@ -110,6 +130,7 @@ export async function applyLinks(engine: Engine, links: IdentityLink[]): Promise
     })),
   );
   await writeGroups(engine, sets.groups());
+  for (const id of unique.keys()) known?.add(id);
   return unique.size;
 }
 

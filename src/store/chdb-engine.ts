@@ -24,6 +24,9 @@ interface ChdbSession {
   close(): void;
 }
 
+/** Both engines print 64-bit integers as JSON numbers, so results read the same whichever answers. */
+export const ENGINE_OUTPUT_ARGS = ["--output_format_json_quote_64bit_integers=0"];
+
 /** Raised when another process holds the data folder (chDB allows one process per folder). */
 export class DataFolderLockedError extends Error {
   constructor(readonly dataDir: string) {
@@ -48,10 +51,12 @@ export class ChdbEngine implements Engine {
   static async open(dataDir: string, database: string): Promise<ChdbEngine> {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
-    const { Session } = require("chdb") as { Session: new (path: string) => ChdbSession };
+    const { Session } = require("chdb") as {
+      Session: new (path: string, options?: { connectionArgs?: string[] }) => ChdbSession;
+    };
     let session: ChdbSession;
     try {
-      session = new Session(dir);
+      session = new Session(dir, { connectionArgs: [...ENGINE_OUTPUT_ARGS] });
     } catch (error) {
       // chDB reports a held folder as a failed connection (the lock detail goes to stderr).
       if (

@@ -19,7 +19,12 @@ export class ClickHouseEngine implements Engine {
     const client = createClient({
       url,
       database,
-      clickhouse_settings: { date_time_input_format: "best_effort", wait_end_of_query: 1 },
+      // Same output as the embedded engine (see ENGINE_OUTPUT_ARGS in chdb-engine.ts).
+      clickhouse_settings: {
+        date_time_input_format: "best_effort",
+        wait_end_of_query: 1,
+        output_format_json_quote_64bit_integers: 0,
+      },
     });
     return new ClickHouseEngine(client, url);
   }

@@ -1,0 +1,133 @@
+/** The CLI as a user runs it: on its own data folder, and on a folder that a running server holds. */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { tempDir } from "./helpers.js";
+
+const CLI = join(process.cwd(), "dist", "src", "cli", "main.js");
+
+function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.stdin.end(input ?? "");
+    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const json = (text: string) => JSON.parse(text);
+const dir = tempDir("cf-cli-");
+const data = join(dir, "data");
+const file = join(dir, "calls.csv");
+writeFileSync(
+  file,
+  [
+    "customer,timestamp,touchpoint,channel,text",
+    "c1,2024-05-01T10:00:00Z,support call,phone,my order is late",
+    "c1,2024-05-02T10:00:00Z,store visit,store,",
+    ",2024-05-03,visit,web,",
+  ].join("\n"),
+);
+
+let server: ChildProcess | undefined;
+after(() => {
+  server?.kill("SIGTERM");
+});
+
+test("import prints a JSON summary with rejected rows by line", async () => {
+  const result = await run(["import", file, "--data", data, "--json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = json(result.stdout);
+  assert.deepEqual([summary.imported, summary.rejected, summary.customers], [2, 1, 1]);
+  assert.deepEqual(summary.rejections, [
+    { line: 4, field: "userId", reason: "either userId or anonymousId is required" },
+  ]);
+});
+
+test("query runs reading SQL and refuses writes", async () => {
+  const result = await run([
+    "query",
+    "SELECT channel, count() AS n FROM events GROUP BY channel ORDER BY channel",
+    "--data",
+    data,
+    "--json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(json(result.stdout), [
+    { channel: "phone", n: 1 },
+    { channel: "store", n: 1 },
+  ]);
+  const refused = await run(["query", "DROP TABLE events", "--data", data, "--json"]);
+  assert.equal(refused.code, 1);
+  assert.match(json(refused.stdout).error, /only reading statements/);
+});
+
+test("customer shows the 360 by id; unknown ids fail clearly", async () => {
+  const result = await run(["customer", "c1", "--data", data, "--json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const profile = json(result.stdout);
+  assert.equal(profile.id, "user:c1");
+  assert.deepEqual(
+    profile.timeline.map((e: { touchpoint: string }) => e.touchpoint),
+    ["support call", "store visit"],
+  );
+  const missing = await run(["customer", "nobody", "--data", data, "--json"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no customer is known by nobody/);
+});
+
+test("while a server holds the folder, every command goes through it: no lock error", async () => {
+  server = spawn(
+    process.execPath,
+    [CLI, "serve", "--data", data, "--port", "0", "--json", "--write-key", "wk", "--read-key", "rk"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    server!.stdout!.on("data", (c) => {
+      out += c;
+      try {
+        resolve(json(out).url);
+      } catch {}
+    });
+    server!.once("exit", (code) => reject(new Error(`serve exited ${code}`)));
+  });
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  const second = join(dir, "more.ndjson");
+  writeFileSync(
+    second,
+    `${JSON.stringify({ type: "identify", userId: "c1", traits: { email: "c1@example.com" } })}\n`,
+  );
+  const imported = await run(["import", second, "--data", data, "--json"]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal(json(imported.stdout).imported, 1);
+
+  const profile = await run(["customer", "c1@example.com", "--data", data, "--json"]);
+  assert.equal(profile.code, 0, profile.stderr);
+  assert.equal(json(profile.stdout).id, "user:c1");
+
+  const counted = await run(["query", "SELECT count() AS n FROM events", "--data", data, "--json"]);
+  assert.equal(counted.code, 0, counted.stderr);
+  assert.deepEqual(json(counted.stdout), [{ n: 3 }]);
+
+  const merges = await run(["identity", "merges", "c1", "--data", data, "--json"]);
+  assert.equal(json(merges.stdout).merges.length, 1);
+
+  for (const r of [imported, profile, counted, merges]) assert.doesNotMatch(r.stderr, /lock|Cannot/i);
+
+  const again = await run(["serve", "--data", data, "--port", "0", "--json"]);
+  assert.equal(again.code, 1);
+  assert.match(json(again.stdout).error, /already serves this data folder/);
+
+  // The server answers reads with its read key.
+  const response = await fetch(`${url}/v1/customers/c1`, { headers: { authorization: "Bearer rk" } });
+  assert.equal(response.status, 200);
+});

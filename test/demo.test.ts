@@ -1,0 +1,86 @@
+/** The demo data set: deterministic, loaded through the collector, and carrying its documented patterns. */
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import { EngineSink } from "../src/collect/sink.js";
+import {
+  CALL_AFTER_FAILURE_RATE,
+  customerEvents,
+  generateDemo,
+  KNOWN_DEMO_CHANNELS,
+} from "../src/demo/generator.js";
+import { loadDemo } from "../src/demo/load.js";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
+import type { Engine } from "../src/store/engine.js";
+import { testEngine } from "./helpers.js";
+
+const CUSTOMERS = 1500;
+let engine: Engine;
+
+before(async () => {
+  engine = await testEngine();
+  const sink = new EngineSink(engine);
+  const summary = await loadDemo(sink, { customers: CUSTOMERS, seed: 7 });
+  await sink.close();
+  assert.equal(summary.rejected, 0);
+});
+
+test("the same seed gives the same events; another seed differs", () => {
+  assert.deepEqual(customerEvents(7, 11), customerEvents(7, 11));
+  assert.notDeepEqual(customerEvents(7, 11).events, customerEvents(8, 11).events);
+});
+
+test("every channel is used, purchases carry values, and messages carry text", async () => {
+  const channels = await engine.query<{ channel: string }>(
+    "SELECT DISTINCT channel FROM events WHERE source = 'demo' ORDER BY channel",
+  );
+  assert.deepEqual(
+    channels.map((c) => c.channel),
+    [...KNOWN_DEMO_CHANNELS].sort(),
+  );
+  const [orders] = await engine.query<{ n: number; valued: number }>(
+    "SELECT count() AS n, countIf(value > 0) AS valued FROM events WHERE source = 'demo' AND name = 'Order Completed'",
+  );
+  assert.ok(orders!.n > CUSTOMERS);
+  assert.equal(orders!.valued, orders!.n);
+  const [texts] = await engine.query<{ n: number }>(
+    "SELECT count() AS n FROM events WHERE source = 'demo' AND text != ''",
+  );
+  assert.ok(texts!.n > CUSTOMERS / 3);
+});
+
+test("anonymous web visits are stitched to the customer who later signs up", async () => {
+  const [row] = await engine.query<{ anonymous: number; stitched: number }>(
+    `SELECT countIf(e.user_id = '') AS anonymous, countIf(e.user_id = '' AND startsWith(${CUSTOMER_OF_EVENT}, 'user:')) AS stitched
+     FROM events AS e ${IDENTITY_JOIN} WHERE e.source = 'demo' AND e.channel = 'web'`,
+  );
+  assert.ok(row!.anonymous > CUSTOMERS);
+  assert.ok(row!.stitched / row!.anonymous > 0.9, `stitched ${row!.stitched} of ${row!.anonymous}`);
+});
+
+test("planted: a checkout failure pushes most people to the phone next", async () => {
+  const [row] = await engine.query<{ failures: number; phone_next: number }>(
+    `SELECT count() AS failures, countIf(next_channel = 'phone') AS phone_next FROM (
+       SELECT touchpoint, leadInFrame(channel) OVER w AS next_channel
+       FROM events AS e ${IDENTITY_JOIN}
+       WHERE e.source = 'demo'
+       WINDOW w AS (PARTITION BY ${CUSTOMER_OF_EVENT} ORDER BY e.timestamp, e.seq ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING)
+     ) WHERE touchpoint = 'checkout error'`,
+  );
+  const share = row!.phone_next / row!.failures;
+  assert.ok(row!.failures > 100);
+  assert.ok(Math.abs(share - CALL_AFTER_FAILURE_RATE) < 0.08, `share calling next: ${share.toFixed(2)}`);
+});
+
+test("planted: churners go quiet while everyone else stays active to the end", () => {
+  const lastSeen: Record<string, number[]> = {};
+  for (const { customer, events } of generateDemo({ customers: 600, seed: 7 })) {
+    const last = Math.max(...events.map((e) => Date.parse(e.timestamp as string)));
+    (lastSeen[customer.segment] ??= []).push(last);
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const day = 86_400_000;
+  const churners = median(lastSeen.churning!);
+  for (const segment of ["web_shopper", "store_loyal", "channel_hopper", "phone_first"]) {
+    assert.ok(median(lastSeen[segment]!) - churners > 90 * day, `${segment} stays active well past churners`);
+  }
+});
