@@ -75,7 +75,7 @@ test("planted: churners go quiet while everyone else stays active to the end", (
   const lastSeen: Record<string, number[]> = {};
   for (const { customer, events } of generateDemo({ customers: 600, seed: 7 })) {
     const last = Math.max(...events.map((e) => Date.parse(e.timestamp as string)));
-    (lastSeen[customer.segment] ??= []).push(last);
+    lastSeen[customer.segment] = [...(lastSeen[customer.segment] ?? []), last];
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const day = 86_400_000;
