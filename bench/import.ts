@@ -1,5 +1,6 @@
 /**
- * Bulk NDJSON import (Segment-shaped events: parse, validate, stitch, insert) against the engine reading
+ * Bulk NDJSON import (Segment-shaped events: parse, validate, stitch, insert; the engine-side path of
+ * src/collect/bulk-ndjson.ts) against the engine reading
  * the same rows, already in stored shape, straight from a file (`INSERT ... SELECT FROM file()`), same run.
  * Usage: node dist/bench/import.js [events=1000000]
  */
@@ -48,12 +49,14 @@ await engine.command("CREATE TABLE events_peer AS events");
 
 const ours = await timed(async () => {
   const sink = new EngineSink(engine);
-  const summary = await importFile(sink, { file: eventsFile });
+  const summary = await importFile(sink, { file: eventsFile, engine });
   await sink.close();
   return summary;
 });
 const peer = await timed(() =>
-  engine.command("INSERT INTO events_peer SELECT * FROM file({path:String}, 'JSONEachRow')", { path: storedFile }),
+  engine.command("INSERT INTO events_peer SELECT * FROM file({path:String}, 'JSONEachRow')", {
+    path: storedFile,
+  }),
 );
 const [counts] = await engine.query<{ ours: number; peer: number }>(
   "SELECT (SELECT count() FROM events) AS ours, (SELECT count() FROM events_peer) AS peer",

@@ -7,12 +7,14 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type Readable, Transform } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse";
+import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
+import { importNdjsonInEngine } from "./bulk-ndjson.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { normaliseEvent, Sequence } from "./normalise.js";
 import type { EventSink } from "./sink.js";
@@ -35,6 +37,8 @@ export interface ImportOptions {
   format?: ImportFormat;
   delimiter?: string;
   columns?: ColumnMap;
+  /** An engine that can read the file itself (embedded, or the server holding the folder): NDJSON goes through it. */
+  engine?: Engine;
   /** Default channel for rows that name none. */
   channel?: string;
   batchSize?: number;
@@ -201,6 +205,17 @@ export function rowToEvent(
   };
 }
 
+/**
+ * A parsed line as an incoming event: Segment-shaped lines as they are, flat rows mapped with the column
+ * options. Lines without a messageId get one from `key` (file, line number, text) so a re-import dedupes.
+ */
+export function candidateEvent(value: unknown, key: string, columns: ColumnMap, channel?: string): unknown {
+  const messageId = createHash("sha1").update(key).digest("hex");
+  return isSegmentShaped(value)
+    ? { messageId, ...(value as object) }
+    : rowToEvent(value as Record<string, unknown>, columns, { channel, messageId });
+}
+
 function isSegmentShaped(value: unknown): boolean {
   const v = value as Record<string, unknown>;
   return typeof v?.type === "string" && ("userId" in v || "anonymousId" in v);
@@ -279,6 +294,20 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
     if (inFlight.length >= 2) await inFlight.shift();
   };
 
+  if (format === "ndjson" && options.engine) {
+    const result = await importNdjsonInEngine(
+      options.engine,
+      (events, failures) =>
+        Promise.all([sink.writeEvents(events), sink.writeFailures(failures)]).then(() => undefined),
+      {
+        path: resolve(options.file),
+        toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
+        onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
+      },
+    );
+    options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
+    return { ...result, format };
+  }
   const counter: ByteCounter = { bytes: 0 };
   let source$: AsyncIterable<SourceRow>;
   if (format === "csv") {
@@ -291,13 +320,10 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
   const receivedText = formatTime(receivedAt);
   for await (const { line, raw, value } of source$) {
     rows++;
-    const messageId = createHash("sha1").update(`${fileName}:${line}:${raw}`).digest("hex");
     const candidate =
       value instanceof ImportError
         ? value
-        : isSegmentShaped(value)
-          ? { messageId, ...(value as object) }
-          : rowToEvent(value as Record<string, unknown>, columns, { channel: options.channel, messageId });
+        : candidateEvent(value, `${fileName}:${line}:${raw}`, columns, options.channel);
     const result =
       candidate instanceof ImportError
         ? { rejected: { field: "(line)", reason: candidate.message } }

@@ -82,6 +82,8 @@ export interface NormaliseOptions {
   source: string;
   receivedAt: number;
   sequence: Sequence;
+  /** A fixed ingest sequence number (bulk import: base + line), instead of the next of `sequence`. */
+  seq?: number;
   maxEventBytes?: number;
   /** The event's size when the caller knows it (import line, small request body); measured otherwise. */
   sizeBytes?: number;
@@ -137,7 +139,7 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
       anonymous_id: anonymousId,
       timestamp: formatTime(time.ok),
       received_at: options.receivedText ?? formatTime(options.receivedAt),
-      seq: options.sequence.next(),
+      seq: options.seq ?? options.sequence.next(),
       channel: channel.data,
       touchpoint: touchpoint.slice(0, 256),
       direction,

@@ -1,0 +1,277 @@
+/**
+ * Engine-side NDJSON import: the engine reads the file itself (chDB in this process, or the server that
+ * holds the folder) and normalises the common case in SQL, which is several times faster than parsing and
+ * validating every line in JavaScript. A line is taken here only when the SQL result is certain to equal
+ * what `normaliseEvent` would produce ("fast" lines: Segment-shaped track/page/screen/identify with string
+ * ids, ISO-8601 times and object properties). Every other line, including every line to be rejected, goes
+ * through `normaliseEvent` itself, so there is one definition of a valid event and of each error message.
+ * test/import.test.ts checks that both paths store the same rows.
+ */
+import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
+import { type IdentityLink, linksOf } from "../identity/identifiers.js";
+import { applyLinks, KnownLinks } from "../identity/identity-store.js";
+import type { Engine } from "../store/engine.js";
+import { formatTime } from "../store/time.js";
+import type { StoredEvent } from "./event-schema.js";
+import { DEFAULT_LIMITS, normaliseEvent, Sequence } from "./normalise.js";
+
+const ISO_WITH_ZONE =
+  "^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d{1,3})?(Z|[+-]\\\\d{2}:\\\\d{2})$";
+
+// Each line is parsed once into maps of raw JSON values (t: the event, p: properties, c: context); a raw
+// value's first character tells its type. A key absent from a map reads as ''.
+const isString = (raw: string) => `startsWith(${raw}, '"')`;
+const isObject = (raw: string) => `startsWith(${raw}, '{')`;
+const isNullish = (raw: string) => `(${raw} IN ('', 'null'))`;
+const text = (raw: string) => `JSONExtractString(${raw})`;
+/** A string field: absent, or a string of the given lengths. */
+const stringField = (key: string, min: number, max: number) =>
+  `(NOT mapContains(t, '${key}') OR (${isString(`t['${key}']`)} AND lengthUTF8(${text(`t['${key}']`)}) BETWEEN ${min} AND ${max}))`;
+const idField = (key: string) =>
+  `(${isNullish(`t['${key}']`)} OR (${isString(`t['${key}']`)} AND lengthUTF8(${text(`t['${key}']`)}) BETWEEN 1 AND 512))`;
+const timeField = (key: string) =>
+  `(NOT mapContains(t, '${key}') OR (${isString(`t['${key}']`)} AND match(${text(`t['${key}']`)}, '${ISO_WITH_ZONE}')))`;
+const objectField = (map: string, key: string) =>
+  `(NOT mapContains(${map}, '${key}') OR ${isObject(`${map}['${key}']`)})`;
+const stringProp = (map: string, key: string) =>
+  `if(${isString(`${map}['${key}']`)}, ${text(`${map}['${key}']`)}, '')`;
+const numberProp = (key: string) => `if(match(p['${key}'], '^-?[0-9]'), JSONExtractFloat(p['${key}']), NULL)`;
+const asMap = (json: string) =>
+  `mapFromArrays(arrayMap(x -> x.1, JSONExtractKeysAndValuesRaw(${json})), arrayMap(x -> x.2, JSONExtractKeysAndValuesRaw(${json})))`;
+
+/**
+ * Every line of the file with its stored-row columns and `fast` (1 when the row may be taken as computed).
+ * Parameters: path, file (the file's name, for message ids), source, received (ms), received_text, seq_base.
+ */
+export const NORMALISED_LINES = `
+SELECT *,
+  valid AND unique_keys AND length(line) <= ${DEFAULT_LIMITS.maxEventBytes}
+  AND ${isString("t['type']")} AND type IN ('track', 'page', 'screen', 'identify')
+  AND ${idField("userId")} AND ${idField("anonymousId")} AND (user_id != '' OR anonymous_id != '')
+  AND ${stringField("messageId", 1, 256)} AND ${stringField("event", 1, 512)} AND ${stringField("name", 0, 512)}
+  AND (type != 'track' OR name_event != '')
+  AND ${timeField("timestamp")} AND ${timeField("originalTimestamp")} AND ${timeField("sentAt")}
+  AND ${objectField("t", "properties")} AND ${objectField("t", "traits")} AND ${objectField("t", "context")}
+  AND (mapContains(t, 'traits') OR ${objectField("c", "traits")})
+  AND NOT ${isString("p['value']")} AND NOT ${isString("p['revenue']")} AND NOT ${isString("p['total']")}
+  AND match(channel, '^[a-z][a-z0-9_]{0,31}$') AND lengthUTF8(touchpoint) <= 256
+  AND position(line, '\\r') = 0
+  AND time_ms BETWEEN 0 AND 10413791999000 AS fast
+FROM (
+  SELECT *,
+    multiIf(NOT has_client, {received:Int64}, has_sent, {received:Int64} - (sent_ms - client_ms), client_ms) AS time_ms,
+    lowerUTF8(multiIf(${stringProp("p", "channel")} != '', ${stringProp("p", "channel")},
+                      ${stringProp("c", "channel")} != '', ${stringProp("c", "channel")},
+                      type = 'page', 'web', type = 'screen', 'app', 'other')) AS channel,
+    multiIf(${stringProp("p", "touchpoint")} != '', ${stringProp("p", "touchpoint")},
+            ${stringProp("c", "touchpoint")} != '', ${stringProp("c", "touchpoint")},
+            type = 'track', name_event,
+            type IN ('page', 'screen'), multiIf(name_only != '', name_only, ${stringProp("p", "path")} != '', ${stringProp("p", "path")}, type),
+            type) AS touchpoint
+  FROM (
+    SELECT *,
+      ${text("t['type']")} AS type,
+      ${stringProp("t", "userId")} AS user_id,
+      ${stringProp("t", "anonymousId")} AS anonymous_id,
+      ${stringProp("t", "event")} AS name_event,
+      ${stringProp("t", "name")} AS name_only,
+      if(${isObject("t['properties']")}, t['properties'], '{}') AS props,
+      if(${isObject("t['context']")}, t['context'], '{}') AS ctx,
+      ${asMap("props")} AS p,
+      ${asMap("ctx")} AS c,
+      mapContains(t, 'originalTimestamp') OR mapContains(t, 'timestamp') AS has_client,
+      mapContains(t, 'sentAt') AS has_sent,
+      toUnixTimestamp64Milli(parseDateTime64BestEffortOrZero(
+        ${text("if(mapContains(t, 'originalTimestamp'), t['originalTimestamp'], t['timestamp'])")}, 3, 'UTC')) AS client_ms,
+      toUnixTimestamp64Milli(parseDateTime64BestEffortOrZero(${text("t['sentAt']")}, 3, 'UTC')) AS sent_ms
+    FROM (
+      SELECT
+        toUInt64(ifNull(_row_number, 0)) + 1 AS line_no,
+        line,
+        isValidJSON(line) AS valid,
+        JSONExtractKeysAndValuesRaw(line) AS kv,
+        mapFromArrays(arrayMap(x -> x.1, kv), arrayMap(x -> x.2, kv)) AS t,
+        length(arrayDistinct(arrayMap(x -> x.1, kv))) = length(kv) AS unique_keys
+      FROM file({path:String}, 'LineAsString')
+    )
+  )
+)`;
+
+/** The stored-row columns of a fast line, in the events table's terms. */
+export const STORED_COLUMNS = `
+  if(${isString("t['messageId']")}, ${text("t['messageId']")},
+     lower(hex(SHA1(concat({file:String}, ':', toString(line_no), ':', line))))) AS event_id,
+  type,
+  if(name_event != '', name_event, name_only) AS name,
+  if(user_id != '', concat('user:', user_id), concat('anon:', anonymous_id)) AS identity_key,
+  user_id,
+  anonymous_id,
+  fromUnixTimestamp64Milli(if(fast, time_ms, 0), 'UTC') AS timestamp,
+  toDateTime64({received_text:String}, 3, 'UTC') AS received_at,
+  {seq_base:UInt64} + line_no AS seq,
+  channel,
+  touchpoint,
+  if(${stringProp("p", "direction")} = 'outbound', 'outbound', 'inbound') AS direction,
+  multiIf(${stringProp("p", "text")} != '', ${stringProp("p", "text")}, ${stringProp("p", "message")}) AS text,
+  coalesce(${numberProp("value")}, ${numberProp("revenue")}, ${numberProp("total")}) AS value,
+  substringUTF8(upperUTF8(${stringProp("p", "currency")}), 1, 8) AS currency,
+  props AS properties,
+  multiIf(${isObject("t['traits']")}, t['traits'], ${isObject("c['traits']")}, c['traits'], '{}') AS traits,
+  ctx AS context,
+  {source:String} AS source`;
+
+export const EVENT_COLUMNS =
+  "event_id, type, name, identity_key, user_id, anonymous_id, timestamp, received_at, seq, channel, touchpoint, direction, text, value, currency, properties, traits, context, source";
+
+export interface BulkResult {
+  imported: number;
+  rejected: number;
+  customers: number;
+  rejections: { line: number; field: string; reason: string }[];
+}
+
+type LinkRow = Pick<
+  StoredEvent,
+  "event_id" | "type" | "identity_key" | "user_id" | "anonymous_id" | "traits" | "properties"
+> & { seq: number };
+
+/**
+ * Imports an NDJSON file the engine can read (an absolute path on this machine). Fast lines go file ->
+ * staging table -> events inside the engine; the rest are streamed back and normalised here. Identity links
+ * of the whole file are applied, earliest first, before any of its events is inserted.
+ */
+export async function importNdjsonInEngine(
+  engine: Engine,
+  writeSlow: (events: StoredEvent[], failures: import("./event-schema.js").FailedEvent[]) => Promise<void>,
+  options: {
+    path: string;
+    toEvent: (value: unknown, key: string) => unknown;
+    onProgress?: (step: string) => void;
+  },
+): Promise<BulkResult> {
+  const fileName = basename(options.path);
+  const source = `import:${fileName}`;
+  const received = Date.now();
+  const receivedText = formatTime(received);
+  const seqBase = new Sequence().next();
+  const staging = `import_staging_${randomBytes(6).toString("hex")}`;
+  const params = {
+    path: options.path,
+    file: fileName,
+    source,
+    received,
+    received_text: receivedText,
+    seq_base: seqBase,
+  };
+
+  const trace = (step: string) => {
+    if (process.env.CF_TRACE) process.stderr.write(`${new Date().toISOString()} ${step}\n`);
+    options.onProgress?.(step);
+  };
+  trace("reading in the engine");
+  await engine.command(
+    `CREATE TABLE ${staging} ENGINE = MergeTree ORDER BY tuple() AS
+     SELECT ${STORED_COLUMNS}, line_no, toUInt8(ifNull(fast, 0)) AS fast, if(fast, '', line) AS slow_line FROM (${NORMALISED_LINES})`,
+    params,
+  );
+  try {
+    trace("stitching identities");
+    const pairRows = await engine.query<Omit<LinkRow, "seq"> & { first_seq: number }>(
+      `SELECT argMin(s.event_id, s.seq) AS event_id, argMin(s.type, s.seq) AS type, any(s.identity_key) AS identity_key,
+              s.user_id AS user_id, s.anonymous_id AS anonymous_id, '{}' AS traits, '{}' AS properties, min(s.seq) AS first_seq
+       FROM ${staging} AS s WHERE s.fast AND s.user_id != '' AND s.anonymous_id != '' GROUP BY s.user_id, s.anonymous_id`,
+    );
+    const traitRows = await engine.query<LinkRow>(
+      `SELECT event_id, type, identity_key, user_id, anonymous_id, traits, properties, seq
+       FROM ${staging} WHERE fast AND traits != '{}'`,
+    );
+    const links: (IdentityLink & { seq: number })[] = [];
+    for (const row of [
+      ...pairRows.map(({ first_seq, ...rest }) => ({ ...rest, seq: first_seq })),
+      ...traitRows,
+    ]) {
+      for (const link of linksOf(row as unknown as StoredEvent))
+        links.push({ ...link, seq: Number(row.seq) });
+    }
+    links.sort((a, b) => a.seq - b.seq);
+    const known = new KnownLinks();
+    for (let i = 0; i < links.length; i += 200_000)
+      await applyLinks(engine, links.slice(i, i + 200_000), known);
+
+    trace(`applied ${links.length} links; inserting events`);
+    await engine.command(
+      `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${staging} WHERE fast`,
+    );
+    const [counts] = await engine.query<{ fast_rows: number; customers: number }>(
+      `SELECT countIf(s.fast = 1) AS fast_rows, uniqExactIf(s.identity_key, s.fast = 1) AS customers FROM ${staging} AS s`,
+    );
+    const customers = new Set<string>();
+    let imported = Number(counts?.fast_rows ?? 0);
+    let rejected = 0;
+    const rejections: BulkResult["rejections"] = [];
+
+    trace("checking the remaining lines");
+    const sequence = new Sequence();
+    let events: StoredEvent[] = [];
+    let failures: import("./event-schema.js").FailedEvent[] = [];
+    const flush = async () => {
+      await writeSlow(events, failures);
+      events = [];
+      failures = [];
+    };
+    for await (const { line_no, line } of engine.stream<{ line_no: number; line: string }>(
+      `SELECT line_no, slow_line AS line FROM ${staging} WHERE NOT fast AND trimBoth(slow_line) != '' ORDER BY line_no`,
+    )) {
+      const raw = line.endsWith("\r") ? line.slice(0, -1) : line;
+      const lineNo = Number(line_no);
+      let value: unknown;
+      let result: ReturnType<typeof normaliseEvent>;
+      try {
+        value = JSON.parse(raw);
+        result = normaliseEvent(options.toEvent(value, `${fileName}:${lineNo}:${raw}`), {
+          source,
+          receivedAt: received,
+          receivedText,
+          sequence,
+          seq: seqBase + lineNo,
+          sizeBytes: Buffer.byteLength(raw),
+        });
+      } catch (error) {
+        result = { rejected: { field: "(line)", reason: `not valid JSON: ${(error as Error).message}` } };
+      }
+      if ("ok" in result) {
+        imported++;
+        customers.add(result.ok.identity_key);
+        events.push(result.ok);
+      } else {
+        rejected++;
+        if (rejections.length < 100) rejections.push({ line: lineNo, ...result.rejected });
+        failures.push({
+          received_at: receivedText,
+          source,
+          field: result.rejected.field,
+          reason: `line ${lineNo}: ${result.rejected.reason}`,
+          payload: raw,
+        });
+      }
+      if (events.length + failures.length >= 20_000) await flush();
+    }
+    await flush();
+    if (customers.size > 0) {
+      const [overlap] = await engine.query<{ n: number }>(
+        `SELECT uniqExact(identity_key) AS n FROM ${staging} WHERE fast AND identity_key IN {keys:Array(String)}`,
+        { keys: [...customers] },
+      );
+      return {
+        imported,
+        rejected,
+        rejections,
+        customers: Number(counts?.customers ?? 0) + customers.size - Number(overlap?.n ?? 0),
+      };
+    }
+    return { imported, rejected, rejections, customers: Number(counts?.customers ?? 0) };
+  } finally {
+    await engine.command(`DROP TABLE IF EXISTS ${staging}`);
+  }
+}
