@@ -3,13 +3,15 @@
  * and (when CUSTOMER_FLOW_TEST_CLICKHOUSE_URL is set) a ClickHouse server.
  */
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ClickHouseEngine } from "../src/store/clickhouse-engine.js";
 import type { Engine } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { ProxyEngine } from "../src/store/proxy-engine.js";
 import { readOnlySql } from "../src/store/read-only.js";
-import { startTestServer, TEST_KEYS, type TestServer, testEngine } from "./helpers.js";
+import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "./helpers.js";
 
 const suites: [string, () => Promise<Engine>][] = [
   ["chdb", testEngine],
@@ -22,22 +24,37 @@ const suites: [string, () => Promise<Engine>][] = [
   ],
 ];
 let server: TestServer | undefined;
+let harness: ChildProcess | undefined;
+let clickhouse: Promise<Engine> | undefined;
+// A real server when given; otherwise ClickHouse's HTTP protocol answered by chDB in a child process.
 const clickhouseUrl = process.env.CUSTOMER_FLOW_TEST_CLICKHOUSE_URL;
-if (clickhouseUrl) {
-  suites.push([
-    "clickhouse server",
-    async () => {
-      const engine = await ClickHouseEngine.open(clickhouseUrl, "customer_flow_test");
+suites.push([
+  clickhouseUrl ? "clickhouse server" : "clickhouse client over HTTP (chDB harness)",
+  () => {
+    clickhouse ??= (async () => {
+      const url = clickhouseUrl ?? (await startHarness());
+      const engine = await ClickHouseEngine.open(url, "customer_flow_test");
       await migrate(engine);
       return engine;
-    },
-  ]);
-} else {
-  console.log("# ClickHouse server suite skipped: set CUSTOMER_FLOW_TEST_CLICKHOUSE_URL to run it");
+    })();
+    return clickhouse;
+  },
+]);
+
+async function startHarness(): Promise<string> {
+  harness = spawn(process.execPath, [join(process.cwd(), "dist", "test", "clickhouse-http-harness.js"), tempDir()], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    harness!.stdout!.once("data", (chunk) => resolve(String(chunk).trim()));
+    harness!.once("exit", (code) => reject(new Error(`harness exited ${code}`)));
+  });
 }
 
 after(async () => {
   await server?.close();
+  await (await clickhouse)?.close();
+  harness?.kill();
 });
 
 for (const [name, open] of suites) {

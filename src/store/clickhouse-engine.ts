@@ -41,8 +41,11 @@ export class ClickHouseEngine implements Engine {
   async insert(table: string, rows: readonly object[] | Buffer): Promise<void> {
     if (Buffer.isBuffer(rows)) {
       if (rows.length === 0) return;
+      // Raw NDJSON bytes go as the body of an INSERT (insert() would serialise the stream's chunks as rows).
       const { Readable } = await import("node:stream");
-      await this.client.insert({ table, values: Readable.from([rows]), format: "JSONEachRow" });
+      const result = await this.client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([rows]) });
+      result.stream.resume();
+      await new Promise((resolve, reject) => result.stream.on("end", resolve).on("error", reject));
     } else if (rows.length > 0) {
       await this.client.insert({ table, values: rows as Record<string, unknown>[], format: "JSONEachRow" });
     }
