@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../testing/helpers.js";
 
 const CLI = join(process.cwd(), "dist", "src", "cli", "main.js");
 

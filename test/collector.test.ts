@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import type { Engine } from "../src/store/engine.js";
-import { basic, get, post, startTestServer, type TestServer, testEngine, uid } from "./helpers.js";
+import { basic, get, post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;

@@ -11,7 +11,7 @@ import {
 import { loadDemo } from "../src/demo/load.js";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
 import type { Engine } from "../src/store/engine.js";
-import { testEngine } from "./helpers.js";
+import { testEngine } from "../testing/helpers.js";
 
 const CUSTOMERS = 1500;
 let engine: Engine;

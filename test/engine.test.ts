@@ -11,7 +11,7 @@ import type { Engine } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { ProxyEngine } from "../src/store/proxy-engine.js";
 import { readOnlySql } from "../src/store/read-only.js";
-import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "./helpers.js";
+import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "../testing/helpers.js";
 
 const suites: [string, () => Promise<Engine>][] = [
   ["chdb", testEngine],
@@ -42,9 +42,13 @@ suites.push([
 ]);
 
 async function startHarness(): Promise<string> {
-  harness = spawn(process.execPath, [join(process.cwd(), "dist", "test", "clickhouse-http-harness.js"), tempDir()], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  harness = spawn(
+    process.execPath,
+    [join(process.cwd(), "dist", "testing", "clickhouse-http-harness.js"), tempDir()],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return new Promise((resolve, reject) => {
     harness!.stdout!.once("data", (chunk) => resolve(String(chunk).trim()));
     harness!.once("exit", (code) => reject(new Error(`harness exited ${code}`)));

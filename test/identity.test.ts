@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { customer360, findCustomer } from "../src/identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import type { Engine } from "../src/store/engine.js";
-import { get, post, startTestServer, type TestServer, testEngine, uid } from "./helpers.js";
+import { get, post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;

@@ -10,7 +10,7 @@ import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
 import type { Engine } from "../src/store/engine.js";
 import { parseStoredTime } from "../src/store/time.js";
-import { SHARED_DATA, tempDir, testEngine } from "./helpers.js";
+import { SHARED_DATA, tempDir, testEngine } from "../testing/helpers.js";
 
 let engine: Engine;
 let sink: EngineSink;
@@ -277,7 +277,8 @@ test("NDJSON read by the engine stores exactly what the JavaScript path computes
         parseStoredTime(wanted.timestamp as string),
         `offset from the time received of ${id}`,
       );
-      delete actual.timestamp, delete wanted.timestamp;
+      delete actual.timestamp;
+      delete wanted.timestamp;
     }
     delete actual.offset;
     assert.deepEqual(actual, wanted, `line of ${id}`);

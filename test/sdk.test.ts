@@ -6,7 +6,7 @@ import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
 import { PostHog } from "posthog-node";
 import { findCustomer } from "../src/identity/customer360.js";
 import type { Engine } from "../src/store/engine.js";
-import { startTestServer, type TestServer, testEngine, uid } from "./helpers.js";
+import { startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;

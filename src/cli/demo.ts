@@ -1,10 +1,10 @@
 /** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
-import { openStore, resolveStoreOptions } from "../store/open.js";
+import { openStore } from "../store/open.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
-import { resolveKeys, startServer, stopOnSignals } from "./serve.js";
+import { resolveKeys, serveStore } from "./serve.js";
 
 export interface DemoOptions {
   data?: string;
@@ -60,16 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     writeKeys: process.env.CUSTOMER_FLOW_WRITE_KEYS ? [] : [DEMO_KEYS.write],
     readKeys: process.env.CUSTOMER_FLOW_READ_KEYS ? [] : [DEMO_KEYS.read],
   });
-  const dataDir =
-    store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
-  const server = await startServer(store.engine, keys, {
-    port: options.port,
-    host: options.host,
-    writeKeys: [],
-    readKeys: [],
-    dataDir,
-  });
-  stopOnSignals(server);
+  const server = await serveStore(store, keys, options);
   emit(
     Boolean(options.json),
     { url: server.url, ...loaded, writeKeys: [...keys.write], readKeys: [...keys.read] },

@@ -11,7 +11,7 @@ import { readOnlySql } from "../store/read-only.js";
 import { runDemo } from "./demo.js";
 import { emit, fail, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
-import { resolveKeys, startServer, stopOnSignals } from "./serve.js";
+import { resolveKeys, serveStore } from "./serve.js";
 
 interface GlobalOptions {
   data?: string;
@@ -90,15 +90,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           throw new UsageError(`a server already serves this data folder (${store.engine.description})`);
         }
         const keys = resolveKeys({ writeKeys: options.writeKey, readKeys: options.readKey });
-        const dataDir =
-          store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
-        const server = await startServer(store.engine, keys, {
-          ...options,
-          writeKeys: [],
-          readKeys: [],
-          dataDir,
-        });
-        stopOnSignals(server);
+        const server = await serveStore(store, keys, options);
         emit(
           Boolean(options.json),
           {

@@ -2,7 +2,7 @@
 import { type ApiKeys, generateKey, parseKeyList } from "../api/auth.js";
 import { buildServer } from "../api/server.js";
 import type { Engine } from "../store/engine.js";
-import { removeServerInfo, writeServerInfo } from "../store/open.js";
+import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
 
 export interface ServeOptions {
   port: number;
@@ -58,6 +58,26 @@ export async function startServer(
     if (options.dataDir) removeServerInfo(options.dataDir, process.pid);
   };
   return { url, keys, stop };
+}
+
+/** Serves an opened store until SIGINT/SIGTERM; an embedded folder gets its server.json for the CLI. */
+export async function serveStore(
+  store: OpenedStore,
+  keys: ApiKeys,
+  options: { port: number; host: string; data?: string; log?: boolean },
+): Promise<RunningServer> {
+  const dataDir =
+    store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
+  const server = await startServer(store.engine, keys, {
+    port: options.port,
+    host: options.host,
+    log: options.log,
+    writeKeys: [],
+    readKeys: [],
+    dataDir,
+  });
+  stopOnSignals(server);
+  return server;
 }
 
 /** Stops cleanly on SIGINT/SIGTERM: in-flight batches are committed before the process exits. */

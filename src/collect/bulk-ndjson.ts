@@ -13,8 +13,9 @@ import { type IdentityLink, linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import type { StoredEvent } from "./event-schema.js";
+import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { DEFAULT_LIMITS, normaliseEvent, Sequence } from "./normalise.js";
+import { type ImportRejection, ImportTally } from "./tally.js";
 
 const ISO_WITH_ZONE =
   "^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d{1,3})?(Z|[+-]\\\\d{2}:\\\\d{2})$";
@@ -128,7 +129,7 @@ export interface BulkResult {
   imported: number;
   rejected: number;
   customers: number;
-  rejections: { line: number; field: string; reason: string }[];
+  rejections: ImportRejection[];
 }
 
 type LinkRow = Pick<
@@ -143,7 +144,7 @@ type LinkRow = Pick<
  */
 export async function importNdjsonInEngine(
   engine: Engine,
-  writeSlow: (events: StoredEvent[], failures: import("./event-schema.js").FailedEvent[]) => Promise<void>,
+  writeSlow: (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>,
   options: {
     path: string;
     toEvent: (value: unknown, key: string) => unknown;
@@ -206,30 +207,17 @@ export async function importNdjsonInEngine(
     const [counts] = await engine.query<{ fast_rows: number; customers: number }>(
       `SELECT countIf(s.fast = 1) AS fast_rows, uniqExactIf(s.identity_key, s.fast = 1) AS customers FROM ${staging} AS s`,
     );
-    const customers = new Set<string>();
-    let imported = Number(counts?.fast_rows ?? 0);
-    let rejected = 0;
-    const rejections: BulkResult["rejections"] = [];
-
+    const tally = new ImportTally(source, receivedText);
     trace("checking the remaining lines");
     const sequence = new Sequence();
-    let events: StoredEvent[] = [];
-    let failures: import("./event-schema.js").FailedEvent[] = [];
-    const flush = async () => {
-      await writeSlow(events, failures);
-      events = [];
-      failures = [];
-    };
     for await (const { line_no, line } of engine.stream<{ line_no: number; line: string }>(
       `SELECT line_no, slow_line AS line FROM ${staging} WHERE NOT fast AND trimBoth(slow_line) != '' ORDER BY line_no`,
     )) {
       const raw = line.endsWith("\r") ? line.slice(0, -1) : line;
       const lineNo = Number(line_no);
-      let value: unknown;
       let result: ReturnType<typeof normaliseEvent>;
       try {
-        value = JSON.parse(raw);
-        result = normaliseEvent(options.toEvent(value, `${fileName}:${lineNo}:${raw}`), {
+        result = normaliseEvent(options.toEvent(JSON.parse(raw), `${fileName}:${lineNo}:${raw}`), {
           source,
           receivedAt: received,
           receivedText,
@@ -240,24 +228,12 @@ export async function importNdjsonInEngine(
       } catch (error) {
         result = { rejected: { field: "(line)", reason: `not valid JSON: ${(error as Error).message}` } };
       }
-      if ("ok" in result) {
-        imported++;
-        customers.add(result.ok.identity_key);
-        events.push(result.ok);
-      } else {
-        rejected++;
-        if (rejections.length < 100) rejections.push({ line: lineNo, ...result.rejected });
-        failures.push({
-          received_at: receivedText,
-          source,
-          field: result.rejected.field,
-          reason: `line ${lineNo}: ${result.rejected.reason}`,
-          payload: raw,
-        });
-      }
-      if (events.length + failures.length >= 20_000) await flush();
+      tally.add(lineNo, raw, result);
+      if (tally.pending >= 20_000) await writeSlow(tally.take());
     }
-    await flush();
+    await writeSlow(tally.take());
+    const { rejected, rejections, customers } = tally;
+    const imported = Number(counts?.fast_rows ?? 0) + tally.imported;
     if (customers.size > 0) {
       const [overlap] = await engine.query<{ n: number }>(
         `SELECT uniqExact(identity_key) AS n FROM ${staging} WHERE fast AND identity_key IN {keys:Array(String)}`,

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type Readable, Transform } from "node:stream";
@@ -18,6 +18,7 @@ import { importNdjsonInEngine } from "./bulk-ndjson.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { normaliseEvent, Sequence } from "./normalise.js";
 import type { EventSink } from "./sink.js";
+import { type ImportRejection, ImportTally } from "./tally.js";
 import { readXes } from "./xes.js";
 
 export type ImportFormat = "csv" | "ndjson" | "xes";
@@ -43,12 +44,6 @@ export interface ImportOptions {
   channel?: string;
   batchSize?: number;
   onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
-}
-
-export interface ImportRejection {
-  line: number;
-  field: string;
-  reason: string;
 }
 
 export interface ImportSummary {
@@ -271,43 +266,28 @@ async function* xesRows(file: string, counter: ByteCounter): AsyncIterable<Sourc
 export async function importFile(sink: EventSink, options: ImportOptions): Promise<ImportSummary> {
   const format = options.format ?? detectFormat(options.file);
   const columns = options.columns ?? {};
-  const fileName = basename(options.file);
-  const source = `import:${fileName}`;
-  const { size: totalBytes } = await import("node:fs/promises").then((fs) => fs.stat(options.file));
-  const batchSize = options.batchSize ?? 20_000;
-  const sequence = new Sequence();
-  const customers = new Set<string>();
-  const rejections: ImportRejection[] = [];
-  let imported = 0;
-  let rejected = 0;
-  let rows = 0;
-  let events: StoredEvent[] = [];
-  let failures: FailedEvent[] = [];
-  const inFlight: Promise<void>[] = [];
-
-  const flush = async () => {
-    const write = Promise.all([sink.writeEvents(events), sink.writeFailures(failures)]).then(() => undefined);
-    events = [];
-    failures = [];
-    inFlight.push(write);
-    // Two batches in flight: parsing the next one overlaps the engine's write of the last.
-    if (inFlight.length >= 2) await inFlight.shift();
-  };
+  const { size: totalBytes } = await stat(options.file);
+  const write = (rows: { events: StoredEvent[]; failures: FailedEvent[] }) =>
+    Promise.all([sink.writeEvents(rows.events), sink.writeFailures(rows.failures)]).then(() => undefined);
 
   if (format === "ndjson" && options.engine) {
-    const result = await importNdjsonInEngine(
-      options.engine,
-      (events, failures) =>
-        Promise.all([sink.writeEvents(events), sink.writeFailures(failures)]).then(() => undefined),
-      {
-        path: resolve(options.file),
-        toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
-        onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
-      },
-    );
+    const result = await importNdjsonInEngine(options.engine, write, {
+      path: resolve(options.file),
+      toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
+      onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
+    });
     options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
     return { ...result, format };
   }
+
+  const fileName = basename(options.file);
+  const source = `import:${fileName}`;
+  const receivedAt = Date.now();
+  const receivedText = formatTime(receivedAt);
+  const tally = new ImportTally(source, receivedText);
+  const sequence = new Sequence();
+  const batchSize = options.batchSize ?? 20_000;
+  const inFlight: Promise<void>[] = [];
   const counter: ByteCounter = { bytes: 0 };
   let source$: AsyncIterable<SourceRow>;
   if (format === "csv") {
@@ -316,47 +296,30 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
   } else if (format === "ndjson") source$ = ndjsonRows(options.file, counter);
   else source$ = xesRows(options.file, counter);
 
-  const receivedAt = Date.now();
-  const receivedText = formatTime(receivedAt);
+  let rows = 0;
   for await (const { line, raw, value } of source$) {
     rows++;
-    const candidate =
-      value instanceof ImportError
-        ? value
-        : candidateEvent(value, `${fileName}:${line}:${raw}`, columns, options.channel);
     const result =
-      candidate instanceof ImportError
-        ? { rejected: { field: "(line)", reason: candidate.message } }
-        : normaliseEvent(candidate, {
+      value instanceof ImportError
+        ? { rejected: { field: "(line)", reason: value.message } }
+        : normaliseEvent(candidateEvent(value, `${fileName}:${line}:${raw}`, columns, options.channel), {
             source,
             receivedAt,
             receivedText,
             sequence,
             sizeBytes: Buffer.byteLength(raw),
           });
-    if ("ok" in result) {
-      imported++;
-      customers.add(result.ok.identity_key);
-      events.push(result.ok);
-    } else {
-      rejected++;
-      const reason = `line ${line}: ${result.rejected.reason}`;
-      if (rejections.length < 100) rejections.push({ line, ...result.rejected });
-      failures.push({
-        received_at: receivedText,
-        source,
-        field: result.rejected.field,
-        reason,
-        payload: raw,
-      });
-    }
-    if (events.length + failures.length >= batchSize) {
-      await flush();
+    tally.add(line, raw, result);
+    if (tally.pending >= batchSize) {
+      // Two batches in flight: parsing the next one overlaps the engine's write of the last.
+      inFlight.push(write(tally.take()));
+      if (inFlight.length >= 2) await inFlight.shift();
       options.onProgress?.({ rows, bytes: counter.bytes, totalBytes });
     }
   }
-  await flush();
+  inFlight.push(write(tally.take()));
   await Promise.all(inFlight);
   options.onProgress?.({ rows, bytes: totalBytes, totalBytes });
-  return { imported, rejected, customers: customers.size, format, rejections };
+  const { imported, rejected, rejections } = tally;
+  return { imported, rejected, customers: tally.customers.size, format, rejections };
 }

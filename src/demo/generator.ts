@@ -4,6 +4,7 @@
  * twelve months. Events are Segment-shaped, so they pass the same contract as anything collected.
  * The planted patterns are documented in docs/demo-data.md; tests find them again.
  */
+import { KNOWN_CHANNELS } from "../collect/event-schema.js";
 import { type Behaviour, message } from "./messages.js";
 import { Random } from "./random.js";
 
@@ -12,18 +13,8 @@ export const DEMO_END = Date.UTC(2026, 9, 31, 23, 59, 59);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export const KNOWN_DEMO_CHANNELS = [
-  "web",
-  "app",
-  "email",
-  "phone",
-  "contact_center",
-  "store",
-  "social",
-  "chat",
-  "post",
-  "peer",
-] as const;
+/** Every known channel but "other" appears in the demo. */
+export const KNOWN_DEMO_CHANNELS = KNOWN_CHANNELS.filter((channel) => channel !== "other");
 
 export const SEGMENTS = ["web_shopper", "store_loyal", "channel_hopper", "phone_first", "churning"] as const;
 export type DemoSegment = (typeof SEGMENTS)[number];

@@ -43,7 +43,10 @@ export class ClickHouseEngine implements Engine {
       if (rows.length === 0) return;
       // Raw NDJSON bytes go as the body of an INSERT (insert() would serialise the stream's chunks as rows).
       const { Readable } = await import("node:stream");
-      const result = await this.client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([rows]) });
+      const result = await this.client.exec({
+        query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+        values: Readable.from([rows]),
+      });
       result.stream.resume();
       await new Promise((resolve, reject) => result.stream.on("end", resolve).on("error", reject));
     } else if (rows.length > 0) {

@@ -37,7 +37,10 @@ const server = createServer((request, response) => {
       for (const [key, value] of url.searchParams) if (key.startsWith("param_")) params[key.slice(6)] = value;
       const inUrl = url.searchParams.get("query");
       const sql = inUrl ? `${inUrl}\n${body}` : body;
-      const result = Object.keys(params).length > 0 ? await session.queryBindAsync(sql, params) : await session.queryAsync(sql);
+      const result =
+        Object.keys(params).length > 0
+          ? await session.queryBindAsync(sql, params)
+          : await session.queryAsync(sql);
       response.writeHead(200, { "content-type": "text/plain; charset=UTF-8", "x-clickhouse-summary": "{}" });
       response.end(result.text());
     } catch (error) {
