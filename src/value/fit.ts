@@ -1,0 +1,75 @@
+/**
+ * Maximum likelihood for the CLV models: Nelder–Mead (nelder-mead.ts) on log parameters, restarted from
+ * its own result until the likelihood stops improving; standard errors from the inverse of the observed
+ * information (a central-difference Hessian on the natural scale, inverted with ml-matrix).
+ */
+import { nelderMead } from "./nelder-mead.js";
+import { inverse, Matrix } from "ml-matrix";
+
+export interface FitResult {
+  params: Record<string, number>;
+  standardErrors: Record<string, number | null>;
+  logLikelihood: number;
+  iterations: number;
+}
+
+export function maximise(
+  logLikelihood: (params: number[]) => number,
+  names: string[],
+  initial: number[],
+): FitResult {
+  const objective = (logParams: number[]) => {
+    const value = -logLikelihood(logParams.map(Math.exp));
+    return Number.isFinite(value) ? value : 1e300;
+  };
+  let start = initial.map(Math.log);
+  let best = Number.POSITIVE_INFINITY;
+  let iterations = 0;
+  for (let restart = 0; restart < 8; restart++) {
+    const result = nelderMead(objective, start, { maxIterations: 4000, tolerance: 1e-12, step: 0.5 });
+    iterations += result.iterations;
+    const improved = best - result.fx;
+    start = result.x;
+    best = Math.min(best, result.fx);
+    if (improved < 1e-9) break;
+  }
+  const params = start.map(Math.exp);
+  return {
+    params: Object.fromEntries(names.map((n, i) => [n, params[i]!])),
+    standardErrors: standardErrors(logLikelihood, params, names),
+    logLikelihood: -best,
+    iterations,
+  };
+}
+
+function standardErrors(logLikelihood: (p: number[]) => number, params: number[], names: string[]): Record<string, number | null> {
+  const n = params.length;
+  const h = params.map((p) => Math.max(Math.abs(p) * 1e-4, 1e-7));
+  const at = (shifts: [number, number][]) => {
+    const p = params.slice();
+    for (const [i, d] of shifts) p[i] = p[i]! + d;
+    return logLikelihood(p);
+  };
+  const hessian = Matrix.zeros(n, n);
+  const center = logLikelihood(params);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      const value =
+        i === j
+          ? (at([[i, h[i]!]]) - 2 * center + at([[i, -h[i]!]])) / (h[i]! * h[i]!)
+          : (at([[i, h[i]!], [j, h[j]!]]) - at([[i, h[i]!], [j, -h[j]!]]) - at([[i, -h[i]!], [j, h[j]!]]) + at([[i, -h[i]!], [j, -h[j]!]])) /
+            (4 * h[i]! * h[j]!);
+      hessian.set(i, j, -value);
+      hessian.set(j, i, -value);
+    }
+  }
+  try {
+    const covariance = inverse(hessian);
+    return Object.fromEntries(names.map((name, i) => {
+      const v = covariance.get(i, i);
+      return [name, v > 0 && Number.isFinite(v) ? Math.sqrt(v) : null];
+    }));
+  } catch {
+    return Object.fromEntries(names.map((name) => [name, null]));
+  }
+}
