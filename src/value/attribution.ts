@@ -1,0 +1,160 @@
+/**
+ * Multi-touch attribution of conversions to channels (or touchpoints), from journeys given as paths with
+ * their conversion and null (non-converting) counts.
+ * - Heuristics: first touch, last touch, linear (each touch an equal share), time decay (a touch's weight
+ *   halves every `halfLife` steps before the conversion).
+ * - Shapley value with v(S) = conversions of the journeys whose set of channels lies within S (Zhao et al.
+ *   2018, "Shapley value methods for attribution modeling in online advertising"); this game is a sum of
+ *   unanimity games, so a channel's value is Σ over journeys containing it of conversions / |channels|.
+ * - Markov chain removal effects as ChannelAttribution defines them (start, conversion and null states;
+ *   repeated consecutive channels collapsed), computed exactly: absorption probabilities of the absorbing
+ *   chain by a linear solve (ml-matrix), not by simulation. Order k uses the last k channels as the state.
+ */
+import { Matrix, solve } from "ml-matrix";
+
+export interface PathRow {
+  path: string[];
+  conversions: number;
+  value: number;
+  nulls: number;
+}
+
+export type Shares = Record<string, number>;
+
+export interface AttributionResult {
+  markov: { order: number; conversionProbability: number; removalEffects: Shares; conversions: Shares; value: Shares };
+  shapley: { conversions: Shares; value: Shares };
+  firstTouch: { conversions: Shares; value: Shares };
+  lastTouch: { conversions: Shares; value: Shares };
+  linear: { conversions: Shares; value: Shares };
+  timeDecay: { halfLife: number; conversions: Shares; value: Shares };
+}
+
+export function parsePath(text: string, separator = ">"): string[] {
+  return text
+    .split(separator)
+    .map((s) => s.replace(/^>+|>+$/g, "").trim())
+    .filter(Boolean);
+}
+
+function add(target: Shares, key: string, amount: number): void {
+  target[key] = (target[key] ?? 0) + amount;
+}
+
+function heuristic(rows: readonly PathRow[], weights: (length: number) => number[]): { conversions: Shares; value: Shares } {
+  const conversions: Shares = {};
+  const value: Shares = {};
+  for (const row of rows) {
+    if (row.path.length === 0 || (row.conversions === 0 && row.value === 0)) continue;
+    const w = weights(row.path.length);
+    const total = w.reduce((a, b) => a + b, 0);
+    row.path.forEach((channel, i) => {
+      add(conversions, channel, (row.conversions * w[i]!) / total);
+      add(value, channel, (row.value * w[i]!) / total);
+    });
+  }
+  return { conversions, value };
+}
+
+export function shapley(rows: readonly PathRow[]): { conversions: Shares; value: Shares } {
+  const conversions: Shares = {};
+  const value: Shares = {};
+  for (const row of rows) {
+    const set = [...new Set(row.path)];
+    for (const channel of set) {
+      add(conversions, channel, row.conversions / set.length);
+      add(value, channel, row.value / set.length);
+    }
+  }
+  return { conversions, value };
+}
+
+const START = "(start)";
+const CONVERSION = "(conversion)";
+const NULL = "(null)";
+
+function collapse(path: readonly string[]): string[] {
+  return path.filter((channel, i) => i === 0 || channel !== path[i - 1]);
+}
+
+/** Transition counts between states of order k (a state = the last k channels). */
+function transitions(rows: readonly PathRow[], order: number): Map<string, Map<string, number>> {
+  const counts = new Map<string, Map<string, number>>();
+  const bump = (from: string, to: string, n: number) => {
+    if (n === 0) return;
+    let row = counts.get(from);
+    if (!row) counts.set(from, (row = new Map()));
+    row.set(to, (row.get(to) ?? 0) + n);
+  };
+  for (const row of rows) {
+    const path = collapse(row.path);
+    if (path.length === 0) continue;
+    const weight = row.conversions + row.nulls;
+    const states = path.map((_, i) => JSON.stringify(path.slice(Math.max(0, i - order + 1), i + 1)));
+    bump(START, states[0]!, weight);
+    for (let i = 1; i < states.length; i++) bump(states[i - 1]!, states[i]!, weight);
+    bump(states[states.length - 1]!, CONVERSION, row.conversions);
+    bump(states[states.length - 1]!, NULL, row.nulls);
+  }
+  return counts;
+}
+
+/** P(reaching conversion from start); states in `removed` send their traffic to null. */
+function conversionProbability(counts: Map<string, Map<string, number>>, removed: (state: string) => boolean): number {
+  const transient = [...counts.keys()].filter((s) => !removed(s));
+  const index = new Map(transient.map((s, i) => [s, i]));
+  const n = transient.length;
+  const system = Matrix.eye(n, n);
+  const target = Matrix.zeros(n, 1);
+  transient.forEach((state, i) => {
+    const row = counts.get(state)!;
+    let total = 0;
+    for (const count of row.values()) total += count;
+    for (const [to, count] of row) {
+      const p = count / total;
+      if (to === CONVERSION) target.set(i, 0, target.get(i, 0) + p);
+      else if (to !== NULL && !removed(to)) {
+        const j = index.get(to);
+        // A state with no outgoing counts (it only ever converts or drops) is absent; its traffic is absorbed.
+        if (j !== undefined) system.set(i, j, system.get(i, j) - p);
+      }
+    }
+  });
+  const start = index.get(START);
+  if (start === undefined || n === 0) return 0;
+  return solve(system, target).get(start, 0);
+}
+
+export function markov(rows: readonly PathRow[], order = 1): AttributionResult["markov"] {
+  const counts = transitions(rows, order);
+  const channels = [...new Set(rows.flatMap((r) => r.path))].sort();
+  const base = conversionProbability(counts, () => false);
+  const removalEffects: Shares = {};
+  for (const channel of channels) {
+    const without = conversionProbability(counts, (state) => state !== START && (JSON.parse(state) as string[]).includes(channel));
+    removalEffects[channel] = base > 0 ? 1 - without / base : 0;
+  }
+  const totalEffect = Object.values(removalEffects).reduce((a, b) => a + b, 0);
+  const totalConversions = rows.reduce((sum, r) => sum + r.conversions, 0);
+  const totalValue = rows.reduce((sum, r) => sum + r.value, 0);
+  const conversions: Shares = {};
+  const value: Shares = {};
+  for (const channel of channels) {
+    const share = totalEffect > 0 ? removalEffects[channel]! / totalEffect : 0;
+    conversions[channel] = totalConversions * share;
+    value[channel] = totalValue * share;
+  }
+  return { order, conversionProbability: base, removalEffects, conversions, value };
+}
+
+export function attribute(rows: readonly PathRow[], options: { order?: number; halfLife?: number } = {}): AttributionResult {
+  const halfLife = options.halfLife ?? 1;
+  return {
+    markov: markov(rows, options.order ?? 1),
+    shapley: shapley(rows),
+    firstTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === 0 ? 1 : 0))),
+    lastTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0))),
+    linear: heuristic(rows, (n) => Array.from({ length: n }, () => 1)),
+    timeDecay: { halfLife, ...heuristic(rows, (n) => Array.from({ length: n }, (_, i) => 2 ** (-(n - 1 - i) / halfLife))) },
+  };
+}
