@@ -8,16 +8,12 @@ import { customer360, findCustomer } from "../identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
 import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
 import { readOnlySql } from "../store/read-only.js";
+import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";
-import { emit, fail, UsageError } from "./output.js";
+import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 import { resolveKeys, serveStore } from "./serve.js";
-
-interface GlobalOptions {
-  data?: string;
-  clickhouseUrl?: string;
-  json?: boolean;
-}
+import { registerValueCommands } from "./value-commands.js";
 
 const program = new Command();
 program
@@ -25,47 +21,6 @@ program
   .description("Cross-channel customer journeys and Social CRM on ClickHouse SQL")
   .version("0.1.0")
   .showHelpAfterError();
-
-function withStoreOptions(command: Command): Command {
-  return command
-    .option(
-      "--data <dir>",
-      "data folder of the embedded engine (default ./.customer-flow or CUSTOMER_FLOW_DATA)",
-    )
-    .option(
-      "--clickhouse-url <url>",
-      "a ClickHouse server instead of the embedded engine (or CUSTOMER_FLOW_CLICKHOUSE_URL)",
-    )
-    .option("--json", "print JSON");
-}
-
-async function withStore<T>(options: GlobalOptions, work: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
-  try {
-    return await work(store);
-  } finally {
-    await store.engine.close();
-  }
-}
-
-function sinkFor(store: OpenedStore, options: GlobalOptions): EventSink {
-  if (store.via !== "server") return new EngineSink(store.engine);
-  const info = readServerInfo(resolveStoreOptions({ dataDir: options.data }).dataDir);
-  if (!info) throw new Error("the server holding the data folder has gone away");
-  return new RemoteSink(info);
-}
-
-function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    const command = args[args.length - 1] as Command;
-    const json = Boolean(command.opts<GlobalOptions>().json);
-    try {
-      await run(...args);
-    } catch (error) {
-      fail(error, json);
-    }
-  };
-}
 
 withStoreOptions(program.command("serve").description("serve the collector and the API on the store"))
   .option("--port <n>", "port", (v) => Number.parseInt(v, 10), 3000)
@@ -304,5 +259,7 @@ function formatTable(rows: Record<string, unknown>[]): string {
   const line = (values: string[]) => values.map((v, i) => v.slice(0, 60).padEnd(widths[i]!)).join("  ");
   return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
+
+registerValueCommands(program);
 
 await program.parseAsync(process.argv);

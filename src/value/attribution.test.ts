@@ -44,7 +44,11 @@ test("a case with nulls and repeats: removal effects and conversions to 1e-9", {
   assert.ok(Math.abs(result.conversionProbability - c.p_conv) < 1e-9);
   near(result.removalEffects, c.removal_effects, "removal effects");
   near(result.conversions, c.attributed_conversions, "conversions");
-  near(result.value, Object.fromEntries(Object.entries<number>(c.attributed_conversions).map(([k, v]) => [k, v * 10])), "value");
+  near(
+    result.value,
+    Object.fromEntries(Object.entries<number>(c.attributed_conversions).map(([k, v]) => [k, v * 10])),
+    "value",
+  );
 });
 
 test("Shapley: the unanimity-game form equals the coalition sum, and shares add up", () => {
@@ -55,7 +59,8 @@ test("Shapley: the unanimity-game form equals the coalition sum, and shares add 
   ];
   // By the coalition definition: v(S) = conversions of paths whose channels are all in S.
   const channels = ["A", "B", "C"];
-  const v = (set: string[]) => rows.filter((r) => r.path.every((c) => set.includes(c))).reduce((s, r) => s + r.conversions, 0);
+  const v = (set: string[]) =>
+    rows.filter((r) => r.path.every((c) => set.includes(c))).reduce((s, r) => s + r.conversions, 0);
   const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
   const expected: Record<string, number> = {};
   for (const c of channels) {
@@ -63,7 +68,9 @@ test("Shapley: the unanimity-game form equals the coalition sum, and shares add 
     let phi = 0;
     for (let mask = 0; mask < 1 << others.length; mask++) {
       const s = others.filter((_, i) => mask & (1 << i));
-      phi += ((factorial(s.length) * factorial(channels.length - s.length - 1)) / factorial(channels.length)) * (v([...s, c]) - v(s));
+      phi +=
+        ((factorial(s.length) * factorial(channels.length - s.length - 1)) / factorial(channels.length)) *
+        (v([...s, c]) - v(s));
     }
     expected[c] = phi;
   }

@@ -22,7 +22,13 @@ export interface PathRow {
 export type Shares = Record<string, number>;
 
 export interface AttributionResult {
-  markov: { order: number; conversionProbability: number; removalEffects: Shares; conversions: Shares; value: Shares };
+  markov: {
+    order: number;
+    conversionProbability: number;
+    removalEffects: Shares;
+    conversions: Shares;
+    value: Shares;
+  };
   shapley: { conversions: Shares; value: Shares };
   firstTouch: { conversions: Shares; value: Shares };
   lastTouch: { conversions: Shares; value: Shares };
@@ -41,7 +47,10 @@ function add(target: Shares, key: string, amount: number): void {
   target[key] = (target[key] ?? 0) + amount;
 }
 
-function heuristic(rows: readonly PathRow[], weights: (length: number) => number[]): { conversions: Shares; value: Shares } {
+function heuristic(
+  rows: readonly PathRow[],
+  weights: (length: number) => number[],
+): { conversions: Shares; value: Shares } {
   const conversions: Shares = {};
   const value: Shares = {};
   for (const row of rows) {
@@ -100,7 +109,10 @@ function transitions(rows: readonly PathRow[], order: number): Map<string, Map<s
 }
 
 /** P(reaching conversion from start); states in `removed` send their traffic to null. */
-function conversionProbability(counts: Map<string, Map<string, number>>, removed: (state: string) => boolean): number {
+function conversionProbability(
+  counts: Map<string, Map<string, number>>,
+  removed: (state: string) => boolean,
+): number {
   const transient = [...counts.keys()].filter((s) => !removed(s));
   const index = new Map(transient.map((s, i) => [s, i]));
   const n = transient.length;
@@ -131,7 +143,10 @@ export function markov(rows: readonly PathRow[], order = 1): AttributionResult["
   const base = conversionProbability(counts, () => false);
   const removalEffects: Shares = {};
   for (const channel of channels) {
-    const without = conversionProbability(counts, (state) => state !== START && (JSON.parse(state) as string[]).includes(channel));
+    const without = conversionProbability(
+      counts,
+      (state) => state !== START && (JSON.parse(state) as string[]).includes(channel),
+    );
     removalEffects[channel] = base > 0 ? 1 - without / base : 0;
   }
   const totalEffect = Object.values(removalEffects).reduce((a, b) => a + b, 0);
@@ -147,7 +162,10 @@ export function markov(rows: readonly PathRow[], order = 1): AttributionResult["
   return { order, conversionProbability: base, removalEffects, conversions, value };
 }
 
-export function attribute(rows: readonly PathRow[], options: { order?: number; halfLife?: number } = {}): AttributionResult {
+export function attribute(
+  rows: readonly PathRow[],
+  options: { order?: number; halfLife?: number } = {},
+): AttributionResult {
   const halfLife = options.halfLife ?? 1;
   return {
     markov: markov(rows, options.order ?? 1),
@@ -155,6 +173,9 @@ export function attribute(rows: readonly PathRow[], options: { order?: number; h
     firstTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === 0 ? 1 : 0))),
     lastTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0))),
     linear: heuristic(rows, (n) => Array.from({ length: n }, () => 1)),
-    timeDecay: { halfLife, ...heuristic(rows, (n) => Array.from({ length: n }, (_, i) => 2 ** (-(n - 1 - i) / halfLife))) },
+    timeDecay: {
+      halfLife,
+      ...heuristic(rows, (n) => Array.from({ length: n }, (_, i) => 2 ** (-(n - 1 - i) / halfLife))),
+    },
   };
 }

@@ -39,7 +39,8 @@ export const bgnbd: BtydModel = {
     const a1 = gammaln(r + x) - gammaln(r) + r * Math.log(alpha);
     const a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x);
     const a3 = -(r + x) * Math.log(alpha + T);
-    const a4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
+    const a4 =
+      x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
     return a1 + a2 + logAddExp(a3, a4);
   },
   pAlive([r, alpha, a, b], x, tx, T) {
@@ -53,7 +54,9 @@ export const bgnbd: BtydModel = {
     return numerator / denominator;
   },
   unconditionalExpected([r, alpha, a, b], t) {
-    return ((a + b - 1) / (a - 1)) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)));
+    return (
+      ((a + b - 1) / (a - 1)) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+    );
   },
 };
 
@@ -66,13 +69,19 @@ function paretoLogA0([r, alpha, s, beta]: number[], x: number, tx: number, T: nu
   const q2 = maxAB + T;
   const p1 = hyp2f1(rsx, t, rsx + 1, diff / q1);
   const p2 = hyp2f1(rsx, t, rsx + 1, diff / q2);
-  return logSubExp(Math.log(p1) + rsx * Math.log(q2), Math.log(p2) + rsx * Math.log(q1)) - rsx * (Math.log(q1) + Math.log(q2));
+  return (
+    logSubExp(Math.log(p1) + rsx * Math.log(q2), Math.log(p2) + rsx * Math.log(q1)) -
+    rsx * (Math.log(q1) + Math.log(q2))
+  );
 }
 
 function paretoPAlive(params: number[], x: number, tx: number, T: number): number {
   const [r, alpha, s, beta] = params as [number, number, number, number];
   const logRatio =
-    Math.log(s / (r + s + x)) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T) + paretoLogA0(params, x, tx, T);
+    Math.log(s / (r + s + x)) +
+    (r + x) * Math.log(alpha + T) +
+    s * Math.log(beta + T) +
+    paretoLogA0(params, x, tx, T);
   return 1 / (1 + Math.exp(logRatio));
 }
 

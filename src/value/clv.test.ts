@@ -12,14 +12,21 @@ const skip = existsSync(CLV_DATA) ? false : `SKIPPED: ${CLV_DATA} is absent (the
 if (skip) console.log(`# ${skip}`);
 
 const close = (actual: number, expected: number, relative: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) <= relative * Math.abs(expected), `${what}: ${actual} vs ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= relative * Math.abs(expected),
+    `${what}: ${actual} vs ${expected}`,
+  );
 
 function cdnow(): { rows: CustomerRfm[]; reference: any } {
   const transactions: Transaction[] = [];
   for (const line of readFileSync(join(CLV_DATA, "CDNOW_sample.txt"), "utf8").split("\n")) {
     const [, customer, date, , usd] = line.trim().split(/\s+/);
     if (!customer || !date) continue;
-    transactions.push({ customer, time: Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)), amount: Number(usd) });
+    transactions.push({
+      customer,
+      time: Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)),
+      amount: Number(usd),
+    });
   }
   const rows = summarise(transactions, Date.UTC(1997, 8, 30), "week");
   return { rows, reference: JSON.parse(readFileSync(join(CLV_DATA, "reference_values.json"), "utf8")) };
@@ -33,7 +40,10 @@ test("hyp2f1 matches closed forms", () => {
 
 test("RFM summary of the CDNOW transactions equals the published summary table", { skip }, () => {
   const { rows } = cdnow();
-  const published = readFileSync(join(CLV_DATA, "cdnow_customers_summary.csv"), "utf8").trim().split("\n").slice(1);
+  const published = readFileSync(join(CLV_DATA, "cdnow_customers_summary.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1);
   assert.equal(rows.length, published.length);
   const byId = new Map(rows.map((r) => [String(Number(r.customer)), r]));
   for (const line of published) {
@@ -51,7 +61,8 @@ test("BG/NBD on CDNOW: the published parameters, log-likelihood and predictions"
   const published = reference.cdnow_bgnbd.published_FHL2005;
   for (const name of ["r", "alpha", "a", "b"]) close(fit.params[name]!, published[name], 0.005, name);
   close(fit.logLikelihood, published.LL, 1e-5, "LL");
-  const walkthrough = reference.cdnow_bgnbd.BTYD_2_4_3_walkthrough ?? reference.cdnow_bgnbd["BTYD_2.4.3_walkthrough"];
+  const walkthrough =
+    reference.cdnow_bgnbd.BTYD_2_4_3_walkthrough ?? reference.cdnow_bgnbd["BTYD_2.4.3_walkthrough"];
   const p = [walkthrough.r, walkthrough.alpha, walkthrough.a, walkthrough.b];
   const c = walkthrough.cust1516;
   close(bgnbd.conditionalExpected(p, 52, c.x, c.t_x, c.T), c.E_Y_52, 1e-5, "E[Y(52)] of customer 1516");
@@ -66,7 +77,8 @@ test("Pareto/NBD on CDNOW: the published log-likelihood, parameters and predicti
   const clvtools = reference.cdnow_pareto_nbd.CLVTools_tests;
   close(fit.logLikelihood, clvtools.LL, 1e-6, "LL");
   for (const name of ["r", "alpha", "s", "beta"]) close(fit.params[name]!, clvtools[name], 0.005, name);
-  for (const name of ["r", "alpha", "s", "beta"]) close(fit.standardErrors[name]!, clvtools.se[name], 0.05, `se ${name}`);
+  for (const name of ["r", "alpha", "s", "beta"])
+    close(fit.standardErrors[name]!, clvtools.se[name], 0.05, `se ${name}`);
   const walkthrough = reference.cdnow_pareto_nbd["BTYD_2.4.3_walkthrough"];
   const p = [walkthrough.r, walkthrough.alpha, walkthrough.s, walkthrough.beta];
   const c = walkthrough.cust1516;
@@ -76,7 +88,12 @@ test("Pareto/NBD on CDNOW: the published log-likelihood, parameters and predicti
   close(paretoNbd.unconditionalExpected(p, 52), walkthrough.E_X_52, 2e-3, "E[X(52)]");
   const curve = reference.cdnow_pareto_nbd["BTYD_doc_pnbd.Expectation"];
   curve.t.forEach((t: number, i: number) =>
-    close(paretoNbd.unconditionalExpected(curve.params, t), curve.E_X_t_computed_independently[i], 1e-6, `E[X(${t})]`),
+    close(
+      paretoNbd.unconditionalExpected(curve.params, t),
+      curve.E_X_t_computed_independently[i],
+      1e-6,
+      `E[X(${t})]`,
+    ),
   );
 });
 
@@ -88,7 +105,9 @@ test("MBG/NBD on CDNOW matches the independent fit", { skip }, () => {
   for (const name of ["r", "alpha", "a", "b"]) close(fit.params[name]!, expected[name], 0.005, name);
 });
 
-test("Gamma-Gamma on the 946 CDNOW repeat buyers: the published parameters and expected spend", { skip }, () => {
+test("Gamma-Gamma on the 946 CDNOW repeat buyers: the published parameters and expected spend", {
+  skip,
+}, () => {
   const { rows, reference } = cdnow();
   const fit = fitGammaGamma(rows);
   assert.equal(fit.customers, 946);
@@ -97,9 +116,18 @@ test("Gamma-Gamma on the 946 CDNOW repeat buyers: the published parameters and e
   const params = [fit.params.p!, fit.params.q!, fit.params.gamma!];
   const firstTen = [...rows].sort((a, b) => Number(a.customer) - Number(b.customer)).slice(0, 10);
   const expected = reference.cdnow_gamma_gamma.conditional_expected_avg_spend_first10.lifetimes_docs_fitted;
-  firstTen.forEach((row, i) => close(gammaGamma.expectedSpend(params, row.x, row.monetary), expected[i], 0.002, `spend ${row.customer}`));
-  const predictions = predict(bgnbd, [0.243, 4.414, 0.793, 2.426], firstTen, { horizon: 52, discount: 0.01, spendParams: params });
+  firstTen.forEach((row, i) =>
+    close(gammaGamma.expectedSpend(params, row.x, row.monetary), expected[i], 0.002, `spend ${row.customer}`),
+  );
+  const predictions = predict(bgnbd, [0.243, 4.414, 0.793, 2.426], firstTen, {
+    horizon: 52,
+    discount: 0.01,
+    spendParams: params,
+  });
   for (const p of predictions) {
-    assert.ok(p.clv! > 0 && p.clv! < p.expectedPurchases * p.expectedSpend!, `discounted CLV below undiscounted for ${p.customer}`);
+    assert.ok(
+      p.clv! > 0 && p.clv! < p.expectedPurchases * p.expectedSpend!,
+      `discounted CLV below undiscounted for ${p.customer}`,
+    );
   }
 });

@@ -29,7 +29,11 @@ const DAY = 86_400_000;
 export const PERIOD_DAYS: Record<Period, number> = { day: 1, week: 7 };
 
 /** One row per customer whose first purchase is on or before the calibration end. */
-export function summarise(transactions: Iterable<Transaction>, calibrationEnd: number, period: Period): CustomerRfm[] {
+export function summarise(
+  transactions: Iterable<Transaction>,
+  calibrationEnd: number,
+  period: Period,
+): CustomerRfm[] {
   const endDay = Math.floor(calibrationEnd / DAY);
   const days = new Map<string, Map<number, number>>();
   for (const t of transactions) {
@@ -82,7 +86,9 @@ export function fitModel(model: BtydModel, rows: readonly Pick<CustomerRfm, "x" 
 }
 
 /** Gamma-Gamma on the repeat buyers (x > 0, mean repeat spend > 0). */
-export function fitGammaGamma(rows: readonly Pick<CustomerRfm, "x" | "monetary">[]): FitResult & { customers: number } {
+export function fitGammaGamma(
+  rows: readonly Pick<CustomerRfm, "x" | "monetary">[],
+): FitResult & { customers: number } {
   const repeaters = rows.filter((r) => r.x > 0 && r.monetary > 0);
   const result = maximise(
     (params) => {
@@ -119,12 +125,19 @@ export function predict(
   return rows.map((row) => {
     const expectedPurchases = model.conditionalExpected(params, options.horizon, row.x, row.tx, row.T);
     const pAlive = model.pAlive(params, row.x, row.tx, row.T);
-    if (!options.spendParams) return { customer: row.customer, expectedPurchases, pAlive, expectedSpend: null, clv: null };
+    if (!options.spendParams)
+      return { customer: row.customer, expectedPurchases, pAlive, expectedSpend: null, clv: null };
     const expectedSpend = gammaGamma.expectedSpend(options.spendParams, row.x, row.monetary);
     let clv = 0;
     let previous = 0;
     for (let i = 1; i <= Math.ceil(options.horizon); i++) {
-      const cumulative = model.conditionalExpected(params, Math.min(i, options.horizon), row.x, row.tx, row.T);
+      const cumulative = model.conditionalExpected(
+        params,
+        Math.min(i, options.horizon),
+        row.x,
+        row.tx,
+        row.T,
+      );
       clv += ((cumulative - previous) * expectedSpend) / (1 + discount) ** i;
       previous = cumulative;
     }

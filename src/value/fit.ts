@@ -3,8 +3,9 @@
  * its own result until the likelihood stops improving; standard errors from the inverse of the observed
  * information (a central-difference Hessian on the natural scale, inverted with ml-matrix).
  */
-import { nelderMead } from "./nelder-mead.js";
+
 import { inverse, Matrix } from "ml-matrix";
+import { nelderMead } from "./nelder-mead.js";
 
 export interface FitResult {
   params: Record<string, number>;
@@ -42,7 +43,11 @@ export function maximise(
   };
 }
 
-function standardErrors(logLikelihood: (p: number[]) => number, params: number[], names: string[]): Record<string, number | null> {
+function standardErrors(
+  logLikelihood: (p: number[]) => number,
+  params: number[],
+  names: string[],
+): Record<string, number | null> {
   const n = params.length;
   const h = params.map((p) => Math.max(Math.abs(p) * 1e-4, 1e-7));
   const at = (shifts: [number, number][]) => {
@@ -57,7 +62,22 @@ function standardErrors(logLikelihood: (p: number[]) => number, params: number[]
       const value =
         i === j
           ? (at([[i, h[i]!]]) - 2 * center + at([[i, -h[i]!]])) / (h[i]! * h[i]!)
-          : (at([[i, h[i]!], [j, h[j]!]]) - at([[i, h[i]!], [j, -h[j]!]]) - at([[i, -h[i]!], [j, h[j]!]]) + at([[i, -h[i]!], [j, -h[j]!]])) /
+          : (at([
+              [i, h[i]!],
+              [j, h[j]!],
+            ]) -
+              at([
+                [i, h[i]!],
+                [j, -h[j]!],
+              ]) -
+              at([
+                [i, -h[i]!],
+                [j, h[j]!],
+              ]) +
+              at([
+                [i, -h[i]!],
+                [j, -h[j]!],
+              ])) /
             (4 * h[i]! * h[j]!);
       hessian.set(i, j, -value);
       hessian.set(j, i, -value);
@@ -65,10 +85,12 @@ function standardErrors(logLikelihood: (p: number[]) => number, params: number[]
   }
   try {
     const covariance = inverse(hessian);
-    return Object.fromEntries(names.map((name, i) => {
-      const v = covariance.get(i, i);
-      return [name, v > 0 && Number.isFinite(v) ? Math.sqrt(v) : null];
-    }));
+    return Object.fromEntries(
+      names.map((name, i) => {
+        const v = covariance.get(i, i);
+        return [name, v > 0 && Number.isFinite(v) ? Math.sqrt(v) : null];
+      }),
+    );
   } catch {
     return Object.fromEntries(names.map((name) => [name, null]));
   }

@@ -18,9 +18,10 @@ export function nelderMead(
   const maxIterations = options.maxIterations ?? 200 * n;
   const tolerance = options.tolerance ?? 1e-10;
   const step = options.step ?? 0.1;
-  let simplex = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + (v !== 0 ? step * Math.abs(v) : step) : v)))].map(
-    (x) => ({ x, fx: f(x) }),
-  );
+  let simplex = [
+    start,
+    ...start.map((_, i) => start.map((v, j) => (i === j ? v + (v !== 0 ? step * Math.abs(v) : step) : v))),
+  ].map((x) => ({ x, fx: f(x) }));
   let iterations = 0;
   const combine = (a: number[], b: number[], t: number) => a.map((v, i) => v + t * (b[i]! - v));
   for (; iterations < maxIterations; iterations++) {
@@ -43,7 +44,10 @@ export function nelderMead(
       const contracted = combine(centroid, worst.x, outside ? -0.5 : 0.5);
       const fc = f(contracted);
       if (fc < (outside ? fr : worst.fx)) simplex[n] = { x: contracted, fx: fc };
-      else simplex = simplex.map((p, i) => (i === 0 ? p : { x: combine(best.x, p.x, 0.5), fx: f(combine(best.x, p.x, 0.5)) }));
+      else
+        simplex = simplex.map((p, i) =>
+          i === 0 ? p : { x: combine(best.x, p.x, 0.5), fx: f(combine(best.x, p.x, 0.5)) },
+        );
     }
   }
   simplex.sort((a, b) => a.fx - b.fx);

@@ -1,0 +1,174 @@
+/** `customer-flow clv ...` and `customer-flow attribution`: value from files or from the store. */
+import { type Command, Option } from "commander";
+import { attribute } from "../value/attribution.js";
+import { MODELS } from "../value/btyd.js";
+import { type CustomerRfm, fitGammaGamma, fitModel, type Period, predict, summarise } from "../value/clv.js";
+import { readPaths, readTransactions, type TransactionColumns } from "../value/files.js";
+import { action, type GlobalOptions } from "./common.js";
+import { emit, UsageError } from "./output.js";
+
+interface ClvFileOptions extends GlobalOptions {
+  transactions: string;
+  customerColumn: string;
+  dateColumn: string;
+  amountColumn?: string;
+  dateFormat: "iso" | "yyyymmdd";
+  whitespace?: boolean;
+  calibrationEnd: string;
+  period: Period;
+  model: keyof typeof MODELS | "gamma-gamma";
+}
+
+function clvFileOptions(command: Command): Command {
+  return command
+    .requiredOption("--transactions <file>", "CSV with a header (or whitespace-separated with --whitespace)")
+    .requiredOption("--customer-column <column>", "customer id column (a 1-based position with --whitespace)")
+    .requiredOption("--date-column <column>", "purchase date column")
+    .option("--amount-column <column>", "purchase value column (needed for gamma-gamma and CLV)")
+    .addOption(
+      new Option("--date-format <format>", "date format").choices(["iso", "yyyymmdd"]).default("iso"),
+    )
+    .option("--whitespace", "fields separated by whitespace, no header; columns are positions")
+    .requiredOption("--calibration-end <date>", "end of the calibration period, YYYY-MM-DD (inclusive)")
+    .addOption(new Option("--period <period>", "time unit").choices(["day", "week"]).default("week"))
+    .option("--json", "print JSON");
+}
+
+async function rfmFromFile(options: ClvFileOptions): Promise<CustomerRfm[]> {
+  const end = Date.parse(`${options.calibrationEnd}T00:00:00Z`);
+  if (Number.isNaN(end))
+    throw new UsageError(`--calibration-end: "${options.calibrationEnd}" is not a YYYY-MM-DD date`);
+  const columns: TransactionColumns = {
+    customer: options.customerColumn,
+    date: options.dateColumn,
+    amount: options.amountColumn,
+    dateFormat: options.dateFormat,
+    whitespace: options.whitespace,
+  };
+  return summarise(await readTransactions(options.transactions, columns), end, options.period);
+}
+
+export function registerValueCommands(program: Command): void {
+  const clv = program
+    .command("clv")
+    .description("customer lifetime value (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma)");
+
+  clvFileOptions(clv.command("fit").description("fit a model to a transactions file"))
+    .addOption(
+      new Option("--model <model>", "model")
+        .choices(["bgnbd", "pareto-nbd", "mbgnbd", "gamma-gamma"])
+        .default("bgnbd"),
+    )
+    .action(
+      action(async (options: ClvFileOptions) => {
+        const rows = await rfmFromFile(options);
+        if (options.model === "gamma-gamma") {
+          if (!options.amountColumn) throw new UsageError("--amount-column is needed for gamma-gamma");
+          const fit = fitGammaGamma(rows);
+          emit(Boolean(options.json), { model: "gamma-gamma", ...fit }, () =>
+            describeFit("gamma-gamma", fit, fit.customers),
+          );
+          return;
+        }
+        const fit = fitModel(MODELS[options.model], rows);
+        emit(Boolean(options.json), { model: options.model, ...fit, customers: rows.length }, () =>
+          describeFit(options.model, fit, rows.length),
+        );
+      }),
+    );
+
+  clvFileOptions(
+    clv.command("predict").description("per-customer expected purchases, P(alive), expected spend and CLV"),
+  )
+    .addOption(
+      new Option("--model <model>", "purchase model")
+        .choices(["bgnbd", "pareto-nbd", "mbgnbd"])
+        .default("bgnbd"),
+    )
+    .requiredOption("--horizon <n>", "periods ahead", Number)
+    .option("--discount <rate>", "discount rate per period", Number, 0)
+    .action(
+      action(async (options: ClvFileOptions & { horizon: number; discount: number }) => {
+        if (!(options.horizon > 0)) throw new UsageError("--horizon must be a positive number of periods");
+        const rows = await rfmFromFile(options);
+        const model = MODELS[options.model as keyof typeof MODELS];
+        const fit = fitModel(model, rows);
+        const spend = options.amountColumn ? fitGammaGamma(rows) : undefined;
+        const predictions = predict(model, Object.values(fit.params), rows, {
+          horizon: options.horizon,
+          discount: options.discount,
+          spendParams: spend ? Object.values(spend.params) : undefined,
+        });
+        emit(
+          Boolean(options.json),
+          {
+            model: options.model,
+            params: fit.params,
+            spendParams: spend?.params ?? null,
+            horizon: options.horizon,
+            customers: predictions,
+          },
+          () =>
+            [
+              "customer         E[purchases]  P(alive)  E[spend]  CLV",
+              ...predictions
+                .slice(0, 50)
+                .map(
+                  (p) =>
+                    `${p.customer.padEnd(16)} ${p.expectedPurchases.toFixed(3).padStart(12)}  ${p.pAlive.toFixed(3).padStart(8)}  ${(p.expectedSpend?.toFixed(2) ?? "-").padStart(8)}  ${p.clv?.toFixed(2) ?? "-"}`,
+                ),
+              predictions.length > 50 ? `... ${predictions.length - 50} more (use --json)` : "",
+            ].join("\n"),
+        );
+      }),
+    );
+
+  program
+    .command("attribution")
+    .description(
+      "attribute conversions to channels: Markov (exact), Shapley, first, last, linear, time decay",
+    )
+    .requiredOption(
+      "--paths <file>",
+      "CSV: path (channels joined by ' > '), total_conversions, total_conversion_value, total_null",
+    )
+    .option("--order <k>", "Markov order", Number, 1)
+    .option("--half-life <steps>", "time-decay half-life in steps", Number, 1)
+    .option("--json", "print JSON")
+    .action(
+      action(async (options: GlobalOptions & { paths: string; order: number; halfLife: number }) => {
+        if (!Number.isInteger(options.order) || options.order < 1)
+          throw new UsageError("--order must be a whole number >= 1");
+        const rows = await readPaths(options.paths);
+        const result = attribute(rows, { order: options.order, halfLife: options.halfLife });
+        emit(Boolean(options.json), result, () => {
+          const channels = Object.keys(result.markov.removalEffects);
+          const cell = (v: number | undefined) => (v ?? 0).toFixed(2).padStart(9);
+          return [
+            `${"channel".padEnd(16)} removal   markov  shapley    first     last   linear`,
+            ...channels.map(
+              (c) =>
+                `${c.padEnd(16)} ${result.markov.removalEffects[c]!.toFixed(3).padStart(7)} ${cell(result.markov.conversions[c])}${cell(result.shapley.conversions[c])}${cell(result.firstTouch.conversions[c])}${cell(result.lastTouch.conversions[c])}${cell(result.linear.conversions[c])}`,
+            ),
+          ].join("\n");
+        });
+      }),
+    );
+}
+
+function describeFit(
+  model: string,
+  fit: {
+    params: Record<string, number>;
+    standardErrors: Record<string, number | null>;
+    logLikelihood: number;
+  },
+  customers: number,
+): string {
+  return [
+    `${model} on ${customers} customers: log-likelihood ${fit.logLikelihood.toFixed(3)}`,
+    ...Object.entries(fit.params).map(
+      ([k, v]) => `  ${k.padEnd(6)} ${v.toFixed(4)}  (se ${fit.standardErrors[k]?.toFixed(4) ?? "n/a"})`,
+    ),
+  ].join("\n");
+}
