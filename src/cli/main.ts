@@ -2,11 +2,9 @@
 /** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
 import { Command, Option } from "commander";
 import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
-import { RemoteSink } from "../collect/remote-sink.js";
-import { EngineSink, type EventSink } from "../collect/sink.js";
 import { customer360, findCustomer } from "../identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
-import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
+import { openStore } from "../store/open.js";
 import { readOnlySql } from "../store/read-only.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";

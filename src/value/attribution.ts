@@ -91,8 +91,8 @@ function transitions(rows: readonly PathRow[], order: number): Map<string, Map<s
   const counts = new Map<string, Map<string, number>>();
   const bump = (from: string, to: string, n: number) => {
     if (n === 0) return;
-    let row = counts.get(from);
-    if (!row) counts.set(from, (row = new Map()));
+    const row = counts.get(from) ?? new Map<string, number>();
+    counts.set(from, row);
     row.set(to, (row.get(to) ?? 0) + n);
   };
   for (const row of rows) {

@@ -87,14 +87,14 @@ test("Pareto/NBD on CDNOW: the published log-likelihood, parameters and predicti
   // The walkthrough prints rounded parameters, so its E[X(52)] is met to 0.2%; the exact curve below.
   close(paretoNbd.unconditionalExpected(p, 52), walkthrough.E_X_52, 2e-3, "E[X(52)]");
   const curve = reference.cdnow_pareto_nbd["BTYD_doc_pnbd.Expectation"];
-  curve.t.forEach((t: number, i: number) =>
+  curve.t.forEach((t: number, i: number) => {
     close(
       paretoNbd.unconditionalExpected(curve.params, t),
       curve.E_X_t_computed_independently[i],
       1e-6,
       `E[X(${t})]`,
-    ),
-  );
+    );
+  });
 });
 
 test("MBG/NBD on CDNOW matches the independent fit", { skip }, () => {
@@ -116,9 +116,9 @@ test("Gamma-Gamma on the 946 CDNOW repeat buyers: the published parameters and e
   const params = [fit.params.p!, fit.params.q!, fit.params.gamma!];
   const firstTen = [...rows].sort((a, b) => Number(a.customer) - Number(b.customer)).slice(0, 10);
   const expected = reference.cdnow_gamma_gamma.conditional_expected_avg_spend_first10.lifetimes_docs_fitted;
-  firstTen.forEach((row, i) =>
-    close(gammaGamma.expectedSpend(params, row.x, row.monetary), expected[i], 0.002, `spend ${row.customer}`),
-  );
+  firstTen.forEach((row, i) => {
+    close(gammaGamma.expectedSpend(params, row.x, row.monetary), expected[i], 0.002, `spend ${row.customer}`);
+  });
   const predictions = predict(bgnbd, [0.243, 4.414, 0.793, 2.426], firstTen, {
     horizon: 52,
     discount: 0.01,

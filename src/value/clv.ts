@@ -39,8 +39,8 @@ export function summarise(
   for (const t of transactions) {
     const day = Math.floor(t.time / DAY);
     if (day > endDay) continue;
-    let byDay = days.get(t.customer);
-    if (!byDay) days.set(t.customer, (byDay = new Map()));
+    const byDay = days.get(t.customer) ?? new Map<number, number>();
+    days.set(t.customer, byDay);
     byDay.set(day, (byDay.get(day) ?? 0) + (t.amount ?? 0));
   }
   const size = PERIOD_DAYS[period];
