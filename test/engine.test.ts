@@ -11,6 +11,7 @@ import type { Engine } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { ProxyEngine } from "../src/store/proxy-engine.js";
 import { readOnlySql } from "../src/store/read-only.js";
+import { MIGRATIONS } from "../src/store/schema.js";
 import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "../testing/helpers.js";
 
 const suites: [string, () => Promise<Engine>][] = [
@@ -73,7 +74,7 @@ for (const [name, open] of suites) {
       );
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2],
+        MIGRATIONS.map((m) => m.version),
       );
     });
 

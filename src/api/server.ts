@@ -9,6 +9,7 @@ import { registerCollectRoutes } from "../collect/routes.js";
 import { EngineSink, type EventSink } from "../collect/sink.js";
 import { registerIdentityRoutes } from "../identity/routes.js";
 import type { Engine } from "../store/engine.js";
+import { registerValueRoutes } from "../value/routes.js";
 import type { ApiKeys } from "./auth.js";
 import { homePage } from "./home.js";
 import { registerInternalRoutes } from "./internal-routes.js";
@@ -152,6 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
 
   registerCollectRoutes(app, collector, options.keys);
   registerIdentityRoutes(app, options.engine, options.keys);
+  registerValueRoutes(app, options.engine, options.keys);
   registerInternalRoutes(app, options.engine, sink, options.keys);
 
   app.addHook("onClose", async () => {

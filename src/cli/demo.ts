@@ -2,6 +2,7 @@
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
 import { openStore } from "../store/open.js";
+import { runClv } from "../value/store.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 import { resolveKeys, serveStore } from "./serve.js";
@@ -44,6 +45,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     await sink.close();
     progress.stop();
+    // Every feature that ranks customers reads their lifetime value: compute it once with the data.
+    process.stderr.write("fitting CLV models on the demo purchases\n");
+    await runClv(store.engine);
     loaded = { ...summary, seconds: (Date.now() - started) / 1000, alreadyLoaded: false };
   }
   if (!options.serve) {

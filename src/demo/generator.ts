@@ -297,8 +297,10 @@ export function customerEvents(seed: number, index: number): { customer: DemoCus
   if (customer.segment !== "web_shopper" && customer.segment !== "churning") identify(b, minutes(b, 5));
   if (random.chance(0.08)) peerReferral(b);
   let journeyStart = b.time;
+  // People differ in how often they come back, within a segment too (log-normal, median 1).
+  const pace = random.logNormal(1, 0.5);
   while (true) {
-    journeyStart += random.exponential(JOURNEY_GAP_DAYS[customer.segment]) * DAY + HOUR;
+    journeyStart += random.exponential(JOURNEY_GAP_DAYS[customer.segment] * pace) * DAY + HOUR;
     if (journeyStart > customer.leaves) break;
     // Churners complain more as they approach leaving.
     const nearExit = customer.segment === "churning" && customer.leaves - journeyStart < 30 * DAY;

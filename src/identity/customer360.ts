@@ -1,5 +1,6 @@
 /** Customer 360: everything known about one customer, found by any of their identifiers. */
 import type { Engine } from "../store/engine.js";
+import { type CustomerValue, valueOfCustomer } from "../value/store.js";
 import { candidateIdentifiers, kindOf } from "./identifiers.js";
 import { identifiersOfCustomer } from "./identity-store.js";
 
@@ -27,6 +28,8 @@ export interface Customer360 {
   channels: Record<string, number>;
   counts: { events: number; byType: Record<string, number> };
   totalValue: number;
+  /** Lifetime value from the last `clv run`, or null. */
+  value: CustomerValue | null;
   timeline: TimelineEvent[];
   total: number;
   next: string | null;
@@ -130,6 +133,7 @@ export async function customer360(
       byType: Object.fromEntries(Object.entries(summary?.types ?? {}).map(([k, v]) => [k, Number(v)])),
     },
     totalValue: Number(summary?.total_value ?? 0),
+    value: await valueOfCustomer(engine, customerId),
     timeline: page.map(({ seq: _seq, properties, ...event }) => ({
       ...event,
       properties: parseJson(properties),

@@ -93,6 +93,29 @@ export const MIGRATIONS_TABLE: TableSpec = {
   orderBy: "version",
 };
 
+export const CUSTOMER_VALUE_TABLE: TableSpec = {
+  name: "customer_value",
+  columns: `
+    customer_id String,
+    model LowCardinality(String),
+    period LowCardinality(String),
+    horizon Float64,
+    frequency UInt32,
+    recency Float64,
+    age Float64,
+    monetary Float64,
+    expected_purchases Float64,
+    p_alive Float64,
+    expected_spend Nullable(Float64),
+    clv Nullable(Float64),
+    computed_at DateTime64(3, 'UTC'),
+    version UInt64`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  orderBy: "customer_id",
+  shardBy: "cityHash64(customer_id)",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -103,6 +126,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "events and failed events", tables: [EVENTS_TABLE, FAILED_EVENTS_TABLE] },
   { version: 2, name: "identity graph", tables: [IDENTITY_LINKS_TABLE, IDENTITY_MAP_TABLE] },
+  { version: 3, name: "customer value", tables: [CUSTOMER_VALUE_TABLE] },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {

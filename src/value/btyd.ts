@@ -24,6 +24,10 @@ export interface BtydModel {
   /** A start that converges on typical data. */
   initial: number[];
   logLikelihood(params: number[], x: number, tx: number, T: number): number;
+  /** The part of the log-likelihood that depends on x alone (gamma functions). */
+  frequencyTerms(params: number[], x: number): number;
+  /** The rest: logLikelihood = frequencyTerms + timeTerms. */
+  timeTerms(params: number[], x: number, tx: number, T: number): number;
   pAlive(params: number[], x: number, tx: number, T: number): number;
   /** E[purchases in (T, T + t] | x, t_x, T]. */
   conditionalExpected(params: number[], t: number, x: number, tx: number, T: number): number;
@@ -35,13 +39,20 @@ export const bgnbd: BtydModel = {
   name: "bgnbd",
   paramNames: ["r", "alpha", "a", "b"],
   initial: [1, 1, 1, 1],
-  logLikelihood([r, alpha, a, b], x, tx, T) {
-    const a1 = gammaln(r + x) - gammaln(r) + r * Math.log(alpha);
-    const a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x);
-    const a3 = -(r + x) * Math.log(alpha + T);
+  logLikelihood(params, x, tx, T) {
+    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
+  },
+  frequencyTerms([r, alpha, a, b], x) {
+    const a1 = gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!);
+    return a1 + gammaln(a! + b!) + gammaln(b! + x) - gammaln(b!) - gammaln(a! + b! + x);
+  },
+  timeTerms([r, alpha, a, b], x, tx, T) {
+    const a3 = -(r! + x) * Math.log(alpha! + T);
     const a4 =
-      x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
-    return a1 + a2 + logAddExp(a3, a4);
+      x > 0
+        ? Math.log(a!) - Math.log(b! + x - 1) - (r! + x) * Math.log(alpha! + tx)
+        : Number.NEGATIVE_INFINITY;
+    return logAddExp(a3, a4);
   },
   pAlive([r, alpha, a, b], x, tx, T) {
     if (x === 0) return 1;
@@ -90,13 +101,17 @@ export const paretoNbd: BtydModel = {
   paramNames: ["r", "alpha", "s", "beta"],
   initial: [1, 1, 1, 1],
   logLikelihood(params, x, tx, T) {
+    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
+  },
+  frequencyTerms([r, alpha, s, beta], x) {
+    return gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!) + s! * Math.log(beta!);
+  },
+  timeTerms(params, x, tx, T) {
     const [r, alpha, s, beta] = params as [number, number, number, number];
-    const a1 = gammaln(r + x) - gammaln(r) + r * Math.log(alpha) + s * Math.log(beta);
-    const a2 = logAddExp(
+    return logAddExp(
       -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T),
       Math.log(s) + paretoLogA0(params, x, tx, T) - Math.log(r + s + x),
     );
-    return a1 + a2;
   },
   pAlive: paretoPAlive,
   conditionalExpected(params, t, x, tx, T) {
@@ -113,12 +128,17 @@ export const mbgnbd: BtydModel = {
   name: "mbgnbd",
   paramNames: ["r", "alpha", "a", "b"],
   initial: [1, 1, 1, 1],
-  logLikelihood([r, alpha, a, b], x, tx, T) {
-    const a1 = gammaln(r + x) - gammaln(r) + r * Math.log(alpha);
-    const a2 = gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1);
-    const a3 = -(r + x) * Math.log(alpha + T);
-    const a4 = Math.log(a) - Math.log(b + x) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
-    return a1 + a2 + a3 + logAddExp(a4, 0);
+  logLikelihood(params, x, tx, T) {
+    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
+  },
+  frequencyTerms([r, alpha, a, b], x) {
+    const a1 = gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!);
+    return a1 + gammaln(a! + b!) + gammaln(b! + x + 1) - gammaln(b!) - gammaln(a! + b! + x + 1);
+  },
+  timeTerms([r, alpha, a, b], x, tx, T) {
+    const a3 = -(r! + x) * Math.log(alpha! + T);
+    const a4 = Math.log(a!) - Math.log(b! + x) + (r! + x) * (Math.log(alpha! + T) - Math.log(alpha! + tx));
+    return a3 + logAddExp(a4, 0);
   },
   pAlive([r, alpha, a, b], x, tx, T) {
     return 1 / (1 + (a / (b + x)) * ((alpha + T) / (alpha + tx)) ** (r + x));
@@ -136,9 +156,17 @@ export const mbgnbd: BtydModel = {
 export const MODELS = { bgnbd, "pareto-nbd": paretoNbd, mbgnbd } as const;
 
 export function totalLogLikelihood(model: BtydModel, params: number[], data: RfmData): number {
+  // The terms that depend on x alone repeat across customers: evaluate them once per x.
+  const byX = new Map<number, number>();
   let total = 0;
   for (let i = 0; i < data.x.length; i++) {
-    total += (data.weight?.[i] ?? 1) * model.logLikelihood(params, data.x[i]!, data.tx[i]!, data.T[i]!);
+    const x = data.x[i]!;
+    let xTerms = byX.get(x);
+    if (xTerms === undefined) {
+      xTerms = model.frequencyTerms(params, x);
+      byX.set(x, xTerms);
+    }
+    total += (data.weight?.[i] ?? 1) * (xTerms + model.timeTerms(params, x, data.tx[i]!, data.T[i]!));
   }
   return total;
 }

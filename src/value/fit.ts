@@ -19,20 +19,23 @@ export function maximise(
   names: string[],
   initial: number[],
 ): FitResult {
+  // Log parameters stay within ±15 (3e-7 .. 3e6): beyond, a flat likelihood (e.g. no heterogeneity in the
+  // data, where r and alpha grow together) would have the simplex wander without end.
   const objective = (logParams: number[]) => {
+    if (logParams.some((v) => Math.abs(v) > 15)) return 1e300;
     const value = -logLikelihood(logParams.map(Math.exp));
     return Number.isFinite(value) ? value : 1e300;
   };
   let start = initial.map(Math.log);
   let best = Number.POSITIVE_INFINITY;
   let iterations = 0;
-  for (let restart = 0; restart < 8; restart++) {
-    const result = nelderMead(objective, start, { maxIterations: 4000, tolerance: 1e-12, step: 0.5 });
+  for (let restart = 0; restart < 5; restart++) {
+    const result = nelderMead(objective, start, { maxIterations: 1500, tolerance: 1e-12, step: 0.5 });
     iterations += result.iterations;
     const improved = best - result.fx;
     start = result.x;
     best = Math.min(best, result.fx);
-    if (improved < 1e-9) break;
+    if (improved < 1e-7 * Math.abs(best)) break;
   }
   const params = start.map(Math.exp);
   return {

@@ -29,7 +29,11 @@ export function nelderMead(
     const best = simplex[0]!;
     const worst = simplex[n]!;
     const spread = Math.max(...simplex.map((p) => Math.max(...p.x.map((v, i) => Math.abs(v - best.x[i]!)))));
-    if (Math.abs(worst.fx - best.fx) <= tolerance * (Math.abs(best.fx) + tolerance) && spread <= 1e-9) break;
+    // Converged: values agree and the simplex is small; or values agree to rounding (a flat valley, where the
+    // simplex could wander for ever without changing the objective).
+    const valueSpread = Math.abs(worst.fx - best.fx);
+    const scale = Math.abs(best.fx) + tolerance;
+    if ((valueSpread <= tolerance * scale && spread <= 1e-5) || valueSpread <= 1e-14 * scale) break;
     const centroid = start.map((_, i) => simplex.slice(0, n).reduce((sum, p) => sum + p.x[i]!, 0) / n);
     const reflected = combine(centroid, worst.x, -1);
     const fr = f(reflected);

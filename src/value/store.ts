@@ -1,0 +1,278 @@
+/**
+ * Value on the store: purchases and journeys read with SQL, the models applied, CLV stored per customer in
+ * customer_value for every other feature (customer 360, who matters now, segments, inbox). All value SQL
+ * lives in this file.
+ */
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import type { Engine } from "../store/engine.js";
+import { formatTime } from "../store/time.js";
+import { type AttributionResult, attribute, type PathRow } from "./attribution.js";
+import { MODELS } from "./btyd.js";
+import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
+
+export const DEFAULT_PURCHASE_EVENTS = ["Order Completed"];
+
+export interface ClvRunOptions {
+  model?: keyof typeof MODELS;
+  period?: Period;
+  horizon?: number;
+  discount?: number;
+  purchaseEvents?: string[];
+  /** Calibration end (epoch ms); default: the last purchase in the store. */
+  calibrationEnd?: number;
+}
+
+export interface ClvRunSummary {
+  model: string;
+  params: Record<string, number>;
+  logLikelihood: number;
+  spendParams: Record<string, number> | null;
+  customers: number;
+  repeatBuyers: number;
+  calibrationEnd: string;
+  horizon: number;
+  period: Period;
+  totalClv: number;
+  meanClv: number;
+}
+
+async function purchases(engine: Engine, events: string[]) {
+  return engine.query<{ customer: string; t: number; value: number }>(
+    `SELECT ${CUSTOMER_OF_EVENT} AS customer, toUnixTimestamp64Milli(e.timestamp) AS t, ifNull(e.value, 0) AS value
+     FROM events AS e FINAL ${IDENTITY_JOIN}
+     WHERE e.name IN {names:Array(String)} AND e.direction = 'inbound'`,
+    { names: events },
+  );
+}
+
+/** Fits the purchase and spend models on the store's purchases and stores each customer's CLV. */
+export async function runClv(engine: Engine, options: ClvRunOptions = {}): Promise<ClvRunSummary> {
+  const model = MODELS[options.model ?? "bgnbd"];
+  const period = options.period ?? "week";
+  const horizon = options.horizon ?? (period === "week" ? 52 : 365);
+  const rows = await purchases(engine, options.purchaseEvents ?? DEFAULT_PURCHASE_EVENTS);
+  if (rows.length === 0)
+    throw new Error("no purchases in the store (events named Order Completed, or --purchase-event)");
+  const end = options.calibrationEnd ?? rows.reduce((max, r) => Math.max(max, Number(r.t)), 0);
+  const summary = summarise(
+    rows.map((r) => ({ customer: r.customer, time: Number(r.t), amount: Number(r.value) })),
+    end,
+    period,
+  );
+  const fit = fitModel(model, summary);
+  const spend = fitGammaGamma(summary);
+  const predictions = predict(model, Object.values(fit.params), summary, {
+    horizon,
+    discount: options.discount ?? 0,
+    spendParams: Object.values(spend.params),
+  });
+  const computedAt = formatTime(Date.now());
+  const version = Date.now();
+  const bySummary = new Map(summary.map((s) => [s.customer, s]));
+  await engine.insert(
+    "customer_value",
+    predictions.map((p) => {
+      const s = bySummary.get(p.customer)!;
+      return {
+        customer_id: p.customer,
+        model: model.name,
+        period,
+        horizon,
+        frequency: s.x,
+        recency: s.tx,
+        age: s.T,
+        monetary: s.monetary,
+        expected_purchases: p.expectedPurchases,
+        p_alive: p.pAlive,
+        expected_spend: p.expectedSpend,
+        clv: p.clv,
+        computed_at: computedAt,
+        version,
+      };
+    }),
+  );
+  const totalClv = predictions.reduce((sum, p) => sum + (p.clv ?? 0), 0);
+  return {
+    model: model.name,
+    params: fit.params,
+    logLikelihood: fit.logLikelihood,
+    spendParams: spend.params,
+    customers: summary.length,
+    repeatBuyers: spend.customers,
+    calibrationEnd: formatTime(end),
+    horizon,
+    period,
+    totalClv,
+    meanClv: totalClv / summary.length,
+  };
+}
+
+export interface CustomerValue {
+  model: string;
+  clv: number | null;
+  pAlive: number;
+  expectedPurchases: number;
+  expectedSpend: number | null;
+  horizon: number;
+  period: string;
+  computedAt: string;
+}
+
+export async function valueOfCustomer(engine: Engine, customerId: string): Promise<CustomerValue | null> {
+  const [row] = await engine.query<{
+    model: string;
+    clv: number | null;
+    p_alive: number;
+    expected_purchases: number;
+    expected_spend: number | null;
+    horizon: number;
+    period: string;
+    computed_at: string;
+  }>(
+    `SELECT model, clv, p_alive, expected_purchases, expected_spend, horizon, period, computed_at
+     FROM customer_value FINAL WHERE customer_id = {id:String}`,
+    { id: customerId },
+  );
+  if (!row) return null;
+  return {
+    model: row.model,
+    clv: row.clv,
+    pAlive: row.p_alive,
+    expectedPurchases: row.expected_purchases,
+    expectedSpend: row.expected_spend,
+    horizon: row.horizon,
+    period: row.period,
+    computedAt: row.computed_at,
+  };
+}
+
+export interface JourneyOptions {
+  by?: "channel" | "touchpoint";
+  conversionEvents?: string[];
+  /** Touches older than this before a conversion are not part of its path (ms). */
+  lookbackMs?: number;
+}
+
+/**
+ * Journeys to conversion as attribution paths: each customer's touches in time order, cut at every
+ * conversion (the touches within the lookback before it form its path); touches after the last
+ * conversion form a path that did not convert. Outbound (brand) events are not touches.
+ */
+export async function journeyPaths(engine: Engine, options: JourneyOptions = {}): Promise<PathRow[]> {
+  const by = options.by ?? "channel";
+  const lookback = options.lookbackMs ?? 30 * 86_400_000;
+  const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
+  const paths = new Map<string, PathRow>();
+  const addPath = (path: string[], converted: boolean, value: number) => {
+    if (path.length === 0) return;
+    const key = path.join("\u0000");
+    const row = paths.get(key) ?? { path, conversions: 0, nulls: 0, value: 0 };
+    if (converted) {
+      row.conversions++;
+      row.value += value;
+    } else row.nulls++;
+    paths.set(key, row);
+  };
+  for await (const { touches } of engine.stream<{ touches: [number, string, number, number, number][] }>(
+    `SELECT arraySort(x -> (x.1, x.3), groupArray((toUnixTimestamp64Milli(e.timestamp), e.${by === "channel" ? "channel" : "touchpoint"},
+              e.seq, e.name IN {conversions:Array(String)}, ifNull(e.value, 0)))) AS touches
+     FROM events AS e FINAL ${IDENTITY_JOIN}
+     WHERE e.direction = 'inbound'
+     GROUP BY ${CUSTOMER_OF_EVENT}`,
+    { conversions },
+  )) {
+    let current: { time: number; step: string }[] = [];
+    for (const [time, step, , isConversion, value] of touches) {
+      if (isConversion) {
+        addPath(
+          current.filter((t) => time - t.time <= lookback).map((t) => t.step),
+          true,
+          Number(value),
+        );
+        current = [];
+      } else current.push({ time: Number(time), step });
+    }
+    addPath(
+      current.map((t) => t.step),
+      false,
+      0,
+    );
+  }
+  return [...paths.values()];
+}
+
+export async function attributionFromStore(
+  engine: Engine,
+  options: JourneyOptions & { order?: number } = {},
+): Promise<AttributionResult> {
+  return attribute(await journeyPaths(engine, options), { order: options.order });
+}
+
+export interface TouchpointValue {
+  step: string;
+  customers: number;
+  clvSum: number;
+  clvMean: number;
+  attributedConversions: number;
+  attributedValue: number;
+  /** Share of customers reaching the step who do not convert within the lookback after it. */
+  dropOff: number;
+  /** Summed CLV of the customers reaching the step: what the step touches. */
+  valueAtStake: number;
+  /** valueAtStake x dropOff: where fixing the step pays most. */
+  priority: number;
+}
+
+/**
+ * The touchpoint investment table: for each step (touchpoint or channel), who it reaches and what they are
+ * worth (CLV from customer_value; run `clv run` first), the conversions and value Markov attribution gives
+ * it, its drop-off, and priority = value at stake x drop-off. Sorted by priority.
+ */
+export async function touchpointTable(
+  engine: Engine,
+  options: JourneyOptions = {},
+): Promise<TouchpointValue[]> {
+  const by = options.by ?? "touchpoint";
+  const lookback = options.lookbackMs ?? 30 * 86_400_000;
+  const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
+  const rows = await engine.query<{ step: string; customers: number; converted: number; clv_sum: number }>(
+    `SELECT r.step AS step, count() AS customers,
+            countIf(arrayExists(t -> t >= r.first_t AND t <= r.first_t + {lookback:Int64}, c.times)) AS converted,
+            sum(ifNull(v.clv, 0)) AS clv_sum
+     FROM (
+       SELECT ${CUSTOMER_OF_EVENT} AS customer, e.${by === "channel" ? "channel" : "touchpoint"} AS step,
+              min(toUnixTimestamp64Milli(e.timestamp)) AS first_t
+       FROM events AS e FINAL ${IDENTITY_JOIN}
+       WHERE e.direction = 'inbound' AND e.name NOT IN {conversions:Array(String)}
+       GROUP BY customer, step
+     ) AS r
+     LEFT JOIN (
+       SELECT ${CUSTOMER_OF_EVENT} AS customer, groupArray(toUnixTimestamp64Milli(e.timestamp)) AS times
+       FROM events AS e FINAL ${IDENTITY_JOIN}
+       WHERE e.name IN {conversions:Array(String)}
+       GROUP BY customer
+     ) AS c ON c.customer = r.customer
+     LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = r.customer
+     GROUP BY r.step`,
+    { conversions, lookback },
+  );
+  const attribution = (await attributionFromStore(engine, { ...options, by })).markov;
+  return rows
+    .map((row) => {
+      const customers = Number(row.customers);
+      const clvSum = Number(row.clv_sum);
+      const dropOff = customers > 0 ? 1 - Number(row.converted) / customers : 0;
+      return {
+        step: row.step,
+        customers,
+        clvSum,
+        clvMean: customers > 0 ? clvSum / customers : 0,
+        attributedConversions: attribution.conversions[row.step] ?? 0,
+        attributedValue: attribution.value[row.step] ?? 0,
+        dropOff,
+        valueAtStake: clvSum,
+        priority: clvSum * dropOff,
+      };
+    })
+    .sort((a, b) => b.priority - a.priority);
+}

@@ -1,0 +1,80 @@
+/** Value on the store: CLV stored per customer, attribution from journeys, the touchpoint table, the API. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { EngineSink } from "../src/collect/sink.js";
+import { loadDemo } from "../src/demo/load.js";
+import { customer360, findCustomer } from "../src/identity/customer360.js";
+import type { Engine } from "../src/store/engine.js";
+import { journeyPaths, runClv, touchpointTable } from "../src/value/store.js";
+import { get, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
+
+let engine: Engine;
+let server: TestServer;
+
+before(async () => {
+  engine = await testEngine();
+  const sink = new EngineSink(engine);
+  await loadDemo(sink, { customers: 1500, seed: 11 });
+  await sink.close();
+  server = await startTestServer(engine);
+});
+after(async () => {
+  await server.close();
+});
+
+test("clv run fits on the store's purchases and stores every buyer's CLV", async () => {
+  const summary = await runClv(engine, { horizon: 52 });
+  assert.equal(summary.model, "bgnbd");
+  assert.ok(summary.customers > 1000);
+  assert.ok(summary.meanClv > 0);
+  const [stored] = await engine.query<{ n: number; valued: number }>(
+    "SELECT count() AS n, countIf(clv > 0) AS valued FROM customer_value FINAL",
+  );
+  assert.equal(stored!.n, summary.customers);
+  assert.equal(stored!.valued, summary.customers);
+  // Planted: churners (who stop buying) are worth less and less likely alive than store-loyal customers.
+  const [bySegment] = await engine.query<{ churn_alive: number; loyal_alive: number }>(
+    `SELECT avgIf(p_alive, customer_id IN {churn:Array(String)}) AS churn_alive, avgIf(p_alive, customer_id IN {loyal:Array(String)}) AS loyal_alive
+     FROM customer_value FINAL`,
+    { churn: await segmentIds("churning"), loyal: await segmentIds("store_loyal") },
+  );
+  assert.ok(bySegment!.churn_alive < bySegment!.loyal_alive, JSON.stringify(bySegment));
+  const customer = await findCustomer(engine, "customer3@example.com");
+  const profile = await customer360(engine, customer!);
+  assert.ok(profile.value === null || profile.value.clv! >= 0);
+});
+
+async function segmentIds(segment: string): Promise<string[]> {
+  const { demoCustomer } = await import("../src/demo/generator.js");
+  const ids: string[] = [];
+  for (let i = 0; i < 1500; i++)
+    if (demoCustomer(11, i).segment === segment) ids.push(`user:${demoCustomer(11, i).userId}`);
+  return ids;
+}
+
+test("journeys to purchase become attribution paths; the phone gets credit for rescued checkouts", async () => {
+  const paths = await journeyPaths(engine, { by: "channel" });
+  const conversions = paths.reduce((s, p) => s + p.conversions, 0);
+  const [orders] = await engine.query<{ n: number }>(
+    "SELECT count() AS n FROM events FINAL WHERE name = 'Order Completed' AND source = 'demo'",
+  );
+  assert.ok(conversions <= orders!.n && conversions > orders!.n * 0.8, `${conversions} of ${orders!.n}`);
+  const response = await get(`${server.url}/v1/value/attribution?by=channel`);
+  assert.equal(response.status, 200);
+  assert.ok(
+    response.body.markov.removalEffects.phone > 0.05,
+    JSON.stringify(response.body.markov.removalEffects),
+  );
+  assert.equal((await get(`${server.url}/v1/value/attribution?order=9`)).body.field, "order");
+});
+
+test("the touchpoint table ranks steps by value at stake x drop-off; checkout error drops most", async () => {
+  const rows = await touchpointTable(engine, { by: "touchpoint" });
+  const checkoutError = rows.find((r) => r.step === "checkout error")!;
+  const checkout = rows.find((r) => r.step === "checkout")!;
+  assert.ok(checkoutError.dropOff > checkout.dropOff, `${checkoutError.dropOff} vs ${checkout.dropOff}`);
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.priority >= rows[i]!.priority);
+  const api = await get(`${server.url}/v1/value/touchpoints?by=channel`);
+  assert.equal(api.status, 200);
+  assert.ok(api.body.touchpoints.some((t: { step: string }) => t.step === "store"));
+});
