@@ -4,6 +4,7 @@
  */
 import { type BtydModel, gammaGamma, type RfmData, totalLogLikelihood } from "./btyd.js";
 import { type FitResult, maximise } from "./fit.js";
+import { gammaln } from "./special.js";
 
 export interface Transaction {
   customer: string;
@@ -85,15 +86,31 @@ export function fitModel(model: BtydModel, rows: readonly Pick<CustomerRfm, "x" 
   return maximise((params) => totalLogLikelihood(model, params, data), model.paramNames, model.initial);
 }
 
-/** Gamma-Gamma on the repeat buyers (x > 0, mean repeat spend > 0). */
-export function fitGammaGamma(
-  rows: readonly Pick<CustomerRfm, "x" | "monetary">[],
-): FitResult & { customers: number } {
+/**
+ * Gamma-Gamma on the repeat buyers (x > 0, mean repeat spend > 0). The gamma-function terms depend on x
+ * alone, so they are evaluated once per distinct x; only ln(x m + gamma) is per customer.
+ */
+export function fitGammaGamma(rows: readonly Pick<CustomerRfm, "x" | "monetary">[]): FitResult & { customers: number } {
   const repeaters = rows.filter((r) => r.x > 0 && r.monetary > 0);
+  const groups = new Map<number, { count: number; sumLogM: number }>();
+  for (const r of repeaters) {
+    const g = groups.get(r.x) ?? { count: 0, sumLogM: 0 };
+    g.count++;
+    g.sumLogM += Math.log(r.monetary);
+    groups.set(r.x, g);
+  }
+  const xs = Float64Array.from(repeaters, (r) => r.x);
+  const xm = Float64Array.from(repeaters, (r) => r.x * r.monetary);
   const result = maximise(
-    (params) => {
+    ([p, q, gamma]) => {
       let total = 0;
-      for (const r of repeaters) total += gammaGamma.logLikelihood(params, r.x, r.monetary);
+      for (const [x, g] of groups) {
+        const px = p! * x;
+        total +=
+          g.count * (gammaln(px + q!) - gammaln(px) - gammaln(q!) + q! * Math.log(gamma!) + px * Math.log(x)) +
+          (px - 1) * g.sumLogM;
+      }
+      for (let i = 0; i < xs.length; i++) total -= (p! * xs[i]! + q!) * Math.log(xm[i]! + gamma!);
       return total;
     },
     gammaGamma.paramNames,
