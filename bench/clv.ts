@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Random } from "../src/demo/random.js";
 import { attribute, type PathRow } from "../src/value/attribution.js";
 import { bgnbd } from "../src/value/btyd.js";
-import { compress, type CustomerRfm, fitGammaGamma, fitModel } from "../src/value/clv.js";
+import { type CustomerRfm, compress, fitGammaGamma, fitModel } from "../src/value/clv.js";
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const pathCount = Number(process.argv[3] ?? 1_000_000);
@@ -78,11 +78,17 @@ const dir = mkdtempSync(join(tmpdir(), "cf-bench-clv-"));
 const data = compress(rows);
 const repeaters = rows.filter((row) => row.x > 0 && row.monetary > 0);
 const file = join(dir, "data.json");
-writeFileSync(file, JSON.stringify({ ...data, ggx: repeaters.map((r) => r.x), ggm: repeaters.map((r) => r.monetary) }));
+writeFileSync(
+  file,
+  JSON.stringify({ ...data, ggx: repeaters.map((r) => r.x), ggm: repeaters.map((r) => r.monetary) }),
+);
 const script = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "bench", "scipy_bgnbd.py");
 const python = spawnSync("python3", [script, file], { encoding: "utf8" });
 rmSync(dir, { recursive: true, force: true });
-const scipy = python.status === 0 ? (JSON.parse(python.stdout) as { seconds: number; params: number[]; logLikelihood: number }) : null;
+const scipy =
+  python.status === 0
+    ? (JSON.parse(python.stdout) as { seconds: number; params: number[]; logLikelihood: number })
+    : null;
 
 const paths: PathRow[] = [];
 const channels = ["web", "email", "phone", "store", "social", "chat", "app", "post"];
@@ -108,7 +114,11 @@ console.log(
       scipySeconds: scipy ? Number(scipy.seconds.toFixed(3)) : null,
       scipy: scipy ?? `python3 with scipy not available: ${python.stderr?.slice(0, 200)}`,
       speedupVsScipy: scipy ? Number((scipy.seconds / oursSeconds).toFixed(2)) : null,
-      attribution: { paths: pathCount, seconds: Number(attributionSeconds.toFixed(3)), removalEffects: attribution.markov.removalEffects },
+      attribution: {
+        paths: pathCount,
+        seconds: Number(attributionSeconds.toFixed(3)),
+        removalEffects: attribution.markov.removalEffects,
+      },
     },
     null,
     2,

@@ -79,6 +79,8 @@ export function shapley(rows: readonly PathRow[]): { conversions: Shares; value:
 }
 
 const START = "(start)";
+/** Joins the channels of a higher-order state; a character no channel name contains. */
+const STATE_SEPARATOR = "\u0001";
 const CONVERSION = "(conversion)";
 const NULL = "(null)";
 
@@ -99,7 +101,7 @@ function transitions(rows: readonly PathRow[], order: number): Map<string, Map<s
     const path = collapse(row.path);
     if (path.length === 0) continue;
     const weight = row.conversions + row.nulls;
-    const states = path.map((_, i) => JSON.stringify(path.slice(Math.max(0, i - order + 1), i + 1)));
+    const states = path.map((_, i) => path.slice(Math.max(0, i - order + 1), i + 1).join(STATE_SEPARATOR));
     bump(START, states[0]!, weight);
     for (let i = 1; i < states.length; i++) bump(states[i - 1]!, states[i]!, weight);
     bump(states[states.length - 1]!, CONVERSION, row.conversions);
@@ -145,7 +147,7 @@ export function markov(rows: readonly PathRow[], order = 1): AttributionResult["
   for (const channel of channels) {
     const without = conversionProbability(
       counts,
-      (state) => state !== START && (JSON.parse(state) as string[]).includes(channel),
+      (state) => state !== START && state.split(STATE_SEPARATOR).includes(channel),
     );
     removalEffects[channel] = base > 0 ? 1 - without / base : 0;
   }

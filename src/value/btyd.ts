@@ -23,10 +23,9 @@ export interface BtydModel {
   paramNames: string[];
   /** A start that converges on typical data. */
   initial: number[];
-  logLikelihood(params: number[], x: number, tx: number, T: number): number;
-  /** The part of the log-likelihood that depends on x alone (gamma functions). */
+  /** The part of a customer's log-likelihood that depends on x alone (gamma functions). */
   frequencyTerms(params: number[], x: number): number;
-  /** The rest: logLikelihood = frequencyTerms + timeTerms. */
+  /** The rest: a customer's log-likelihood is frequencyTerms + timeTerms. */
   timeTerms(params: number[], x: number, tx: number, T: number): number;
   pAlive(params: number[], x: number, tx: number, T: number): number;
   /** E[purchases in (T, T + t] | x, t_x, T]. */
@@ -39,9 +38,6 @@ export const bgnbd: BtydModel = {
   name: "bgnbd",
   paramNames: ["r", "alpha", "a", "b"],
   initial: [1, 1, 1, 1],
-  logLikelihood(params, x, tx, T) {
-    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
-  },
   frequencyTerms([r, alpha, a, b], x) {
     const a1 = gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!);
     return a1 + gammaln(a! + b!) + gammaln(b! + x) - gammaln(b!) - gammaln(a! + b! + x);
@@ -100,9 +96,6 @@ export const paretoNbd: BtydModel = {
   name: "pareto-nbd",
   paramNames: ["r", "alpha", "s", "beta"],
   initial: [1, 1, 1, 1],
-  logLikelihood(params, x, tx, T) {
-    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
-  },
   frequencyTerms([r, alpha, s, beta], x) {
     return gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!) + s! * Math.log(beta!);
   },
@@ -128,9 +121,6 @@ export const mbgnbd: BtydModel = {
   name: "mbgnbd",
   paramNames: ["r", "alpha", "a", "b"],
   initial: [1, 1, 1, 1],
-  logLikelihood(params, x, tx, T) {
-    return this.frequencyTerms(params, x) + this.timeTerms(params, x, tx, T);
-  },
   frequencyTerms([r, alpha, a, b], x) {
     const a1 = gammaln(r! + x) - gammaln(r!) + r! * Math.log(alpha!);
     return a1 + gammaln(a! + b!) + gammaln(b! + x + 1) - gammaln(b!) - gammaln(a! + b! + x + 1);

@@ -90,7 +90,9 @@ export function fitModel(model: BtydModel, rows: readonly Pick<CustomerRfm, "x" 
  * Gamma-Gamma on the repeat buyers (x > 0, mean repeat spend > 0). The gamma-function terms depend on x
  * alone, so they are evaluated once per distinct x; only ln(x m + gamma) is per customer.
  */
-export function fitGammaGamma(rows: readonly Pick<CustomerRfm, "x" | "monetary">[]): FitResult & { customers: number } {
+export function fitGammaGamma(
+  rows: readonly Pick<CustomerRfm, "x" | "monetary">[],
+): FitResult & { customers: number } {
   const repeaters = rows.filter((r) => r.x > 0 && r.monetary > 0);
   const groups = new Map<number, { count: number; sumLogM: number }>();
   for (const r of repeaters) {
@@ -107,7 +109,8 @@ export function fitGammaGamma(rows: readonly Pick<CustomerRfm, "x" | "monetary">
       for (const [x, g] of groups) {
         const px = p! * x;
         total +=
-          g.count * (gammaln(px + q!) - gammaln(px) - gammaln(q!) + q! * Math.log(gamma!) + px * Math.log(x)) +
+          g.count *
+            (gammaln(px + q!) - gammaln(px) - gammaln(q!) + q! * Math.log(gamma!) + px * Math.log(x)) +
           (px - 1) * g.sumLogM;
       }
       for (let i = 0; i < xs.length; i++) total -= (p! * xs[i]! + q!) * Math.log(xm[i]! + gamma!);
