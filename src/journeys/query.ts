@@ -1,0 +1,88 @@
+/**
+ * Journeys as ordered sequences, one per case (a customer, or a session of one), built in SQL once and read
+ * by every journey view. All journey SQL lives in this folder; this file is the shared base.
+ */
+import { z } from "zod";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import type { QueryParams } from "../store/engine.js";
+
+export const journeyFilterSchema = z.object({
+  by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event"]).default("touchpoint"),
+  from: z.string().optional().describe("events at or after this time (ISO 8601)"),
+  to: z.string().optional().describe("events before this time (ISO 8601)"),
+  channel: z.array(z.string()).optional().describe("only events on these channels"),
+  source: z.array(z.string()).optional().describe("only events from these sources (e.g. import:receipt.csv)"),
+  didEvent: z.string().optional().describe("only customers who did this (touchpoint or event name)"),
+  sessionGapMinutes: z
+    .number()
+    .positive()
+    .optional()
+    .describe("split a customer's journey after this much inactivity"),
+  collapseRepeats: z.boolean().default(false).describe("treat immediate repeats of a step as one"),
+});
+export type JourneyFilter = z.input<typeof journeyFilterSchema>;
+
+const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
+  touchpoint: "e.touchpoint",
+  channel: "toString(e.channel)",
+  "channel:touchpoint": "concat(toString(e.channel), ':', e.touchpoint)",
+  event: "if(e.name != '', e.name, toString(e.type))",
+};
+
+/**
+ * SELECT case_id, events (Array of (ms, seq, activity) in journey order) per case. Events with equal
+ * timestamps keep their ingest order (seq: the order of the source file for imports).
+ */
+export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
+  const filter = journeyFilterSchema.parse(input);
+  const where = ["e.direction = 'inbound'"];
+  const params: QueryParams = {};
+  if (filter.from) {
+    where.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    where.push("e.timestamp < parseDateTime64BestEffort({to:String}, 3, 'UTC')");
+    params.to = filter.to;
+  }
+  if (filter.channel?.length) {
+    where.push("e.channel IN {channels:Array(String)}");
+    params.channels = filter.channel;
+  }
+  if (filter.source?.length) {
+    where.push("e.source IN {sources:Array(String)}");
+    params.sources = filter.source;
+  }
+  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]})))`;
+  const collapsed = filter.collapseRepeats
+    ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
+    : "all_events";
+  const having = filter.didEvent
+    ? "HAVING has(arrayMap(x -> x.3, all_events), {did:String}) OR has(names, {did:String})"
+    : "";
+  if (filter.didEvent) params.did = filter.didEvent;
+  const perCustomer = `
+    SELECT ${CUSTOMER_OF_EVENT} AS customer, ${ordered} AS all_events, groupUniqArray(e.name) AS names
+    FROM events AS e FINAL ${IDENTITY_JOIN}
+    WHERE ${where.join(" AND ")}
+    GROUP BY customer ${having}`;
+  if (!filter.sessionGapMinutes) {
+    return { sql: `SELECT customer AS case_id, ${collapsed} AS journey FROM (${perCustomer})`, params };
+  }
+  params.gap = Math.round(filter.sessionGapMinutes * 60_000);
+  // Sessions: a new one starts where the gap to the previous event exceeds the limit.
+  return {
+    sql: `
+      SELECT concat(customer, '#', toString(session)) AS case_id, ${collapsed.replaceAll("all_events", "session_events")} AS journey
+      FROM (
+        SELECT customer, session, arrayFilter((x, s) -> s = session, all_events, session_of) AS session_events
+        FROM (
+          SELECT customer, all_events,
+                 arrayCumSum(arrayMap((x, i) -> i > 1 AND x.1 - all_events[i - 1].1 > {gap:Int64}, all_events, arrayEnumerate(all_events))) AS session_of
+          FROM (${perCustomer})
+        )
+        ARRAY JOIN arrayDistinct(session_of) AS session
+      )`,
+    params,
+  };
+}

@@ -1,0 +1,124 @@
+/** Journeys on the shared process-mining logs equal pm4py's published outputs, edge by edge. */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { importFile } from "../src/collect/import.js";
+import { EngineSink } from "../src/collect/sink.js";
+import { flows, processMap, variants } from "../src/journeys/views.js";
+import type { Engine } from "../src/store/engine.js";
+import { SHARED_DATA, testEngine } from "../testing/helpers.js";
+
+const journeys = join(SHARED_DATA, "journeys");
+const skip = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
+if (skip) console.log(`# ${skip}`);
+let engine: Engine;
+
+before(async () => {
+  engine = await testEngine();
+  if (skip) return;
+  const sink = new EngineSink(engine);
+  await importFile(sink, { file: join(journeys, "running-example.xes") });
+  await importFile(sink, { file: join(journeys, "08_receipt.xes.gz") });
+  await sink.close();
+});
+
+/** pm4py's .dfg text: activity names, start and end counts, then "a>bxn" edges by index. */
+function readDfg(text: string) {
+  const lines = text.trim().split("\n");
+  let i = 0;
+  const names = Array.from({ length: Number(lines[i++]) }, () => lines[i++]!);
+  const counted = () =>
+    Object.fromEntries(
+      Array.from({ length: Number(lines[i++]) }, () => {
+        const [index, n] = lines[i++]!.split("x");
+        return [names[Number(index)]!, Number(n)];
+      }),
+    );
+  const start = counted();
+  const end = counted();
+  const edges: Record<string, number> = {};
+  for (; i < lines.length; i++) {
+    const [pair, n] = lines[i]!.split("x");
+    const [a, b] = pair!.split(">");
+    edges[`${names[Number(a)]} -> ${names[Number(b)]}`] = Number(n);
+  }
+  return { start, end, edges };
+}
+
+const edgeMap = (map: { edges: { from: string; to: string; count: number }[] }) =>
+  Object.fromEntries(map.edges.map((e) => [`${e.from} -> ${e.to}`, e.count]));
+
+test("running example: the DFG equals pm4py's edge by edge, with start and end activities", {
+  skip,
+}, async () => {
+  const expected = readDfg(readFileSync(join(journeys, "running-example.dfg"), "utf8"));
+  const map = await processMap(engine, { source: ["import:running-example.xes"] });
+  assert.equal(map.cases, 6);
+  assert.equal(map.events, 42);
+  assert.deepEqual(edgeMap(map), expected.edges);
+  assert.deepEqual(map.start, expected.start);
+  assert.deepEqual(map.end, expected.end);
+  const edge = map.edges.find((e) => e.from === "register request" && e.to === "examine casually")!;
+  assert.ok(edge.medianSeconds > 0 && edge.p90Seconds >= edge.medianSeconds);
+});
+
+test("receipt log: 99 edges and 7,143 transitions, starts, ends and activity counts as pm4py", {
+  skip,
+}, async () => {
+  const reference = JSON.parse(readFileSync(join(journeys, "receipt.reference.json"), "utf8"));
+  const map = await processMap(engine, { source: ["import:08_receipt.xes.gz"] });
+  assert.equal(map.cases, reference.cases);
+  assert.equal(map.events, 8577);
+  const expectedEdges = Object.fromEntries(Object.entries<number>(reference.dfg).map(([key, n]) => [key, n]));
+  assert.equal(map.edges.length, 99);
+  assert.equal(
+    map.edges.reduce((s, e) => s + e.count, 0),
+    7143,
+  );
+  assert.deepEqual(edgeMap(map), expectedEdges);
+  assert.deepEqual(map.start, reference.start_activities);
+  assert.deepEqual(map.end, reference.end_activities);
+  assert.deepEqual(map.activities, reference.activity_event_counts);
+});
+
+test("variants: counts and shares add up; top N plus other", { skip }, async () => {
+  const all = await variants(engine, { source: ["import:running-example.xes"] }, 100);
+  assert.equal(all.cases, 6);
+  assert.equal(all.total, 6);
+  const top = await variants(engine, { source: ["import:08_receipt.xes.gz"] }, 5);
+  assert.equal(top.cases, 1434);
+  assert.equal(top.variants.length, 5);
+  assert.equal(top.variants.reduce((s, v) => s + v.count, 0) + top.other.count, 1434);
+  assert.ok(top.variants[0]!.count >= top.variants[1]!.count);
+  assert.equal(top.variants[0]!.activities[0], "Confirmation of receipt");
+});
+
+test("flows after a step keep every case, with 'other' instead of dropping", { skip }, async () => {
+  const flow = await flows(
+    engine,
+    { source: ["import:08_receipt.xes.gz"] },
+    { anchor: "Confirmation of receipt", direction: "after", steps: 3, width: 1 },
+  );
+  const first = flow.nodes.filter((n) => n.step === 0);
+  assert.deepEqual(
+    first.map((n) => [n.activity, n.value]),
+    [["Confirmation of receipt", 1434]],
+  );
+  const second = flow.nodes.filter((n) => n.step === 1);
+  assert.ok(second.some((n) => n.activity === "other"));
+  const outOfFirst = flow.links
+    .filter((l) => l.source === "0:Confirmation of receipt")
+    .reduce((s, l) => s + l.value, 0);
+  const ended = 1434 - outOfFirst;
+  assert.equal(
+    second.reduce((s, n) => s + n.value, 0),
+    1434 - ended,
+  );
+  const back = await flows(
+    engine,
+    { source: ["import:running-example.xes"] },
+    { anchor: "decide", direction: "before", steps: 2 },
+  );
+  assert.ok(back.nodes.some((n) => n.step === 2 && n.activity === "decide"));
+});
