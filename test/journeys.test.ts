@@ -7,7 +7,7 @@ import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
 import type { Engine } from "../src/store/engine.js";
-import { SHARED_DATA, testEngine } from "../testing/helpers.js";
+import { get, SHARED_DATA, startTestServer, testEngine } from "../testing/helpers.js";
 
 const journeys = join(SHARED_DATA, "journeys");
 const skip = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
@@ -121,4 +121,27 @@ test("flows after a step keep every case, with 'other' instead of dropping", { s
     { anchor: "decide", direction: "before", steps: 2 },
   );
   assert.ok(back.nodes.some((n) => n.step === 2 && n.activity === "decide"));
+});
+
+test("the HTTP API answers the same process map as the code, and names bad parameters", {
+  skip,
+}, async () => {
+  const server = await startTestServer(engine);
+  try {
+    const direct = await processMap(engine, { source: ["import:running-example.xes"], by: "touchpoint" });
+    const viaHttp = await get(`${server.url}/v1/journeys/dfg?source=import:running-example.xes`);
+    assert.equal(viaHttp.status, 200);
+    assert.deepEqual(viaHttp.body, direct);
+    const bad = await get(`${server.url}/v1/journeys/paths?steps=3`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, "fromStep");
+    const sessions = await processMap(engine, {
+      source: ["import:running-example.xes"],
+      sessionGapMinutes: 60 * 24,
+    });
+    assert.ok(sessions.cases > 6, "a one-day gap splits the running example's cases into sessions");
+    assert.equal(sessions.events, 42);
+  } finally {
+    await server.close();
+  }
 });

@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
 import { EngineSink, type EventSink } from "../collect/sink.js";
 import { registerIdentityRoutes } from "../identity/routes.js";
+import { registerJourneyRoutes } from "../journeys/routes.js";
 import type { Engine } from "../store/engine.js";
 import { registerValueRoutes } from "../value/routes.js";
 import type { ApiKeys } from "./auth.js";
@@ -154,6 +155,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerCollectRoutes(app, collector, options.keys);
   registerIdentityRoutes(app, options.engine, options.keys);
   registerValueRoutes(app, options.engine, options.keys);
+  registerJourneyRoutes(app, options.engine, options.keys);
   registerInternalRoutes(app, options.engine, sink, options.keys);
 
   app.addHook("onClose", async () => {

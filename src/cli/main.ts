@@ -8,6 +8,7 @@ import { openStore } from "../store/open.js";
 import { readOnlySql } from "../store/read-only.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";
+import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 import { resolveKeys, serveStore } from "./serve.js";
@@ -259,5 +260,6 @@ function formatTable(rows: Record<string, unknown>[]): string {
 }
 
 registerValueCommands(program);
+registerJourneyCommands(program);
 
 await program.parseAsync(process.argv);

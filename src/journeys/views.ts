@@ -140,7 +140,9 @@ export async function flows(
   const nodeOf = (step: number, activity: string) => {
     const name = keep[step]!.has(activity) ? activity : "other";
     const id = `${step}:${name}`;
-    return nodes.get(id) ?? (nodes.set(id, { id, step, activity: name, value: 0 }), nodes.get(id)!);
+    const node = nodes.get(id) ?? { id, step, activity: name, value: 0 };
+    nodes.set(id, node);
+    return node;
   };
   for (const { path, n } of paths) {
     let previous: Flow["nodes"][number] | undefined;

@@ -1,0 +1,141 @@
+/** `customer-flow journeys ...`: the maps customers actually take, from the store. */
+import { type Command, Option } from "commander";
+import type { JourneyFilter } from "../journeys/query.js";
+import { flows, processMap, variants } from "../journeys/views.js";
+import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { emit, UsageError } from "./output.js";
+
+interface FilterOptions extends GlobalOptions {
+  by: NonNullable<JourneyFilter["by"]>;
+  from?: string;
+  to?: string;
+  channel?: string[];
+  source?: string[];
+  did?: string;
+  sessionGap?: number;
+  collapse?: boolean;
+}
+
+function withFilters(command: Command): Command {
+  return withStoreOptions(command)
+    .addOption(
+      new Option("--by <dimension>", "what a step is")
+        .choices(["touchpoint", "channel", "channel:touchpoint", "event"])
+        .default("touchpoint"),
+    )
+    .option("--from <time>", "events at or after this time (ISO 8601)")
+    .option("--to <time>", "events before this time")
+    .option("--channel <name...>", "only events on these channels")
+    .option("--source <name...>", "only events from these sources (e.g. import:receipt.csv, demo)")
+    .option("--did <step>", "only customers who did this (touchpoint or event name)")
+    .option("--session-gap <minutes>", "split journeys after this much inactivity", Number)
+    .option("--collapse", "treat immediate repeats of a step as one");
+}
+
+function filterOf(options: FilterOptions): JourneyFilter {
+  return {
+    by: options.by,
+    from: options.from,
+    to: options.to,
+    channel: options.channel,
+    source: options.source,
+    didEvent: options.did,
+    sessionGapMinutes: options.sessionGap,
+    collapseRepeats: Boolean(options.collapse),
+  };
+}
+
+export function registerJourneyCommands(program: Command): void {
+  const journeys = program
+    .command("journeys")
+    .description("process maps, variants and flows of the journeys customers take");
+
+  withFilters(
+    journeys
+      .command("dfg")
+      .description("the directly-follows graph: edge counts and waiting times, starts, ends"),
+  ).action(
+    action(async (options: FilterOptions) => {
+      await withStore(options, async (store) => {
+        const map = await processMap(store.engine, filterOf(options));
+        emit(Boolean(options.json), map, () =>
+          [
+            `${map.cases} cases, ${map.events} events, ${Object.keys(map.activities).length} steps`,
+            `start: ${Object.entries(map.start)
+              .map(([a, n]) => `${a} ${n}`)
+              .join(", ")}`,
+            `end:   ${Object.entries(map.end)
+              .map(([a, n]) => `${a} ${n}`)
+              .join(", ")}`,
+            ...map.edges
+              .slice(0, 40)
+              .map(
+                (e) =>
+                  `  ${e.from} -> ${e.to}: ${e.count}  (median ${formatDuration(e.medianSeconds)}, p90 ${formatDuration(e.p90Seconds)})`,
+              ),
+            map.edges.length > 40 ? `  ... ${map.edges.length - 40} more edges (use --json)` : "",
+          ].join("\n"),
+        );
+      });
+    }),
+  );
+
+  withFilters(journeys.command("variants").description("distinct full journeys with counts and shares"))
+    .option("--top <n>", "variants to list; the rest are summed as other", Number, 10)
+    .action(
+      action(async (options: FilterOptions & { top: number }) => {
+        await withStore(options, async (store) => {
+          const result = await variants(store.engine, filterOf(options), options.top);
+          emit(Boolean(options.json), result, () =>
+            [
+              `${result.cases} cases, ${result.total} variants`,
+              ...result.variants.map(
+                (v) =>
+                  `${String(v.count).padStart(7)} ${(100 * v.share).toFixed(1).padStart(5)}%  ${v.activities.join(" > ")}`,
+              ),
+              `${String(result.other.count).padStart(7)} ${(100 * result.other.share).toFixed(1).padStart(5)}%  (${result.other.variants} other variants)`,
+            ].join("\n"),
+          );
+        });
+      }),
+    );
+
+  withFilters(journeys.command("paths").description("flows (Sankey) after or before a step"))
+    .option("--from-step <step>", "flows after the first occurrence of this step")
+    .option("--to-step <step>", "flows before the last occurrence of this step")
+    .option("--steps <n>", "steps to follow", Number, 5)
+    .option("--width <n>", "activities kept per step; the rest are other", Number, 8)
+    .action(
+      action(
+        async (
+          options: FilterOptions & { fromStep?: string; toStep?: string; steps: number; width: number },
+        ) => {
+          const anchor = options.fromStep ?? options.toStep;
+          if (!anchor || (options.fromStep && options.toStep))
+            throw new UsageError("give one of --from-step or --to-step");
+          await withStore(options, async (store) => {
+            const flow = await flows(store.engine, filterOf(options), {
+              anchor,
+              direction: options.fromStep ? "after" : "before",
+              steps: options.steps,
+              width: options.width,
+            });
+            emit(Boolean(options.json), flow, () =>
+              flow.links
+                .sort((a, b) => b.value - a.value)
+                .slice(0, 40)
+                .map((l) => `${l.source} -> ${l.target}: ${l.value}`)
+                .join("\n"),
+            );
+          });
+        },
+      ),
+    );
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(0)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(0)} min`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
