@@ -84,3 +84,17 @@ test("planted: churners go quiet while everyone else stays active to the end", (
     assert.ok(median(lastSeen[segment]!) - churners > 90 * day, `${segment} stays active well past churners`);
   }
 });
+
+test("planted: the funnel checkout -> order shows the hop to the phone in what people did instead", async () => {
+  const { funnel, parseStep } = await import("../src/journeys/funnel.js");
+  const result = await funnel(engine, { source: ["demo"] }, [parseStep("checkout"), parseStep("order")], {
+    windowMs: 86_400_000,
+  });
+  const checkout = result.steps[0]!;
+  assert.ok(checkout.droppedAfter > 10);
+  assert.equal(checkout.nextInstead[0]!.step, "checkout error");
+  assert.equal(checkout.nextChannelsInstead[0]!.channel, "phone");
+  assert.ok(
+    result.medianSecondsToConvert! > 0 && result.p90SecondsToConvert! >= result.medianSecondsToConvert!,
+  );
+});

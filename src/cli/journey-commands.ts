@@ -1,5 +1,6 @@
 /** `customer-flow journeys ...`: the maps customers actually take, from the store. */
 import { type Command, Option } from "commander";
+import { type FunnelStep, funnel, parseDuration, parseStep } from "../journeys/funnel.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import { flows, processMap, variants } from "../journeys/views.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
@@ -100,6 +101,8 @@ export function registerJourneyCommands(program: Command): void {
       }),
     );
 
+  funnelCommand(journeys);
+
   withFilters(journeys.command("paths").description("flows (Sankey) after or before a step"))
     .option("--from-step <step>", "flows after the first occurrence of this step")
     .option("--to-step <step>", "flows before the last occurrence of this step")
@@ -130,6 +133,44 @@ export function registerJourneyCommands(program: Command): void {
           });
         },
       ),
+    );
+}
+
+function funnelCommand(journeys: Command): void {
+  withFilters(
+    journeys
+      .command("funnel")
+      .description("ordered steps: conversion, time to convert, and what people did instead"),
+  )
+    .requiredOption("--step <step...>", 'steps in order; "a|b" for any of, "step@2h" for a step window')
+    .option("--window <duration>", "conversion window of the whole funnel (30m, 2h, 7d)", "30d")
+    .action(
+      action(async (options: FilterOptions & { step: string[]; window: string }) => {
+        let steps: FunnelStep[];
+        let windowMs: number;
+        try {
+          steps = options.step.map(parseStep);
+          windowMs = parseDuration(options.window);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        if (steps.length < 2) throw new UsageError("a funnel needs at least two --step");
+        await withStore(options, async (store) => {
+          const result = await funnel(store.engine, filterOf(options), steps, { windowMs });
+          emit(Boolean(options.json), result, () =>
+            [
+              `${result.cases} cases; ${result.converted} converted (${(100 * result.conversion).toFixed(1)}% of those who started), median ${formatDuration(result.medianSecondsToConvert ?? 0)}`,
+              ...result.steps.map(
+                (s) =>
+                  `  ${s.step.padEnd(24)} ${String(s.entered).padStart(8)}  ${(100 * s.conversionFromPrevious).toFixed(1).padStart(5)}%` +
+                  (s.droppedAfter > 0
+                    ? `   dropped ${s.droppedAfter}; next instead: ${s.nextInstead.map((n) => `${n.step} ${n.count}`).join(", ")} | ${s.nextChannelsInstead.map((n) => `${n.channel} ${n.count}`).join(", ")}`
+                    : ""),
+              ),
+            ].join("\n"),
+          );
+        });
+      }),
     );
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
+import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { flows, processMap, variants } from "./views.js";
 
 const list = z

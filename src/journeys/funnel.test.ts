@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseDuration, parseStep, walk } from "./funnel.js";
+
+/** Times in seconds. */
+const journey = (steps: [number, string][]) =>
+  steps.map(([t, a], i) => [t * 1000, i, a, "web"] as [number, number, string, string]);
+
+test("a later attempt that completes counts, not the first one that failed", () => {
+  const j = journey([
+    [0, "cart"],
+    [10, "home"],
+    [1000, "cart"],
+    [1010, "checkout"],
+    [1020, "order"],
+  ]);
+  const steps = [parseStep("cart"), parseStep("checkout@60s"), parseStep("order")];
+  assert.deepEqual(walk(j, steps, 100_000_000), [2, 3, 4]);
+});
+
+test("windows: the whole funnel and each step", () => {
+  const j = journey([
+    [0, "cart"],
+    [120, "checkout"],
+    [130, "order"],
+  ]);
+  assert.deepEqual(walk(j, [parseStep("cart"), parseStep("checkout@1m"), parseStep("order")], 1e9), [0]);
+  assert.deepEqual(
+    walk(j, [parseStep("cart"), parseStep("checkout@3m"), parseStep("order")], 125_000),
+    [0, 1],
+  );
+  assert.deepEqual(
+    walk(j, [parseStep("cart|basket"), parseStep("checkout|pay"), parseStep("order")], 1e9),
+    [0, 1, 2],
+  );
+});
+
+test("steps and durations parse, and bad ones are named", () => {
+  assert.deepEqual(parseStep("a | b@2h"), { anyOf: ["a", "b"], windowMs: 7_200_000 });
+  assert.equal(parseDuration("7d"), 604_800_000);
+  assert.throws(() => parseDuration("soon"), /not a duration/);
+  assert.throws(() => parseStep("|"), /names no activity/);
+});
