@@ -135,6 +135,12 @@ test("the HTTP API answers the same process map as the code, and names bad param
     const bad = await get(`${server.url}/v1/journeys/paths?steps=3`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, "fromStep");
+    const running = await get(`${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=decide&window=30d`);
+    assert.equal(running.status, 200);
+    assert.equal(running.body.steps[0].entered, 6);
+    assert.equal(running.body.converted, 6);
+    const oneStep = await get(`${server.url}/v1/journeys/funnel?step=decide`);
+    assert.equal(oneStep.body.field, "step");
     const sessions = await processMap(engine, {
       source: ["import:running-example.xes"],
       sessionGapMinutes: 60 * 24,

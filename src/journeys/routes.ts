@@ -62,6 +62,31 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     },
   );
   app.get(
+    "/v1/journeys/funnel",
+    { schema: { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const query = filterQuery
+        .extend({ step: list, window: z.string().default("30d") })
+        .refine((q) => (q.step?.length ?? 0) >= 2, {
+          path: ["step"],
+          message: "a funnel needs at least two steps",
+        })
+        .safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      try {
+        const steps = query.data.step!.map(parseStep);
+        return await funnel(engine, toFilter(query.data), steps, {
+          windowMs: parseDuration(query.data.window),
+        });
+      } catch (error) {
+        if (error instanceof RangeError)
+          return reply.code(400).send({ error: "bad_request", field: "step", message: error.message });
+        throw error;
+      }
+    },
+  );
+  app.get(
     "/v1/journeys/paths",
     { schema: { tags, summary: "Flows (Sankey) after or before a step" } },
     async (request, reply) => {
