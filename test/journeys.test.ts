@@ -6,8 +6,9 @@ import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
+import { exportXes } from "../src/journeys/xes-export.js";
 import type { Engine } from "../src/store/engine.js";
-import { get, SHARED_DATA, startTestServer, testEngine } from "../testing/helpers.js";
+import { get, SHARED_DATA, startTestServer, tempDir, testEngine } from "../testing/helpers.js";
 
 const journeys = join(SHARED_DATA, "journeys");
 const skip = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
@@ -135,7 +136,9 @@ test("the HTTP API answers the same process map as the code, and names bad param
     const bad = await get(`${server.url}/v1/journeys/paths?steps=3`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, "fromStep");
-    const running = await get(`${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=decide&window=30d`);
+    const running = await get(
+      `${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=decide&window=30d`,
+    );
     assert.equal(running.status, 200);
     assert.equal(running.body.steps[0].entered, 6);
     assert.equal(running.body.converted, 6);
@@ -150,4 +153,19 @@ test("the HTTP API answers the same process map as the code, and names bad param
   } finally {
     await server.close();
   }
+});
+
+test("XES export round-trips: the exported running example gives the same process map", {
+  skip,
+}, async () => {
+  const file = join(tempDir(), "exported-running-example.xes");
+  const written = await exportXes(engine, file, { source: ["import:running-example.xes"] });
+  assert.deepEqual(written, { cases: 6, events: 42 });
+  const sink = new EngineSink(engine);
+  await importFile(sink, { file });
+  await sink.close();
+  const original = await processMap(engine, { source: ["import:running-example.xes"] });
+  const again = await processMap(engine, { source: ["import:exported-running-example.xes"] });
+  assert.deepEqual(edgeMap(again), edgeMap(original));
+  assert.deepEqual(again.start, original.start);
 });

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { type FunnelStep, funnel, parseDuration, parseStep } from "../journeys/funnel.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import { flows, processMap, variants } from "../journeys/views.js";
+import { exportXes } from "../journeys/xes-export.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 
@@ -47,6 +48,22 @@ function filterOf(options: FilterOptions): JourneyFilter {
 }
 
 export function registerJourneyCommands(program: Command): void {
+  const exporter = program.command("export").description("export data for other tools");
+  withFilters(exporter.command("xes").description("journeys as an XES event log (pm4py, ProM)"))
+    .argument("<file>", "the .xes file to write")
+    .action(
+      action(async (file: string, options: FilterOptions) => {
+        await withStore(options, async (store) => {
+          const result = await exportXes(store.engine, file, filterOf(options));
+          emit(
+            Boolean(options.json),
+            { file, ...result },
+            () => `wrote ${result.cases} traces, ${result.events} events to ${file}`,
+          );
+        });
+      }),
+    );
+
   const journeys = program
     .command("journeys")
     .description("process maps, variants and flows of the journeys customers take");
