@@ -98,3 +98,12 @@ test("planted: the funnel checkout -> order shows the hop to the phone in what p
     result.medianSecondsToConvert! > 0 && result.p90SecondsToConvert! >= result.medianSecondsToConvert!,
   );
 });
+
+test("planted: a checkout error is over-represented among journeys ending in a phone order", async () => {
+  const { outcomes } = await import("../src/journeys/outcomes.js");
+  const result = await outcomes(engine, { source: ["demo"], by: "touchpoint" }, "phone order");
+  const error = result.items.find((i) => i.kind === "step" && i.item === "checkout error")!;
+  assert.ok(error.oddsRatio > 2, `odds ratio ${error.oddsRatio}`);
+  assert.ok(error.pValue < 0.001);
+  assert.ok(error.ci95[0] > 1);
+});

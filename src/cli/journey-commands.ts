@@ -1,6 +1,7 @@
 /** `customer-flow journeys ...`: the maps customers actually take, from the store. */
 import { type Command, Option } from "commander";
 import { type FunnelStep, funnel, parseDuration, parseStep } from "../journeys/funnel.js";
+import { outcomes } from "../journeys/outcomes.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import { flows, processMap, variants } from "../journeys/views.js";
 import { exportXes } from "../journeys/xes-export.js";
@@ -119,6 +120,35 @@ export function registerJourneyCommands(program: Command): void {
     );
 
   funnelCommand(journeys);
+
+  withFilters(
+    journeys
+      .command("outcomes")
+      .description("steps and transitions over- or under-represented among cases reaching an outcome"),
+  )
+    .requiredOption(
+      "--outcome <step>",
+      "the outcome step (in the --by dimension), e.g. 'Order Completed' with --by event",
+    )
+    .option("--top <n>", "items to list", Number, 20)
+    .action(
+      action(async (options: FilterOptions & { outcome: string; top: number }) => {
+        await withStore(options, async (store) => {
+          const result = await outcomes(store.engine, filterOf(options), options.outcome, {
+            top: options.top,
+          });
+          emit(Boolean(options.json), result, () =>
+            [
+              `${result.reached} of ${result.cases} cases reach ${result.outcome}`,
+              ...result.items.map(
+                (i) =>
+                  `  ${i.kind.padEnd(10)} ${i.item.slice(0, 50).padEnd(50)} OR ${i.oddsRatio.toFixed(2).padStart(7)}  (${i.withOutcome}/${i.withOutcome + i.withoutOutcome} reach it, p ${i.pValue.toExponential(1)})`,
+              ),
+            ].join("\n"),
+          );
+        });
+      }),
+    );
 
   withFilters(journeys.command("paths").description("flows (Sankey) after or before a step"))
     .option("--from-step <step>", "flows after the first occurrence of this step")

@@ -5,6 +5,7 @@ import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
+import { outcomes } from "./outcomes.js";
 import { flows, processMap, variants } from "./views.js";
 
 const list = z
@@ -84,6 +85,23 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
           return reply.code(400).send({ error: "bad_request", field: "step", message: error.message });
         throw error;
       }
+    },
+  );
+  app.get(
+    "/v1/journeys/outcomes",
+    {
+      schema: {
+        tags,
+        summary: "Steps and transitions over- or under-represented among cases reaching an outcome",
+      },
+    },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const query = filterQuery
+        .extend({ outcome: z.string().min(1), top: z.coerce.number().int().min(1).max(500).default(20) })
+        .safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      return outcomes(engine, toFilter(query.data), query.data.outcome, { top: query.data.top });
     },
   );
   app.get(
