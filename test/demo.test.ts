@@ -107,3 +107,20 @@ test("planted: a checkout error is over-represented among journeys ending in a p
   assert.ok(error.pValue < 0.001);
   assert.ok(error.ci95[0] > 1);
 });
+
+test("planted: the checkout error ranks above every step of the normal web funnel on friction, by its hop to the phone", async () => {
+  const { friction } = await import("../src/journeys/friction.js");
+  const { items } = await friction(engine, { source: ["demo"] }, { top: 500 });
+  const steps = items.filter((i) => i.kind === "step");
+  const error = steps.find((i) => i.item === "checkout error")!;
+  assert.ok(error.components.hop > 0.6, error.explanation);
+  assert.match(error.explanation, /^hop/);
+  for (const normal of ["home", "product page", "cart", "checkout", "order"]) {
+    const step = steps.find((i) => i.item === normal)!;
+    assert.ok(
+      error.friction > step.friction,
+      `${normal} ${step.friction} vs checkout error ${error.friction}`,
+    );
+  }
+  assert.ok(steps.indexOf(error) < 3, `checkout error ranks ${steps.indexOf(error) + 1}`);
+});

@@ -1,5 +1,6 @@
 /** `customer-flow journeys ...`: the maps customers actually take, from the store. */
 import { type Command, Option } from "commander";
+import { friction } from "../journeys/friction.js";
 import { type FunnelStep, funnel, parseDuration, parseStep } from "../journeys/funnel.js";
 import { outcomes } from "../journeys/outcomes.js";
 import type { JourneyFilter } from "../journeys/query.js";
@@ -120,6 +121,33 @@ export function registerJourneyCommands(program: Command): void {
     );
 
   funnelCommand(journeys);
+
+  withFilters(
+    journeys
+      .command("friction")
+      .description("steps and transitions ranked by friction (drop, loop, hop, repeat, wait)"),
+  )
+    .option("--outcome-event <name...>", "events that count as the outcome", ["Order Completed"])
+    .option("--top <n>", "items to list", Number, 20)
+    .action(
+      action(async (options: FilterOptions & { outcomeEvent: string[]; top: number }) => {
+        await withStore(options, async (store) => {
+          const result = await friction(store.engine, filterOf(options), {
+            outcomeEvents: options.outcomeEvent,
+            top: options.top,
+          });
+          emit(Boolean(options.json), result, () =>
+            [
+              `${result.cases} cases; friction = mean of drop, loop, hop, repeat and wait shares`,
+              ...result.items.map(
+                (i) =>
+                  `  ${i.friction.toFixed(3)}  ${i.kind.padEnd(10)} ${i.item.slice(0, 48).padEnd(48)} ${i.explanation}`,
+              ),
+            ].join("\n"),
+          );
+        });
+      }),
+    );
 
   withFilters(
     journeys

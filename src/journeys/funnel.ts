@@ -6,7 +6,7 @@
  * hopped to (the first later touch on another channel within the window; "(stayed)" when none).
  */
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter } from "./query.js";
+import { casesQuery, type JourneyFilter, type Touch } from "./query.js";
 
 export interface FunnelStep {
   /** Activities that count as this step (any of them). */
@@ -33,8 +33,6 @@ export interface FunnelResult {
     nextChannelsInstead: { channel: string; count: number }[];
   }[];
 }
-
-type Touch = [number, number, string, string];
 
 /** The furthest the case gets through the funnel, with the index of each step's event. */
 export function walk(journey: readonly Touch[], steps: readonly FunnelStep[], windowMs: number): number[] {

@@ -30,7 +30,7 @@ const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
 };
 
 /**
- * SELECT case_id, journey (Array of (ms, seq, activity, channel) in journey order) per case. Events with equal
+ * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name) in journey order) per case. Events with equal
  * timestamps keep their ingest order (seq: the order of the source file for imports).
  */
 export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
@@ -53,7 +53,7 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     where.push("e.source IN {sources:Array(String)}");
     params.sources = filter.source;
   }
-  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]}, toString(e.channel))))`;
+  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]}, toString(e.channel), e.name)))`;
   const collapsed = filter.collapseRepeats
     ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
     : "all_events";
@@ -86,3 +86,6 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     params,
   };
 }
+
+/** One touch of a journey as casesQuery returns it. */
+export type Touch = [time: number, seq: number, step: string, channel: string, event: string];

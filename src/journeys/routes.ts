@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
+import { friction } from "./friction.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
 import { flows, processMap, variants } from "./views.js";
@@ -102,6 +103,21 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
         .safeParse(request.query);
       if (!query.success) return sendZodError(reply, query.error);
       return outcomes(engine, toFilter(query.data), query.data.outcome, { top: query.data.top });
+    },
+  );
+  app.get(
+    "/v1/journeys/friction",
+    { schema: { tags, summary: "Steps and transitions ranked by friction, each with its components" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const query = filterQuery
+        .extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) })
+        .safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      return friction(engine, toFilter(query.data), {
+        outcomeEvents: query.data.outcomeEvent,
+        top: query.data.top,
+      });
     },
   );
   app.get(

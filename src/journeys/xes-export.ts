@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter } from "./query.js";
+import { casesQuery, type JourneyFilter, type Touch } from "./query.js";
 
 const escapeXml = (text: string) =>
   text.replace(
@@ -35,7 +35,7 @@ export async function exportXes(
   let events = 0;
   for await (const { case_id, journey } of engine.stream<{
     case_id: string;
-    journey: [number, number, string, string][];
+    journey: Touch[];
   }>(`SELECT case_id, journey FROM (${sql}) WHERE length(journey) > 0 ORDER BY case_id`, params)) {
     cases++;
     let trace = `  <trace>\n    <string key="concept:name" value="${escapeXml(case_id)}"/>\n`;
