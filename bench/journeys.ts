@@ -4,8 +4,9 @@
  * hand-written DuckDB queries computing the same answers on the same rows (exported to Parquet), same run.
  * Usage: node dist/bench/journeys.js [customers=1000000] [perCustomer=10]
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -49,7 +50,9 @@ await engine.command(
   `INSERT INTO FUNCTION file('${eventsParquet}', 'Parquet')
    SELECT identity_key, toUnixTimestamp64Milli(timestamp) AS ts, seq, touchpoint, toString(channel) AS channel FROM events FINAL WHERE direction = 'inbound'`,
 );
-await engine.command(`INSERT INTO FUNCTION file('${mapParquet}', 'Parquet') SELECT identifier, customer_id FROM identity_map FINAL`);
+await engine.command(
+  `INSERT INTO FUNCTION file('${mapParquet}', 'Parquet') SELECT identifier, customer_id FROM identity_map FINAL`,
+);
 
 const duck = await (await DuckDBInstance.create(":memory:", { threads: "2" })).connect();
 await duck.run(`CREATE TABLE events AS SELECT * FROM read_parquet('${eventsParquet}')`);
@@ -57,7 +60,8 @@ await duck.run(`CREATE TABLE idmap AS SELECT * FROM read_parquet('${mapParquet}'
 const journeysCte = `WITH e AS (
   SELECT coalesce(m.customer_id, e.identity_key) AS customer, e.ts, e.seq, e.touchpoint, e.channel
   FROM events e LEFT JOIN idmap m ON m.identifier = e.identity_key)`;
-const duckRows = async (sql: string) => (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+const duckRows = async (sql: string) =>
+  (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 const results: Record<string, { ours: number; duckdb: number; ratio: number; agree: boolean }> = {};
 const steps = ["product page", "cart", "checkout", "order"];
@@ -81,9 +85,18 @@ const window = 30 * 86_400_000;
     ours.result.edges.length === peer.result.edges.length &&
     peer.result.edges.every((p) => {
       const mine = ours.result.edges.find((e) => e.from === p.a && e.to === p.b);
-      return mine !== undefined && mine.count === Number(p.count) && Math.abs(mine.medianSeconds - Number(p.median)) < 1e-3;
+      return (
+        mine !== undefined &&
+        mine.count === Number(p.count) &&
+        Math.abs(mine.medianSeconds - Number(p.median)) < 1e-3
+      );
     });
-  results.dfg = { ours: ours.seconds, duckdb: peer.seconds, ratio: Number(ratio(ours.seconds, peer.seconds)), agree };
+  results.dfg = {
+    ours: ours.seconds,
+    duckdb: peer.seconds,
+    ratio: Number(ratio(ours.seconds, peer.seconds)),
+    agree,
+  };
 }
 
 // Variants: the top 10 full sequences with counts.
@@ -94,7 +107,12 @@ const window = 30 * 86_400_000;
       SELECT variant, count(*) AS n FROM v GROUP BY variant ORDER BY n DESC LIMIT 10`),
   );
   const agree = ours.result.variants.every((v, i) => Number(peer.result[i]?.n) === v.count);
-  results.variants = { ours: ours.seconds, duckdb: peer.seconds, ratio: Number(ratio(ours.seconds, peer.seconds)), agree };
+  results.variants = {
+    ours: ours.seconds,
+    duckdb: peer.seconds,
+    ratio: Number(ratio(ours.seconds, peer.seconds)),
+    agree,
+  };
 }
 
 // A 4-step funnel within 30 days, every start of step 1 tried (the furthest attempt counts per customer).
@@ -112,19 +130,34 @@ const window = 30 * 86_400_000;
   );
   const levels = peer.result[0]!;
   const agree = ours.result.steps.every((s, i) => s.entered === Number(levels[`l${i + 1}`]));
-  results.funnel4 = { ours: ours.seconds, duckdb: peer.seconds, ratio: Number(ratio(ours.seconds, peer.seconds)), agree };
+  results.funnel4 = {
+    ours: ours.seconds,
+    duckdb: peer.seconds,
+    ratio: Number(ratio(ours.seconds, peer.seconds)),
+    agree,
+  };
 }
 
 // A 5-step flow after the first "home".
 {
-  const ours = await timed(() => flows(engine, {}, { anchor: "home", direction: "after", steps: 5, width: 1000 }));
+  const ours = await timed(() =>
+    flows(engine, {}, { anchor: "home", direction: "after", steps: 5, width: 1000 }),
+  );
   const peer = await timed(() =>
     duckRows(`${journeysCte}, c AS (SELECT list(touchpoint ORDER BY ts, seq) AS j FROM e GROUP BY customer)
       SELECT j[list_position(j, 'home'):list_position(j, 'home') + 5] AS path, count(*) AS n FROM c WHERE list_contains(j, 'home') GROUP BY path`),
   );
   const linkTotal = ours.result.links.reduce((s, l) => s + l.value, 0);
-  const peerLinks = peer.result.reduce((s, r) => s + (Number(r.n) * Math.max(0, (r.path as string[]).length - 1)), 0);
-  results.flow5 = { ours: ours.seconds, duckdb: peer.seconds, ratio: Number(ratio(ours.seconds, peer.seconds)), agree: linkTotal === peerLinks };
+  const peerLinks = peer.result.reduce(
+    (s, r) => s + Number(r.n) * Math.max(0, (r.path as string[]).length - 1),
+    0,
+  );
+  results.flow5 = {
+    ours: ours.seconds,
+    duckdb: peer.seconds,
+    ratio: Number(ratio(ours.seconds, peer.seconds)),
+    agree: linkTotal === peerLinks,
+  };
 }
 
 await engine.close();

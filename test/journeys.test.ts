@@ -169,3 +169,18 @@ test("XES export round-trips: the exported running example gives the same proces
   assert.deepEqual(edgeMap(again), edgeMap(original));
   assert.deepEqual(again.start, original.start);
 });
+
+test("filters: only customers who did a step; only some channels", { skip }, async () => {
+  const all = await variants(engine, { source: ["import:running-example.xes"] }, 100);
+  const withReject = all.variants
+    .filter((v) => v.activities.includes("reject request"))
+    .reduce((s, v) => s + v.count, 0);
+  assert.ok(withReject > 0 && withReject < 6);
+  const did = await processMap(engine, {
+    source: ["import:running-example.xes"],
+    didEvent: "reject request",
+  });
+  assert.equal(did.cases, withReject);
+  const none = await processMap(engine, { source: ["import:running-example.xes"], channel: ["phone"] });
+  assert.equal(none.cases, 0);
+});

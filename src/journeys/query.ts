@@ -58,11 +58,11 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
     : "all_events";
   const having = filter.didEvent
-    ? "HAVING has(arrayMap(x -> x.3, all_events), {did:String}) OR has(names, {did:String})"
+    ? "HAVING arrayExists(x -> x.3 = {did:String} OR x.5 = {did:String}, all_events)"
     : "";
   if (filter.didEvent) params.did = filter.didEvent;
   const perCustomer = `
-    SELECT ${CUSTOMER_OF_EVENT} AS customer, ${ordered} AS all_events, groupUniqArray(e.name) AS names
+    SELECT ${CUSTOMER_OF_EVENT} AS customer, ${ordered} AS all_events
     FROM events AS e FINAL ${IDENTITY_JOIN}
     WHERE ${where.join(" AND ")}
     GROUP BY customer ${having}`;
