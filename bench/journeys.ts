@@ -25,11 +25,9 @@ const dir = mkdtempSync(join(tmpdir(), "cf-bench-journeys-"));
 const file = join(dir, "events.ndjson");
 
 const out = createWriteStream(file);
-let written = 0;
 for (const { events } of generateDemo({ customers, seed: 9 })) {
   let text = "";
   for (const event of events.slice(0, perCustomer)) text += `${JSON.stringify(event)}\n`;
-  written += Math.min(perCustomer, events.length);
   if (!out.write(text)) await once(out, "drain");
 }
 out.end();
