@@ -1,8 +1,8 @@
 /** Journeys over HTTP (read key): the same results as `customer-flow journeys ... --json`. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
-import { sendZodError } from "../api/errors.js";
+import type { ApiKeys } from "../api/auth.js";
+import { readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
 import { friction } from "./friction.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
@@ -41,45 +41,37 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
 
 export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
   const tags = ["journeys"];
-  app.get(
+  readRoute(
+    app,
+    keys,
     "/v1/journeys/dfg",
-    { schema: { tags, summary: "Directly-follows graph with waiting times" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery.safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      return processMap(engine, toFilter(query.data));
-    },
+    { tags, summary: "Directly-follows graph with waiting times" },
+    filterQuery,
+    (q) => processMap(engine, toFilter(q)),
   );
-  app.get(
+  readRoute(
+    app,
+    keys,
     "/v1/journeys/variants",
-    { schema: { tags, summary: "Distinct journeys with counts and shares" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery
-        .extend({ top: z.coerce.number().int().min(1).max(1000).default(10) })
-        .safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      return variants(engine, toFilter(query.data), query.data.top);
-    },
+    { tags, summary: "Distinct journeys with counts and shares" },
+    filterQuery.extend({ top: z.coerce.number().int().min(1).max(1000).default(10) }),
+    (q) => variants(engine, toFilter(q), q.top),
   );
-  app.get(
+  readRoute(
+    app,
+    keys,
     "/v1/journeys/funnel",
-    { schema: { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery
-        .extend({ step: list, window: z.string().default("30d") })
-        .refine((q) => (q.step?.length ?? 0) >= 2, {
-          path: ["step"],
-          message: "a funnel needs at least two steps",
-        })
-        .safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
+    { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" },
+    filterQuery
+      .extend({ step: list, window: z.string().default("30d") })
+      .refine((q) => (q.step?.length ?? 0) >= 2, {
+        path: ["step"],
+        message: "a funnel needs at least two steps",
+      }),
+    async (q, reply) => {
       try {
-        const steps = query.data.step!.map(parseStep);
-        return await funnel(engine, toFilter(query.data), steps, {
-          windowMs: parseDuration(query.data.window),
+        return await funnel(engine, toFilter(q), q.step!.map(parseStep), {
+          windowMs: parseDuration(q.window),
         });
       } catch (error) {
         if (error instanceof RangeError)
@@ -88,63 +80,47 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
       }
     },
   );
-  app.get(
-    "/v1/journeys/outcomes",
-    {
-      schema: {
-        tags,
-        summary: "Steps and transitions over- or under-represented among cases reaching an outcome",
-      },
-    },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery
-        .extend({ outcome: z.string().min(1), top: z.coerce.number().int().min(1).max(500).default(20) })
-        .safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      return outcomes(engine, toFilter(query.data), query.data.outcome, { top: query.data.top });
-    },
-  );
-  app.get(
+  readRoute(
+    app,
+    keys,
     "/v1/journeys/friction",
-    { schema: { tags, summary: "Steps and transitions ranked by friction, each with its components" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery
-        .extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) })
-        .safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      return friction(engine, toFilter(query.data), {
-        outcomeEvents: query.data.outcomeEvent,
-        top: query.data.top,
-      });
-    },
+    { tags, summary: "Steps and transitions ranked by friction, each with its components" },
+    filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
+    (q) => friction(engine, toFilter(q), { outcomeEvents: q.outcomeEvent, top: q.top }),
   );
-  app.get(
+  readRoute(
+    app,
+    keys,
+    "/v1/journeys/outcomes",
+    { tags, summary: "Steps and transitions over- or under-represented among cases reaching an outcome" },
+    filterQuery.extend({
+      outcome: z.string().min(1),
+      top: z.coerce.number().int().min(1).max(500).default(20),
+    }),
+    (q) => outcomes(engine, toFilter(q), q.outcome, { top: q.top }),
+  );
+  readRoute(
+    app,
+    keys,
     "/v1/journeys/paths",
-    { schema: { tags, summary: "Flows (Sankey) after or before a step" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = filterQuery
-        .extend({
-          fromStep: z.string().optional(),
-          toStep: z.string().optional(),
-          steps: z.coerce.number().int().min(1).max(20).default(5),
-          width: z.coerce.number().int().min(1).max(50).default(8),
-        })
-        .refine((q) => Boolean(q.fromStep) !== Boolean(q.toStep), {
-          path: ["fromStep"],
-          message: "give one of fromStep or toStep",
-        })
-        .safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      const q = query.data;
-      return flows(engine, toFilter(q), {
+    { tags, summary: "Flows (Sankey) after or before a step" },
+    filterQuery
+      .extend({
+        fromStep: z.string().optional(),
+        toStep: z.string().optional(),
+        steps: z.coerce.number().int().min(1).max(20).default(5),
+        width: z.coerce.number().int().min(1).max(50).default(8),
+      })
+      .refine((q) => Boolean(q.fromStep) !== Boolean(q.toStep), {
+        path: ["fromStep"],
+        message: "give one of fromStep or toStep",
+      }),
+    (q) =>
+      flows(engine, toFilter(q), {
         anchor: (q.fromStep ?? q.toStep)!,
         direction: q.fromStep ? "after" : "before",
         steps: q.steps,
         width: q.width,
-      });
-    },
+      }),
   );
 }

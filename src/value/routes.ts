@@ -1,8 +1,8 @@
 /** Value over HTTP (read key): attribution from the store and the touchpoint investment table. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
-import { sendZodError } from "../api/errors.js";
+import type { ApiKeys } from "../api/auth.js";
+import { readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
 import { attribute } from "./attribution.js";
 import { DEFAULT_PURCHASE_EVENTS, journeyPaths, touchpointTable } from "./store.js";
@@ -27,19 +27,14 @@ export const touchpointQuerySchema = z.object({
 });
 
 export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
-  app.get(
+  const tags = ["value"];
+  readRoute(
+    app,
+    keys,
     "/v1/value/attribution",
-    {
-      schema: {
-        tags: ["value"],
-        summary: "Conversions attributed by Markov (exact), Shapley and heuristics",
-      },
-    },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = attributionQuerySchema.safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      const q = query.data;
+    { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics" },
+    attributionQuerySchema,
+    async (q) => {
       const rows = await journeyPaths(engine, {
         by: q.by,
         conversionEvents: q.conversion,
@@ -48,22 +43,19 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
       return { by: q.by, paths: rows.length, ...attribute(rows, { order: q.order, halfLife: q.halfLife }) };
     },
   );
-  app.get(
+  readRoute(
+    app,
+    keys,
     "/v1/value/touchpoints",
-    { schema: { tags: ["value"], summary: "The touchpoint investment table, by priority" } },
-    async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
-      const query = touchpointQuerySchema.safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      const q = query.data;
-      return {
+    { tags, summary: "The touchpoint investment table, by priority" },
+    touchpointQuerySchema,
+    async (q) => ({
+      by: q.by,
+      touchpoints: await touchpointTable(engine, {
         by: q.by,
-        touchpoints: await touchpointTable(engine, {
-          by: q.by,
-          conversionEvents: q.conversion,
-          lookbackMs: q.lookback * 86_400_000,
-        }),
-      };
-    },
+        conversionEvents: q.conversion,
+        lookbackMs: q.lookback * 86_400_000,
+      }),
+    }),
   );
 }
