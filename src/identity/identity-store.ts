@@ -37,10 +37,23 @@ export const CUSTOMER_OF_EVENT = "if(m.customer_id = '', e.identity_key, m.custo
 export const IDENTITY_JOIN =
   "LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = e.identity_key";
 
+/**
+ * Runs a query whose {ids:Array(String)} parameter may be long, 10,000 ids at a time: the embedded engine
+ * stalls for minutes on one bound array of 100,000 strings (measured: 50,000 take 74 ms).
+ */
+async function queryByIds<T>(engine: Engine, sql: string, ids: readonly string[]): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK)
+    rows.push(...(await engine.query<T>(sql, { ids: ids.slice(i, i + ID_CHUNK) })));
+  return rows;
+}
+const ID_CHUNK = 10_000;
+
 async function customersOf(engine: Engine, identifiers: string[]): Promise<Map<string, string>> {
-  const rows = await engine.query<{ identifier: string; customer_id: string }>(
+  const rows = await queryByIds<{ identifier: string; customer_id: string }>(
+    engine,
     "SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN {ids:Array(String)}",
-    { ids: identifiers },
+    identifiers,
   );
   return new Map(rows.map((r) => [r.identifier, r.customer_id]));
 }
@@ -49,9 +62,10 @@ async function membersOf(
   engine: Engine,
   customerIds: string[],
 ): Promise<{ identifier: string; customer_id: string }[]> {
-  return engine.query(
+  return queryByIds(
+    engine,
     "SELECT identifier, customer_id FROM identity_map FINAL WHERE customer_id IN {ids:Array(String)}",
-    { ids: customerIds },
+    customerIds,
   );
 }
 
@@ -94,9 +108,10 @@ export async function applyLinks(engine: Engine, links: IdentityLink[], known?: 
     if (!unique.has(id) && !known?.has(id)) unique.set(id, link);
   }
   if (unique.size === 0) return 0;
-  const existing = await engine.query<{ link_id: string }>(
+  const existing = await queryByIds<{ link_id: string }>(
+    engine,
     "SELECT link_id FROM identity_links FINAL WHERE link_id IN {ids:Array(String)}",
-    { ids: [...unique.keys()] },
+    [...unique.keys()],
   );
   for (const { link_id } of existing) {
     unique.delete(link_id);
