@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ClickHouseEngine } from "../src/store/clickhouse-engine.js";
-import type { Engine } from "../src/store/engine.js";
+import { type Engine, MAX_BOUND_IDS, queryInChunks } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { ProxyEngine } from "../src/store/proxy-engine.js";
 import { readOnlySql } from "../src/store/read-only.js";
@@ -117,6 +117,19 @@ for (const [name, open] of suites) {
     });
   });
 }
+
+test("long id lists are bound in chunks and every row comes back once", async () => {
+  const engine = await testEngine();
+  const ids = Array.from({ length: MAX_BOUND_IDS * 2 + 500 }, (_, i) => String(i));
+  const rows = await queryInChunks<{ n: number }>(
+    engine,
+    "SELECT toUInt32(number) AS n FROM numbers(30000) WHERE toString(number) IN {ids:Array(String)}",
+    "ids",
+    ids,
+  );
+  assert.equal(rows.length, ids.length);
+  assert.equal(new Set(rows.map((r) => r.n)).size, ids.length);
+});
 
 test("the query command runs only reading statements", () => {
   assert.equal(readOnlySql("SELECT 1;"), "SELECT * FROM (\nSELECT 1\n)");

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { type IdentityLink, linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
-import type { Engine } from "../store/engine.js";
+import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { DEFAULT_LIMITS, normaliseEvent, Sequence } from "./normalise.js";
@@ -234,16 +234,14 @@ export async function importNdjsonInEngine(
     await writeSlow(tally.take());
     const { rejected, rejections, customers } = tally;
     const imported = Number(counts?.fast_rows ?? 0) + tally.imported;
-    // Customers seen on both paths count once; bound arrays stay short (the engine stalls on very long ones).
-    const slowKeys = [...customers];
-    let overlap = 0;
-    for (let i = 0; i < slowKeys.length; i += 10_000) {
-      const [row] = await engine.query<{ n: number }>(
-        `SELECT uniqExact(identity_key) AS n FROM ${staging} WHERE fast AND identity_key IN {keys:Array(String)}`,
-        { keys: slowKeys.slice(i, i + 10_000) },
-      );
-      overlap += Number(row?.n ?? 0);
-    }
+    // Customers seen on both paths count once.
+    const overlaps = await queryInChunks<{ n: number }>(
+      engine,
+      `SELECT uniqExact(identity_key) AS n FROM ${staging} WHERE fast AND identity_key IN {keys:Array(String)}`,
+      "keys",
+      [...customers],
+    );
+    const overlap = overlaps.reduce((sum, row) => sum + Number(row.n), 0);
     return {
       imported,
       rejected,
