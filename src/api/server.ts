@@ -1,8 +1,12 @@
 /** Builds the HTTP server: collector, read APIs, OpenAPI docs at /docs, and the home page. */
+
 import { createGunzip, createInflate } from "node:zlib";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { loadModel } from "../behaviour/classifier.js";
+import type { BehaviourModel } from "../behaviour/model.js";
+import { registerBehaviourRoutes } from "../behaviour/routes.js";
 import { Collector } from "../collect/collector.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
@@ -29,6 +33,8 @@ export interface ServerOptions {
   maxBatchBytes?: number;
   logger?: boolean | object;
   commit?: { maxRows: number; maxDelayMs: number };
+  /** The behaviour model labelling event texts (default: the shipped one). */
+  model?: BehaviourModel;
 }
 
 export interface CustomerFlowServer {
@@ -40,7 +46,7 @@ export interface CustomerFlowServer {
 export async function buildServer(options: ServerOptions): Promise<CustomerFlowServer> {
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: maxBatchBytes });
-  const sink = new EngineSink(options.engine, options.commit);
+  const sink = new EngineSink(options.engine, options.commit, options.model);
   const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes);
 
   // SDKs send gzip; the size limit applies to the decompressed body.
@@ -156,6 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerIdentityRoutes(app, options.engine, options.keys);
   registerValueRoutes(app, options.engine, options.keys);
   registerJourneyRoutes(app, options.engine, options.keys);
+  registerBehaviourRoutes(app, options.engine, options.keys, options.model ?? loadModel());
   registerInternalRoutes(app, options.engine, sink, options.keys);
 
   app.addHook("onClose", async () => {

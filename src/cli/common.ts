@@ -1,5 +1,6 @@
 /** Helpers every command uses: store options, opening the store, the sink, and error handling. */
 import type { Command } from "commander";
+import { modelForStore } from "../behaviour/classifier.js";
 import { RemoteSink } from "../collect/remote-sink.js";
 import { EngineSink, type EventSink } from "../collect/sink.js";
 import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
@@ -37,7 +38,7 @@ export async function withStore<T>(
 }
 
 export function sinkFor(store: OpenedStore, options: GlobalOptions): EventSink {
-  if (store.via !== "server") return new EngineSink(store.engine);
+  if (store.via !== "server") return new EngineSink(store.engine, undefined, modelForStore(store.dataDir));
   const info = readServerInfo(resolveStoreOptions({ dataDir: options.data }).dataDir);
   if (!info) throw new Error("the server holding the data folder has gone away");
   return new RemoteSink(info);

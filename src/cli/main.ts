@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-/** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
 import { Command, Option } from "commander";
+/** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
+import { modelForStore } from "../behaviour/classifier.js";
 import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
 import { customer360, findCustomer } from "../identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
 import { openStore } from "../store/open.js";
 import { readOnlySql } from "../store/read-only.js";
+import { registerBehaviourCommands } from "./behaviour-commands.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";
 import { registerJourneyCommands } from "./journey-commands.js";
@@ -100,6 +102,7 @@ withStoreOptions(
             format: options.format,
             delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
             channel: options.defaultChannel,
+            model: modelForStore(store.dataDir),
             columns: {
               customer: options.customer,
               timestamp: options.timestamp,
@@ -260,6 +263,7 @@ function formatTable(rows: Record<string, unknown>[]): string {
 }
 
 registerValueCommands(program);
+registerBehaviourCommands(program);
 registerJourneyCommands(program);
 
 await program.parseAsync(process.argv);

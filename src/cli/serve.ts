@@ -1,6 +1,8 @@
 /** `customer-flow serve`: holds the data folder, answers the API, and lets other CLI commands in through it. */
+
 import { type ApiKeys, generateKey, parseKeyList } from "../api/auth.js";
 import { buildServer } from "../api/server.js";
+import { modelForStore } from "../behaviour/classifier.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
 
@@ -36,7 +38,12 @@ export async function startServer(
   keys: ApiKeys,
   options: ServeOptions,
 ): Promise<RunningServer> {
-  const { app } = await buildServer({ engine, keys, logger: options.log ? { level: "info" } : false });
+  const { app } = await buildServer({
+    engine,
+    keys,
+    logger: options.log ? { level: "info" } : false,
+    model: modelForStore(options.dataDir),
+  });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;

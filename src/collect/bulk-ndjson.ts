@@ -9,6 +9,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
+import { loadModel } from "../behaviour/classifier.js";
+import type { BehaviourModel } from "../behaviour/model.js";
 import { type IdentityLink, linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
 import { type Engine, queryInChunks } from "../store/engine.js";
@@ -149,6 +151,7 @@ export async function importNdjsonInEngine(
     path: string;
     toEvent: (value: unknown, key: string) => unknown;
     onProgress?: (step: string) => void;
+    model?: BehaviourModel;
   },
 ): Promise<BulkResult> {
   const fileName = basename(options.path);
@@ -157,6 +160,8 @@ export async function importNdjsonInEngine(
   const receivedText = formatTime(received);
   const seqBase = new Sequence().next();
   const staging = `import_staging_${randomBytes(6).toString("hex")}`;
+  const labels = `${staging}_behaviour`;
+  const model = options.model ?? loadModel();
   const params = {
     path: options.path,
     file: fileName,
@@ -200,9 +205,37 @@ export async function importNdjsonInEngine(
     for (let i = 0; i < links.length; i += 200_000)
       await applyLinks(engine, links.slice(i, i + 200_000), known);
 
-    trace(`applied ${links.length} links; inserting events`);
+    trace(`applied ${links.length} links; classifying texts`);
+    // The engine cannot run the classifier: texts go out, labels come back into a table joined on insert.
     await engine.command(
-      `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${staging} WHERE fast`,
+      `CREATE TABLE ${labels} (line_no UInt64, behaviour String, behaviour_labels Array(String), behaviour_scores Array(Float32)) ENGINE = MergeTree ORDER BY line_no`,
+    );
+    let pending: Array<
+      { line_no: number } & Pick<StoredEvent, "behaviour" | "behaviour_labels" | "behaviour_scores">
+    > = [];
+    for await (const row of engine.stream<{ line_no: number; text: string }>(
+      `SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`,
+    )) {
+      const c = model.classify(row.text);
+      pending.push({
+        line_no: Number(row.line_no),
+        behaviour: c.behaviour,
+        behaviour_labels: c.labels,
+        behaviour_scores: [c.scores.praise, c.scores.complaint, c.scores.question, c.scores.suggestion],
+      });
+      if (pending.length >= 50_000) {
+        await engine.insert(labels, pending);
+        pending = [];
+      }
+    }
+    await engine.insert(labels, pending);
+    trace("inserting events");
+    await engine.command(
+      `INSERT INTO events (${EVENT_COLUMNS}, behaviour, behaviour_labels, behaviour_scores)
+       SELECT ${EVENT_COLUMNS.split(", ")
+         .map((c) => `s.${c}`)
+         .join(", ")}, b.behaviour, b.behaviour_labels, b.behaviour_scores
+       FROM ${staging} AS s LEFT JOIN ${labels} AS b ON s.line_no = b.line_no WHERE s.fast`,
     );
     const [counts] = await engine.query<{ fast_rows: number; customers: number }>(
       `SELECT countIf(s.fast = 1) AS fast_rows, uniqExactIf(s.identity_key, s.fast = 1) AS customers FROM ${staging} AS s`,
@@ -250,5 +283,6 @@ export async function importNdjsonInEngine(
     };
   } finally {
     await engine.command(`DROP TABLE IF EXISTS ${staging}`);
+    await engine.command(`DROP TABLE IF EXISTS ${labels}`);
   }
 }

@@ -95,6 +95,10 @@ export interface StoredEvent {
   traits: string;
   context: string;
   source: string;
+  /** Set by the sink's classifier for events with text; empty otherwise. */
+  behaviour: string;
+  behaviour_labels: string[];
+  behaviour_scores: number[];
 }
 
 /** A row of the failed-events table: the raw payload is kept with the reason. */

@@ -4,6 +4,7 @@
  * they are. Rows are validated by the same contract as the HTTP collector; rejected rows are stored in
  * failed_events with their line number and reason.
  */
+
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
@@ -12,6 +13,7 @@ import { createInterface } from "node:readline";
 import { type Readable, Transform } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse";
+import type { BehaviourModel } from "../behaviour/model.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { importNdjsonInEngine } from "./bulk-ndjson.js";
@@ -44,6 +46,8 @@ export interface ImportOptions {
   channel?: string;
   batchSize?: number;
   onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
+  /** Labels texts on the engine-side NDJSON path (other paths are labelled by the sink). */
+  model?: BehaviourModel;
 }
 
 export interface ImportSummary {
@@ -275,6 +279,7 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
       path: resolve(options.file),
       toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
       onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
+      model: options.model,
     });
     options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
     return { ...result, format };

@@ -150,6 +150,9 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
       traits: JSON.stringify(traits ?? {}),
       context: JSON.stringify(ctx ?? {}),
       source: options.source,
+      behaviour: "",
+      behaviour_labels: [],
+      behaviour_scores: [],
     },
   };
 }

@@ -2,6 +2,8 @@
  * Where normalised events go: events and failed events are group-committed; identity links asserted by a
  * batch are applied before its events are written, so an acknowledged event is always stitched.
  */
+import { loadModel } from "../behaviour/classifier.js";
+import type { BehaviourModel } from "../behaviour/model.js";
 import { linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
@@ -24,10 +26,14 @@ export class EngineSink implements EventSink {
   constructor(
     private readonly engine: Engine,
     options?: GroupCommitOptions,
+    private readonly model: BehaviourModel = loadModel(),
   ) {
-    // Identity first (batch after batch, in order), then the events.
+    // Identity first (batch after batch, in order), then the events, each text labelled with its behaviour.
     this.events = new GroupCommitter(
-      { prepare: (rows) => this.stitch(rows), write: (rows) => engine.insert("events", rows) },
+      {
+        prepare: (rows) => this.stitch(rows),
+        write: (rows) => engine.insert("events", labelBehaviour(rows, this.model)),
+      },
       options,
     );
     this.failures = new GroupCommitter((rows) => engine.insert("failed_events", rows), options);
@@ -51,4 +57,21 @@ export class EngineSink implements EventSink {
   async close(): Promise<void> {
     await Promise.all([this.events.close(), this.failures.close()]);
   }
+}
+
+/** Sets behaviour, labels and scores on every event that carries text and has none yet. */
+export function labelBehaviour(rows: StoredEvent[], model: BehaviourModel): StoredEvent[] {
+  for (const row of rows) {
+    if (row.text === "" || row.behaviour !== "") continue;
+    const result = model.classify(row.text);
+    row.behaviour = result.behaviour;
+    row.behaviour_labels = result.labels;
+    row.behaviour_scores = [
+      result.scores.praise,
+      result.scores.complaint,
+      result.scores.question,
+      result.scores.suggestion,
+    ];
+  }
+  return rows;
 }

@@ -62,6 +62,9 @@ function event(overrides: Partial<StoredEvent>): StoredEvent {
     traits: "{}",
     context: "{}",
     source: "test",
+    behaviour: "",
+    behaviour_labels: [],
+    behaviour_scores: [],
     ...overrides,
   };
 }

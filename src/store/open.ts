@@ -65,6 +65,8 @@ export interface OpenedStore {
   engine: Engine;
   /** "embedded" (this process holds the folder), "server" (through a running server) or "clickhouse". */
   via: "embedded" | "server" | "clickhouse";
+  /** The embedded data folder (also when reached through its server); it may hold a retrained model. */
+  dataDir?: string;
 }
 
 /** Opens the store and applies pending migrations (not when going through a server, which did that). */
@@ -77,15 +79,17 @@ export async function openStore(options: StoreOptions = {}): Promise<OpenedStore
   }
   // A server that holds the folder is asked first, so the engine never tries (and fails) to take the lock.
   const running = readServerInfo(resolved.dataDir);
-  if (running && (await serverAnswers(running))) return { engine: new ProxyEngine(running), via: "server" };
+  if (running && (await serverAnswers(running)))
+    return { engine: new ProxyEngine(running), via: "server", dataDir: resolved.dataDir };
   try {
     const engine = await ChdbEngine.open(resolved.dataDir, resolved.database);
     await migrate(engine);
-    return { engine, via: "embedded" };
+    return { engine, via: "embedded", dataDir: resolved.dataDir };
   } catch (error) {
     if (!(error instanceof DataFolderLockedError)) throw error;
     const info = readServerInfo(resolved.dataDir);
-    if (info && (await serverAnswers(info))) return { engine: new ProxyEngine(info), via: "server" };
+    if (info && (await serverAnswers(info)))
+      return { engine: new ProxyEngine(info), via: "server", dataDir: resolved.dataDir };
     throw new StoreUnavailableError(
       `The data folder ${resolved.dataDir} is in use by another process${info ? ` (a server at ${info.url} that does not answer)` : ""}. ` +
         "Wait for it to finish, stop it, or use another folder with --data.",

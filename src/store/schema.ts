@@ -120,13 +120,28 @@ export interface Migration {
   version: number;
   name: string;
   tables: TableSpec[];
+  /** Columns added to existing tables (a released table's CREATE never changes). */
+  addColumns?: Array<{ table: string; columns: string[] }>;
 }
+
+/** Behaviour of an event's text, set at ingest (scores in the order praise, complaint, question, suggestion). */
+export const EVENT_BEHAVIOUR_COLUMNS = [
+  "behaviour LowCardinality(String) DEFAULT ''",
+  "behaviour_labels Array(LowCardinality(String))",
+  "behaviour_scores Array(Float32)",
+];
 
 /** Append only: a released migration never changes; a new one gets the next version. */
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "events and failed events", tables: [EVENTS_TABLE, FAILED_EVENTS_TABLE] },
   { version: 2, name: "identity graph", tables: [IDENTITY_LINKS_TABLE, IDENTITY_MAP_TABLE] },
   { version: 3, name: "customer value", tables: [CUSTOMER_VALUE_TABLE] },
+  {
+    version: 4,
+    name: "behaviour of event text",
+    tables: [],
+    addColumns: [{ table: "events", columns: EVENT_BEHAVIOUR_COLUMNS }],
+  },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {
@@ -158,6 +173,17 @@ export function renderTable(spec: TableSpec, mode: DeployMode): string[] {
   ];
 }
 
+function renderAddColumns(table: string, columns: string[], mode: DeployMode): string[] {
+  const add = columns.map((column) => `ADD COLUMN IF NOT EXISTS ${column}`).join(", ");
+  if (mode.kind === "single") return [`ALTER TABLE ${table} ${add}`];
+  // The shards' local tables first, then the Distributed table that reads them.
+  const onCluster = `ON CLUSTER '${mode.cluster}'`;
+  return [`ALTER TABLE ${table}_local ${onCluster} ${add}`, `ALTER TABLE ${table} ${onCluster} ${add}`];
+}
+
 export function renderMigration(migration: Migration, mode: DeployMode): string[] {
-  return migration.tables.flatMap((table) => renderTable(table, mode));
+  return [
+    ...migration.tables.flatMap((table) => renderTable(table, mode)),
+    ...(migration.addColumns ?? []).flatMap(({ table, columns }) => renderAddColumns(table, columns, mode)),
+  ];
 }

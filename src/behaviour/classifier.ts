@@ -1,0 +1,56 @@
+/**
+ * The classifier in use: the model shipped in models/ unless a store folder holds a retrained one
+ * (`customer-flow behaviour train` writes it there). Loaded once per process.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BehaviourModel, type Classification } from "./model.js";
+
+/** The repository's models/ folder, from dist/src/behaviour or src/behaviour alike. */
+function repositoryRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json"))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error("cannot find the customer-flow package root");
+    folder = parent;
+  }
+  return folder;
+}
+
+export const SHIPPED_MODEL_PATH = join(repositoryRoot(), "models", "behaviour-v1.json.gz");
+export const STORE_MODEL_FILE = "behaviour-model.json.gz";
+
+const loaded = new Map<string, BehaviourModel>();
+
+export function loadModel(path = SHIPPED_MODEL_PATH): BehaviourModel {
+  let model = loaded.get(path);
+  if (!model) {
+    model = BehaviourModel.deserialise(readFileSync(path));
+    loaded.set(path, model);
+  }
+  return model;
+}
+
+/** The model a store uses: its own retrained one when present, else the shipped one. */
+export function modelPathFor(dataFolder?: string): string {
+  if (dataFolder) {
+    const own = join(dataFolder, STORE_MODEL_FILE);
+    if (existsSync(own)) return own;
+  }
+  return SHIPPED_MODEL_PATH;
+}
+
+/** The model of a store's data folder (its retrained one, else the shipped one). */
+export function modelForStore(dataDir?: string): BehaviourModel {
+  return loadModel(modelPathFor(dataDir));
+}
+
+/** Forget a cached model (after a retrain writes a new file at the same path). */
+export function forgetModel(path: string): void {
+  loaded.delete(path);
+}
+
+export function classify(text: string, model = loadModel()): Classification {
+  return model.classify(text);
+}

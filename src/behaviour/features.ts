@@ -1,0 +1,307 @@
+/**
+ * Text to sparse hashed features for the behaviour classifier: word unigrams and bigrams (with negation
+ * scope marking), character 3-5-grams, AFINN lexicon sums and cue rules (question forms, suggestion forms,
+ * complaint and praise cues, emoticons). Written by hand: no kept npm library hashes n-grams into a fixed
+ * space fast enough (>= 20k messages/s on one core) for ingest.
+ */
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+// AFINN-165 word scores as the `sentiment` package ships them (MIT).
+const AFINN: Record<string, number> = require("sentiment/languages/en/labels.json");
+
+export const HASH_BITS = 18;
+export const DIMENSIONS = 1 << HASH_BITS;
+
+/** Sparse binary-ish vector: parallel arrays of indices and values. */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+  length: number;
+}
+
+const NEGATORS = new Set([
+  "not",
+  "no",
+  "never",
+  "cant",
+  "can't",
+  "cannot",
+  "dont",
+  "don't",
+  "doesnt",
+  "doesn't",
+  "didnt",
+  "didn't",
+  "isnt",
+  "isn't",
+  "wasnt",
+  "wasn't",
+  "wont",
+  "won't",
+  "aint",
+  "ain't",
+  "nothing",
+  "nobody",
+  "hasnt",
+  "hasn't",
+  "havent",
+  "haven't",
+  "couldnt",
+  "couldn't",
+  "shouldnt",
+  "shouldn't",
+]);
+
+const QUESTION_STARTS = new Set([
+  "what",
+  "why",
+  "how",
+  "when",
+  "where",
+  "who",
+  "which",
+  "whats",
+  "what's",
+  "hows",
+  "how's",
+  "is",
+  "are",
+  "do",
+  "does",
+  "did",
+  "can",
+  "could",
+  "will",
+  "would",
+  "should",
+  "may",
+  "any",
+  "anyone",
+  "anybody",
+  "has",
+  "have",
+  "am",
+  "was",
+  "were",
+  "wheres",
+  "where's",
+]);
+
+// Cue patterns: each becomes one named dense feature. Tested in features.test.ts.
+const CUES: Array<[string, RegExp]> = [
+  ["q_mark", /\?/],
+  ["q_ask", /\b(can|could|would|will) (you|u|someone|anyone|i|we)\b/],
+  [
+    "q_help",
+    /\b(any ?(one|body) know|anyone know|help me|need help|wondering|wonder if|let me know|tell me)\b/,
+  ],
+  ["q_how_to", /\bhow (do|can|to|does|long|much|many|come)\b/],
+  ["q_wh", /\b(what|when|where|which|why|who) (is|are|do|does|did|can|time|should|was|were|will)\b/],
+  [
+    "s_should",
+    /\b(you|u|they|we|microsoft|it|app|there) (should|could|need to|ought to|must) (add|make|have|allow|include|consider|offer|provide|bring|put|let|support|be able|give|create|change|fix|improve|introduce|implement|enable|get|do|start|stop)\b/,
+  ],
+  [
+    "s_please_add",
+    /\b(please|pls|plz|kindly) (add|make|allow|include|consider|offer|provide|bring|let|support|enable|give|create|change|improve|introduce|implement|expose|update|remove|fix|put|have|open)\b/,
+  ],
+  [
+    "s_would_be",
+    /\b(it would|would it|it'd|would|will) be (nice|great|good|awesome|cool|helpful|better|useful|lovely|fantastic|brilliant|ideal|handy|beneficial|more)\b/,
+  ],
+  [
+    "s_modal",
+    /\b(should|could|must|ought to|needs? to) (be|have|allow|add|make|include|support|provide|offer|let|give|get|show|display|work|use|come|list|also|not|remove|consider)\b/,
+  ],
+  [
+    "s_see",
+    /\b(i'd|i would|we'd|we would|would) (like|love) (to see|to have|to be able|if|a|an|the|more|some|better)\b|\b(there|it) (should|needs to|must) be\b|\bneeds? (a|an|more|better|some) \w+/,
+  ],
+  [
+    "s_wish",
+    /\b(i wish|we wish|i'd love|i would love|would love|i'd like|i would like|we would like|we need|i want|hoping for|hope you)\b/,
+  ],
+  [
+    "s_maybe",
+    /\b(maybe|perhaps) (you |u |we )?(could |should |can )?(offer|add|make|have|allow|include|consider|provide|bring|introduce|create|do|try|give|open|put|support|start)\b/,
+  ],
+  [
+    "s_why_not",
+    /\b(why (not|don't you|dont you|doesn't|can't)|how about|what about|consider (adding|making|a|an|the))\b/,
+  ],
+  [
+    "s_feature",
+    /\b(feature|option|ability|support for|add(ing)? (a|an|the|more|support|option)|allow (us|users|me|to)|should be able|be able to|make it (possible|easier)|suggestion|suggest|recommend|idea|request)\b/,
+  ],
+  [
+    "s_imperative",
+    /^(please |pls |plz )?(add|make|allow|include|let|bring|give|provide|enable|create|change|improve|fix|offer|consider|stop|start|put|remove|expose|support)\b/,
+  ],
+  [
+    "c_fail",
+    /\b(broken|broke|fail(s|ed|ing)?|crash(es|ed|ing)?|error|bug|doesn't work|does not work|not working|isn't working|won't work|can't (log|get|access|find|use|sign)|stopped working|down again|outage)\b/,
+  ],
+  [
+    "c_service",
+    /\b(worst|terrible|horrible|awful|ridiculous|unacceptable|disgusting|pathetic|useless|rude|appalling|shocking|joke|disappointed|disappointing|frustrat\w*|annoy\w*|fed up|sick of|tired of|never again|waste)\b/,
+  ],
+  [
+    "c_wait",
+    /\b(still (waiting|no|not|haven't|hasn't)|waiting (for|on|since)|on hold|no (response|reply|answer|one)|nobody|hours?|days|weeks|again|yet again|delay(ed|s)?|cancel(l)?ed|lost|missing|refund|charged|overcharged)\b/,
+  ],
+  ["p_thanks", /\b(thank(s| you)?|thx|ty|cheers|kudos|shout ?out|appreciate\w*|grateful)\b/],
+  [
+    "p_love",
+    /\b(love|loved|loving|amazing|awesome|great|excellent|fantastic|brilliant|best|perfect|wonderful|impressed|happy|helpful|well done|outstanding|superb|smooth)\b/,
+  ],
+  [
+    "emo_pos",
+    /(:-?\)|:-?d\b|;-?\)|<3|\u2764|\u{1F60A}|\u{1F603}|\u{1F604}|\u{1F44D}|\u{1F64F}|\u{1F60D}|\u{1F389})/u,
+  ],
+  ["emo_neg", /(:-?\(|:'\(|\u{1F620}|\u{1F621}|\u{1F624}|\u{1F44E}|\u{1F62D}|\u{1F622}|\u{1F612})/u],
+  ["exclaim", /!/],
+];
+
+/** Dense feature names, in the order of their reserved slots at the top of the hashed space. */
+export const DENSE_FEATURES = [
+  "bias",
+  "afinn_pos",
+  "afinn_neg",
+  "afinn_sum",
+  "q_start",
+  "q_end",
+  ...CUES.map(([name]) => name),
+] as const;
+export const DENSE_BASE = DIMENSIONS - DENSE_FEATURES.length;
+
+export function denseIndex(name: string): number {
+  const at = (DENSE_FEATURES as readonly string[]).indexOf(name);
+  if (at < 0) throw new Error(`no dense feature ${name}`);
+  return DENSE_BASE + at;
+}
+
+const URL = /https?:\/\/\S+|www\.\S+/g;
+const MENTION = /@\w+/g;
+const DIGITS = /\d+/g;
+const TOKEN = /[a-z0-9_']+|[!?]+|[\u{1F300}-\u{1FAFF}\u2600-\u27BF]|[:;][-']?[)(dp]/gu;
+
+/** Lower case, with URLs, mentions and numbers replaced by class tokens. */
+export function normaliseText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(URL, " url ")
+    .replace(MENTION, " @user ")
+    .replace(/&amp;/g, "&")
+    .replace(DIGITS, "0")
+    .replace(/\u2019/g, "'");
+}
+
+function fnv1a(text: string, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Collects features into reused typed arrays (no per-feature allocation: this runs at ingest speed);
+ * repeated indices are summed by the model, which suits counts.
+ */
+class FeatureBuffer {
+  indices = new Int32Array(4096);
+  values = new Float32Array(4096);
+  length = 0;
+  reset(): void {
+    this.length = 0;
+  }
+  add(index: number, value: number): void {
+    if (this.length === this.indices.length) {
+      const indices = new Int32Array(this.length * 2);
+      const values = new Float32Array(this.length * 2);
+      indices.set(this.indices);
+      values.set(this.values);
+      this.indices = indices;
+      this.values = values;
+    }
+    this.indices[this.length] = index;
+    this.values[this.length] = value;
+    this.length++;
+  }
+  addHashed(text: string, seed: number, value = 1): void {
+    this.add(fnv1a(text, seed) % DENSE_BASE, value);
+  }
+}
+
+const shared = new FeatureBuffer();
+
+export function featurise(text: string): SparseVector {
+  const clean = normaliseText(text);
+  const buffer = shared;
+  buffer.reset();
+  const tokens = clean.match(TOKEN) ?? [];
+
+  // Words: unigrams (negation-scoped) and bigrams, each scaled so long texts do not dominate.
+  const wordWeight = 1 / Math.sqrt(Math.max(1, tokens.length));
+  let negated = false;
+  let afinnPos = 0;
+  let afinnNeg = 0;
+  let previous = "<s>";
+  for (const token of tokens) {
+    const isPunct = token[0] === "!" || token[0] === "?";
+    const marked = negated && !isPunct ? `not_${token}` : token;
+    buffer.addHashed(marked, 1, wordWeight);
+    buffer.addHashed(`${previous} ${token}`, 2, wordWeight);
+    const score = AFINN[token];
+    if (score !== undefined) {
+      const signed = negated ? -score : score;
+      if (signed > 0) afinnPos += signed;
+      else afinnNeg -= signed;
+    }
+    if (NEGATORS.has(token)) negated = true;
+    else if (isPunct) negated = false;
+    previous = token;
+  }
+  buffer.addHashed(`${previous} </s>`, 2, wordWeight);
+
+  // Character 3-5-grams over the cleaned text, hashed on the fly from char codes (no substrings).
+  const padded = ` ${clean.replace(/\s+/g, " ").trim()} `;
+  const charWeight = 1 / Math.sqrt(Math.max(1, padded.length));
+  for (let i = 0; i < padded.length; i++) {
+    let h = 0x811c9dc5 ^ 3;
+    for (let n = 1; n <= 5 && i + n <= padded.length; n++) {
+      h ^= padded.charCodeAt(i + n - 1);
+      h = Math.imul(h, 0x01000193);
+      if (n >= 3) buffer.add(((h ^ n) >>> 0) % DENSE_BASE, charWeight);
+    }
+  }
+
+  // Dense features in reserved slots.
+  const dense = (name: (typeof DENSE_FEATURES)[number], value: number) => {
+    if (value !== 0) buffer.add(DENSE_BASE + DENSE_FEATURES.indexOf(name), value);
+  };
+  dense("bias", 1);
+  dense("afinn_pos", Math.log1p(afinnPos));
+  dense("afinn_neg", Math.log1p(afinnNeg));
+  dense("afinn_sum", Math.tanh((afinnPos - afinnNeg) / 4));
+  const firstWord = tokens.find((t) => t !== "@user" && t !== "url") ?? "";
+  dense("q_start", QUESTION_STARTS.has(firstWord) ? 1 : 0);
+  dense("q_end", /\?\s*(url|@user|#\w+|\s)*$/.test(clean) ? 1 : 0);
+  const stripped = clean.replace(/^(\s*@user)+\s*/, "").trim();
+  for (const [name, pattern] of CUES) {
+    if (pattern.test(name === "s_imperative" ? stripped : clean)) dense(name as never, 1);
+  }
+
+  return {
+    indices: buffer.indices.slice(0, buffer.length),
+    values: buffer.values.slice(0, buffer.length),
+    length: buffer.length,
+  };
+}
+
+export function cueNames(text: string): string[] {
+  const clean = normaliseText(text);
+  return CUES.filter(([, pattern]) => pattern.test(clean)).map(([name]) => name);
+}

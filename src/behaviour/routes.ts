@@ -1,0 +1,127 @@
+/** Behaviour over HTTP (read key): classify texts, who matters now, the voice of the customer per touchpoint. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
+import { sendZodError } from "../api/errors.js";
+import { readRoute } from "../api/read-route.js";
+import type { Engine } from "../store/engine.js";
+import type { BehaviourLabel, BehaviourModel } from "./model.js";
+import { DEFAULT_NOW_CONFIG, type NowConfig } from "./now.js";
+import { voiceOfCustomer, whoMattersNowFromStore } from "./store.js";
+
+const time = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || !Number.isNaN(Date.parse(v)), "expected an ISO 8601 time")
+  .transform((v) => (v === undefined ? undefined : Date.parse(v)));
+
+/** "complaint:3,question:2" -> weights; shared by the CLI and the API. */
+const weights = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Partial<Record<BehaviourLabel, number>> = {};
+    if (!v) return out;
+    for (const pair of v.split(",")) {
+      const [name, value] = pair.split(/[:=]/);
+      const n = Number(value);
+      if (
+        !["praise", "complaint", "question", "suggestion", "other"].includes(name) ||
+        !Number.isFinite(n) ||
+        n < 0
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${pair}" is not space:weight (praise|complaint|question|suggestion|other, >= 0)`,
+        });
+        return z.NEVER;
+      }
+      out[name as BehaviourLabel] = n;
+    }
+    return out;
+  });
+
+export const nowQuerySchema = z.object({
+  at: time,
+  limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOW_CONFIG.limit),
+  halfLife: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(DEFAULT_NOW_CONFIG.halfLifeHours),
+  lookback: z.coerce
+    .number()
+    .positive()
+    .max(24 * 3650)
+    .default(DEFAULT_NOW_CONFIG.lookbackHours),
+  step: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(DEFAULT_NOW_CONFIG.stepHours),
+  history: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(DEFAULT_NOW_CONFIG.historyHours),
+  weights,
+});
+
+export function nowConfigOf(q: z.output<typeof nowQuerySchema>): Partial<NowConfig> {
+  return {
+    limit: q.limit,
+    halfLifeHours: q.halfLife,
+    lookbackHours: q.lookback,
+    stepHours: q.step,
+    historyHours: q.history,
+    weights: { ...DEFAULT_NOW_CONFIG.weights, ...q.weights },
+  };
+}
+
+export const themesQuerySchema = z.object({
+  at: time,
+  touchpoint: z.string().optional(),
+  weeks: z.coerce.number().int().min(1).max(520).default(8),
+  top: z.coerce.number().int().min(1).max(50).default(5),
+});
+
+const classifyBodySchema = z.union([
+  z.object({ text: z.string() }),
+  z.object({ texts: z.array(z.string()).max(10_000) }),
+]);
+
+export function registerBehaviourRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  keys: ApiKeys,
+  model: BehaviourModel,
+): void {
+  const tags = ["behaviour"];
+  readRoute(
+    app,
+    keys,
+    "/v1/behaviour/now",
+    { tags, summary: "Who matters now: the live ranking with score components, entries and exits" },
+    nowQuerySchema,
+    async (q) => whoMattersNowFromStore(engine, { at: q.at, config: nowConfigOf(q) }),
+  );
+  readRoute(
+    app,
+    keys,
+    "/v1/behaviour/themes",
+    { tags, summary: "Voice of the customer: volume, trend and themes per touchpoint and space" },
+    themesQuerySchema,
+    async (q) => voiceOfCustomer(engine, { at: q.at, touchpoint: q.touchpoint, weeks: q.weeks, top: q.top }),
+  );
+  app.post(
+    "/v1/behaviour/classify",
+    { schema: { tags, summary: "Classify {text} or {texts: [...]}" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const body = classifyBodySchema.safeParse(request.body);
+      if (!body.success) return sendZodError(reply, body.error);
+      if ("text" in body.data) return { text: body.data.text, ...model.classify(body.data.text) };
+      return { results: body.data.texts.map((text) => ({ text, ...model.classify(text) })) };
+    },
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * Trains the behaviour heads: softmax / logistic regression on sparse hashed features by AdaGrad SGD with
+ * L2, class-balanced. Written by hand: the kept JS options (ml-logistic-regression) use dense matrices and
+ * cannot hold 2^18 hashed features.
+ */
+import { DIMENSIONS, featurise, type SparseVector } from "./features.js";
+import { BehaviourModel, type ModelCard, type Space } from "./model.js";
+
+export interface LabelledText {
+  text: string;
+  /** 0 negative, 1 neutral, 2 positive; undefined when the source says nothing of sentiment. */
+  sentiment?: 0 | 1 | 2;
+  question?: 0 | 1;
+  suggestion?: 0 | 1;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  seed?: number;
+  thresholds?: Partial<Record<Space, number>>;
+}
+
+export const DEFAULT_THRESHOLDS: Record<Space, number> = {
+  praise: 0.5,
+  complaint: 0.35,
+  question: 0.5,
+  suggestion: 0.5,
+};
+
+/** Mulberry32: a small seeded generator so training is reproducible. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+/**
+ * One linear head with `classes` outputs (softmax), or one logit (sigmoid) when classes is 1.
+ * Labels: class index, or 0/1 for a sigmoid head.
+ */
+export function trainHead(
+  data: Array<{ x: SparseVector; y: number }>,
+  classes: number,
+  options: TrainOptions = {},
+): Float32Array {
+  const { epochs = 6, learningRate = 0.1, l2 = 1e-6, seed = 7 } = options;
+  const weights = new Float32Array(classes * DIMENSIONS);
+  const squares = new Float32Array(classes * DIMENSIONS).fill(1e-6);
+  // Balanced class weights: each class counts as much as the others in the loss.
+  const counts = new Array(Math.max(2, classes)).fill(0);
+  for (const { y } of data) counts[y]++;
+  const classWeight = counts.map((c) => (c === 0 ? 0 : data.length / (counts.length * c)));
+  const order = data.map((_, i) => i);
+  const random = seededRandom(seed);
+  const logits = new Float64Array(classes);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffle(order, random);
+    for (const i of order) {
+      const { x, y } = data[i];
+      for (let k = 0; k < classes; k++) {
+        let sum = 0;
+        const base = k * DIMENSIONS;
+        for (let f = 0; f < x.length; f++) sum += weights[base + x.indices[f]] * x.values[f];
+        logits[k] = sum;
+      }
+      const gradients = new Float64Array(classes);
+      if (classes === 1) {
+        const p = 1 / (1 + Math.exp(-logits[0]));
+        gradients[0] = (p - y) * classWeight[y];
+      } else {
+        let max = -Infinity;
+        for (let k = 0; k < classes; k++) max = Math.max(max, logits[k]);
+        let z = 0;
+        for (let k = 0; k < classes; k++) z += Math.exp(logits[k] - max);
+        for (let k = 0; k < classes; k++) {
+          gradients[k] = (Math.exp(logits[k] - max) / z - (k === y ? 1 : 0)) * classWeight[y];
+        }
+      }
+      for (let k = 0; k < classes; k++) {
+        const base = k * DIMENSIONS;
+        for (let f = 0; f < x.length; f++) {
+          const j = base + x.indices[f];
+          const g = gradients[k] * x.values[f] + l2 * weights[j];
+          squares[j] += g * g;
+          weights[j] -= (learningRate * g) / Math.sqrt(squares[j]);
+        }
+      }
+    }
+  }
+  return weights;
+}
+
+export interface TrainResult {
+  model: BehaviourModel;
+  examples: { sentiment: number; question: number; suggestion: number };
+}
+
+export function trainModel(
+  corpus: LabelledText[],
+  card: Omit<ModelCard, "trainedAt">,
+  options: TrainOptions = {},
+): TrainResult {
+  const featurised = corpus.map((item) => ({ item, x: featurise(item.text) }));
+  const sentimentData = featurised.flatMap(({ item, x }) =>
+    item.sentiment === undefined ? [] : [{ x, y: item.sentiment }],
+  );
+  const questionData = featurised.flatMap(({ item, x }) =>
+    item.question === undefined ? [] : [{ x, y: item.question }],
+  );
+  const suggestionData = featurised.flatMap(({ item, x }) =>
+    item.suggestion === undefined ? [] : [{ x, y: item.suggestion }],
+  );
+  for (const [name, data] of [
+    ["sentiment (praise, complaint)", sentimentData],
+    ["question", questionData],
+    ["suggestion", suggestionData],
+  ] as const) {
+    if (data.length === 0) throw new Error(`no training examples carry a ${name} label`);
+  }
+  const model = new BehaviourModel(
+    {
+      sentiment: trainHead(sentimentData, 3, options),
+      question: trainHead(questionData, 1, options),
+      suggestion: trainHead(suggestionData, 1, options),
+    },
+    { ...DEFAULT_THRESHOLDS, ...options.thresholds },
+    { ...card, trainedAt: new Date().toISOString() },
+  );
+  return {
+    model,
+    examples: {
+      sentiment: sentimentData.length,
+      question: questionData.length,
+      suggestion: suggestionData.length,
+    },
+  };
+}

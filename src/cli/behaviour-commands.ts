@@ -1,0 +1,323 @@
+/** `customer-flow behaviour ...`: classify texts, train and evaluate the model, who matters now, themes. */
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { parse } from "csv-parse";
+import type { z } from "zod";
+import { forgetModel, loadModel, modelPathFor, STORE_MODEL_FILE } from "../behaviour/classifier.js";
+import { readEvaluationSets, readLabelledCsv, readPublicTrainingPool } from "../behaviour/corpus.js";
+import { evaluateLabelled, evaluateSet, type Metrics } from "../behaviour/evaluate.js";
+import { type BehaviourModel, SPACES } from "../behaviour/model.js";
+import { nowConfigOf, nowQuerySchema, themesQuerySchema } from "../behaviour/routes.js";
+import { voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
+import { type LabelledText, trainModel } from "../behaviour/train.js";
+import { resolveStoreOptions } from "../store/open.js";
+import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { emit, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+
+interface ModelOptions extends GlobalOptions {
+  model?: string;
+}
+
+function chosenModel(options: ModelOptions): { model: BehaviourModel; path: string } {
+  const path = options.model ?? modelPathFor(options.data ?? resolveStoreOptions({}).dataDir);
+  if (!existsSync(path)) throw new UsageError(`--model: no model file at ${path}`);
+  return { model: loadModel(path), path };
+}
+
+/** Yields the text of each input line or row, in order; a line without text yields its error instead. */
+async function* readTexts(
+  input: string | undefined,
+  textColumn: string,
+): AsyncIterable<{ line: number; text?: string; error?: string }> {
+  const isCsv = input !== undefined && /\.csv$/i.test(input);
+  const stream = input === undefined ? process.stdin : createReadStream(input);
+  if (isCsv) {
+    let line = 1;
+    for await (const row of stream.pipe(parse({ columns: true, bom: true, relax_quotes: true }))) {
+      line++;
+      const text = (row as Record<string, string>)[textColumn];
+      if (text === undefined) throw new UsageError(`--text-column: the CSV has no "${textColumn}" column`);
+      yield { line, text };
+    }
+    return;
+  }
+  let line = 0;
+  for await (const raw of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    line++;
+    if (raw.trim() === "") continue;
+    try {
+      const value = JSON.parse(raw) as Record<string, unknown>;
+      const text = value?.[textColumn];
+      if (typeof text !== "string") yield { line, error: `${textColumn}: expected a string` };
+      else yield { line, text };
+    } catch (error) {
+      yield { line, error: `not valid JSON: ${(error as Error).message}` };
+    }
+  }
+}
+
+function describeMetrics(m: Metrics): string {
+  const lines = [`${m.examples} examples, accuracy ${m.accuracy}, macro-F1 ${m.macroF1}`];
+  for (const [name, c] of Object.entries(m.perClass)) {
+    lines.push(
+      `  ${name.padEnd(12)} precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} F1 ${c.f1.toFixed(3)} (${c.support})`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function registerBehaviourCommands(program: Command): void {
+  const behaviour = program
+    .command("behaviour")
+    .description(
+      "praise, complaint, question, suggestion: classify, train, evaluate, who matters now, themes",
+    );
+
+  behaviour
+    .command("classify")
+    .description(
+      'label texts: NDJSON {"text":...} lines (stdin by default) or a CSV; one NDJSON line out per input',
+    )
+    .option("--input <file>", "NDJSON or .csv file (default: stdin)")
+    .option("--text-column <name>", "field or column holding the text", "text")
+    .option(
+      "--model <file>",
+      "a model file (default: the data folder's retrained model, else the shipped one)",
+    )
+    .option("--data <dir>", "data folder whose retrained model to use")
+    .option("--json", "NDJSON out (always; kept for symmetry with every command)")
+    .action(
+      action(async (options: ModelOptions & { input?: string; textColumn: string }) => {
+        const { model } = chosenModel(options);
+        for await (const item of readTexts(options.input, options.textColumn)) {
+          const out =
+            item.text === undefined
+              ? { line: item.line, error: item.error }
+              : { text: item.text, ...model.classify(item.text) };
+          if (!process.stdout.write(`${JSON.stringify(out)}\n`)) {
+            await new Promise((resolve) => process.stdout.once("drain", resolve));
+          }
+        }
+      }),
+    );
+
+  behaviour
+    .command("train")
+    .description("train a model on labelled texts (a CSV with text and label columns) or on the public pool")
+    .option(
+      "--input <file>",
+      "CSV with text and label (praise|complaint|question|suggestion|other; several joined by |)",
+    )
+    .option("--text-column <name>", "text column", "text")
+    .option("--label-column <name>", "label column", "label")
+    .option("--with-public", "add the public training pool from ../shared/data/behaviour")
+    .option("--output <file>", "where to write the model (default: the data folder, used from then on)")
+    .option("--data <dir>", "data folder the model is for")
+    .option("--epochs <n>", "passes over the data", (v) => Number.parseInt(v, 10), 6)
+    .option("--json", "print JSON")
+    .action(
+      action(
+        async (
+          options: GlobalOptions & {
+            input?: string;
+            textColumn: string;
+            labelColumn: string;
+            withPublic?: boolean;
+            output?: string;
+            epochs: number;
+          },
+        ) => {
+          const started = Date.now();
+          const progress = startProgress("training", 3, "steps");
+          const corpus: LabelledText[] = [];
+          const data: Array<{ name: string; examples: number; licence: string }> = [];
+          let rejected: Array<{ line: number; reason: string }> = [];
+          if (options.input) {
+            const own = readLabelledCsv(options.input, options.textColumn, options.labelColumn);
+            corpus.push(...own.corpus);
+            rejected = own.errors;
+            data.push({ name: options.input, examples: own.corpus.length, licence: "the brand's own" });
+          }
+          if (!options.input || options.withPublic) {
+            const pool = readPublicTrainingPool();
+            corpus.push(...pool.corpus);
+            data.push(...pool.sources);
+          }
+          progress.update(1, `${corpus.length} texts read; training`);
+          const { model, examples } = trainModel(
+            corpus,
+            { data, notes: options.input ? "retrained on the brand's labels" : "public pool" },
+            { epochs: options.epochs },
+          );
+          progress.update(2, "writing");
+          const output =
+            options.output ?? join(resolveStoreOptions({ dataDir: options.data }).dataDir, STORE_MODEL_FILE);
+          mkdirSync(dirname(output), { recursive: true });
+          writeFileSync(output, model.serialise());
+          forgetModel(output);
+          progress.stop();
+          const result = { output, examples, rejected, seconds: (Date.now() - started) / 1000 };
+          emit(Boolean(options.json), result, () =>
+            [
+              `trained on ${examples.sentiment} sentiment, ${examples.question} question and ${examples.suggestion} suggestion examples in ${result.seconds.toFixed(1)} s`,
+              `model written to ${output}`,
+              ...rejected.slice(0, 10).map((r) => `  line ${r.line}: ${r.reason}`),
+            ].join("\n"),
+          );
+        },
+      ),
+    );
+
+  behaviour
+    .command("evaluate")
+    .description(
+      "precision, recall and F1 per space and a confusion matrix, on labelled texts or the public dev sets",
+    )
+    .option("--input <file>", "CSV with text and label columns")
+    .option("--text-column <name>", "text column", "text")
+    .option("--label-column <name>", "label column", "label")
+    .option("--public", "evaluate on the dev sets under ../shared/data/behaviour")
+    .option("--model <file>", "model file (default: the data folder's, else the shipped one)")
+    .option("--data <dir>", "data folder whose model to evaluate")
+    .option("--json", "print JSON")
+    .action(
+      action(
+        async (
+          options: ModelOptions & {
+            input?: string;
+            textColumn: string;
+            labelColumn: string;
+            public?: boolean;
+          },
+        ) => {
+          if (!options.input && !options.public) throw new UsageError("give --input FILE or --public");
+          const { model, path } = chosenModel(options);
+          if (options.input) {
+            const { corpus, errors } = readLabelledCsv(
+              options.input,
+              options.textColumn,
+              options.labelColumn,
+            );
+            const report = evaluateLabelled(model, corpus);
+            emit(Boolean(options.json), { model: path, ...report, rejected: errors }, () =>
+              [
+                `model ${path}`,
+                ...SPACES.map((space) => {
+                  const c = report.perSpace[space];
+                  return `  ${space.padEnd(11)} precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} F1 ${c.f1.toFixed(3)} (${c.support})`;
+                }),
+                "primary label:",
+                describeMetrics(report.primary),
+                "confusion (rows gold, columns predicted):",
+                ...Object.entries(report.primary.confusion).map(
+                  ([gold, row]) => `  ${gold.padEnd(11)} ${JSON.stringify(row)}`,
+                ),
+              ].join("\n"),
+            );
+            return;
+          }
+          const sets = readEvaluationSets();
+          if (sets.length === 0) throw new UsageError("no evaluation sets under ../shared/data/behaviour");
+          const reports = sets.map((set) => evaluateSet(model, set));
+          emit(Boolean(options.json), { model: path, sets: reports }, () =>
+            reports
+              .map(
+                (r) =>
+                  `${r.name}: ${r.figure} ${r.value} (floor ${r.floor}${r.value >= r.floor ? "" : ", below"})\n${describeMetrics(r.metrics)}`,
+              )
+              .join("\n"),
+          );
+        },
+      ),
+    );
+
+  withStoreOptions(behaviour.command("now"))
+    .description(
+      "who matters now: the live ranking by behaviour, recency, value and reach, with entries and exits",
+    )
+    .option("--at <time>", "as of this time (default: the latest message)")
+    .option("--limit <n>", "people on the list", String(DEFAULT_LIMIT))
+    .option("--half-life <hours>", "recency half-life in hours")
+    .option("--lookback <hours>", "messages older than this do not count")
+    .option("--step <hours>", "history snapshot interval")
+    .option("--history <hours>", "how far back the entries and exits go")
+    .option("--weights <list>", "per-space weights, e.g. complaint:3,question:2")
+    .action(
+      action(async (options: GlobalOptions & Record<string, string | undefined>) => {
+        const query = parseQuery(nowQuerySchema, {
+          at: options.at,
+          limit: options.limit,
+          halfLife: options.halfLife,
+          lookback: options.lookback,
+          step: options.step,
+          history: options.history,
+          weights: options.weights,
+        });
+        await withStore(options, async (store) => {
+          const result = await whoMattersNowFromStore(store.engine, {
+            at: query.at,
+            config: nowConfigOf(query),
+          });
+          emit(Boolean(options.json), result, () =>
+            [
+              `who matters now, at ${result.at}`,
+              ...result.entries.map(
+                (e) =>
+                  `${String(e.rank).padStart(3)}. ${e.customerId.padEnd(32)} score ${e.score.toFixed(2)} (behaviour ${e.components.behaviour.toFixed(2)} x value ${e.components.value.toFixed(2)} x reach ${e.components.reach.toFixed(2)}) since ${e.onListSince}\n      ${e.lastMessage.behaviour}: ${e.lastMessage.text}`,
+              ),
+              `${result.history.length} entries and exits over the history`,
+            ].join("\n"),
+          );
+        });
+      }),
+    );
+
+  withStoreOptions(behaviour.command("themes"))
+    .description("voice of the customer: volume, trend and top themes per touchpoint and space")
+    .option("--touchpoint <name>", "one touchpoint")
+    .option("--weeks <n>", "window in weeks", "8")
+    .option("--top <n>", "themes per touchpoint and space", "5")
+    .option("--at <time>", "window end (default: the latest message)")
+    .action(
+      action(async (options: GlobalOptions & Record<string, string | undefined>) => {
+        const query = parseQuery(themesQuerySchema, {
+          at: options.at,
+          touchpoint: options.touchpoint,
+          weeks: options.weeks,
+          top: options.top,
+        });
+        await withStore(options, async (store) => {
+          const result = await voiceOfCustomer(store.engine, query);
+          emit(Boolean(options.json), result, () =>
+            result.touchpoints
+              .map((t) =>
+                [
+                  `${t.touchpoint} (${t.messages} messages)`,
+                  ...t.spaces.map(
+                    (s) =>
+                      `  ${s.behaviour.padEnd(11)} ${String(s.volume).padStart(6)}  trend ${s.trend === null ? "n/a" : `${(s.trend * 100).toFixed(0)}%`}  ${s.themes.map((th) => `"${th.phrase}" (${th.messages})`).join(", ")}`,
+                  ),
+                ].join("\n"),
+              )
+              .join("\n"),
+          );
+        });
+      }),
+    );
+}
+
+const DEFAULT_LIMIT = 10;
+
+/** CLI options go through the API's zod schema, so both answer the same and reject the same way. */
+function parseQuery<S extends z.ZodType>(schema: S, raw: Record<string, string | undefined>): z.output<S> {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const parsed = schema.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${String(issue.path[0] ?? "")}: ${issue.message}`);
+  }
+  return parsed.data;
+}
