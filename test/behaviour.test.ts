@@ -9,6 +9,7 @@ import { readEvaluationSets, sharedBehaviourFolder } from "../src/behaviour/corp
 import { evaluateSet } from "../src/behaviour/evaluate.js";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
+import { processMap } from "../src/journeys/views.js";
 import type { Engine } from "../src/store/engine.js";
 import { get, post, startTestServer, type TestServer, tempDir, testEngine, uid } from "../testing/helpers.js";
 
@@ -99,6 +100,12 @@ test("messages sent through the collector are labelled, ranked in who matters no
     { id: rich },
   );
   assert.deepEqual(events, [{ behaviour: "" }]);
+
+  // Journeys read by behaviour: a message is its space, any other event its touchpoint.
+  const map = await processMap(engine, { by: "behaviour", from: at(600), to: at(-1) });
+  const edges = map.edges.map((e) => `${e.from}>${e.to}:${e.count}`);
+  assert.ok(edges.includes("checkout>complaint:1"), edges.join());
+  assert.ok(edges.includes("complaint>complaint:1"), edges.join());
 
   const now = await get(`${server.url}/v1/behaviour/now?at=${encodeURIComponent(at(0))}&limit=3`);
   assert.equal(now.status, 200, JSON.stringify(now.body));

@@ -88,3 +88,32 @@ test("attribution --paths prints every model; shares add up to the conversions",
   const bad = run(["attribution", "--paths", file, "--order", "0", "--json"]);
   assert.equal(bad.status, 1);
 });
+
+test("on a store: clv run, attribution from journeys, the touchpoint table, who matters now and themes", () => {
+  const data = join(tempDir(), "store");
+  const loaded = run(["demo", "--customers", "400", "--no-serve", "--data", data, "--json"]);
+  assert.equal(loaded.status, 0, loaded.stderr);
+  const clv = JSON.parse(run(["clv", "run", "--data", data, "--json"]).stdout);
+  assert.equal(clv.model, "bgnbd");
+  assert.ok(clv.customers > 300 && clv.meanClv > 0, JSON.stringify(clv));
+  const attribution = JSON.parse(run(["attribution", "--by", "channel", "--data", data, "--json"]).stdout);
+  assert.ok(attribution.markov.removalEffects.web > 0, JSON.stringify(attribution.markov));
+  assert.ok(Object.keys(attribution.shapley.conversions).includes("phone"));
+  const table = JSON.parse(run(["value", "touchpoints", "--data", data, "--json"]).stdout);
+  assert.equal(table.by, "touchpoint");
+  const first = table.touchpoints[0];
+  for (const field of ["customers", "clvSum", "attributedConversions", "friction", "behaviour", "priority"]) {
+    assert.ok(field in first, field);
+  }
+  assert.ok(first.priority > 0);
+  const now = JSON.parse(run(["behaviour", "now", "--limit", "5", "--data", data, "--json"]).stdout);
+  assert.equal(now.entries.length, 5);
+  assert.ok(now.entries[0].score >= now.entries[4].score);
+  const themes = JSON.parse(
+    run(["behaviour", "themes", "--touchpoint", "mention", "--data", data, "--json"]).stdout,
+  );
+  assert.equal(themes.touchpoints[0].touchpoint, "mention");
+  const bad = run(["value", "touchpoints", "--lookback", "-3", "--data", data, "--json"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stdout, /--lookback/);
+});

@@ -68,12 +68,19 @@ test("journeys to purchase become attribution paths; the phone gets credit for r
   assert.equal((await get(`${server.url}/v1/value/attribution?order=9`)).body.field, "order");
 });
 
-test("the touchpoint table ranks steps by value at stake x drop-off; checkout error drops most", async () => {
+test("the touchpoint table ranks steps by value at stake x friction, with the behaviour mix of each step", async () => {
   const rows = await touchpointTable(engine, { by: "touchpoint" });
   const checkoutError = rows.find((r) => r.step === "checkout error")!;
   const checkout = rows.find((r) => r.step === "checkout")!;
   assert.ok(checkoutError.dropOff > checkout.dropOff, `${checkoutError.dropOff} vs ${checkout.dropOff}`);
+  assert.ok(checkoutError.friction > checkout.friction, `${checkoutError.friction} vs ${checkout.friction}`);
+  for (const row of rows) assert.ok(Math.abs(row.priority - row.valueAtStake * row.friction) < 1e-6);
   for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.priority >= rows[i]!.priority);
+  // Messages are labelled at ingest: a step where people write carries its behaviour mix.
+  const mention = rows.find((r) => r.step === "mention")!;
+  assert.ok(mention.behaviour.messages > 0);
+  const { praise, complaint, question, suggestion } = mention.behaviour;
+  assert.ok(praise > 0 && complaint > 0 && question > 0 && suggestion > 0, JSON.stringify(mention.behaviour));
   const api = await get(`${server.url}/v1/value/touchpoints?by=channel`);
   assert.equal(api.status, 200);
   assert.ok(api.body.touchpoints.some((t: { step: string }) => t.step === "store"));

@@ -24,7 +24,7 @@ function withFilters(command: Command): Command {
   return withStoreOptions(command)
     .addOption(
       new Option("--by <dimension>", "what a step is")
-        .choices(["touchpoint", "channel", "channel:touchpoint", "event"])
+        .choices(["touchpoint", "channel", "channel:touchpoint", "event", "behaviour"])
         .default("touchpoint"),
     )
     .option("--from <time>", "events at or after this time (ISO 8601)")
@@ -138,7 +138,7 @@ export function registerJourneyCommands(program: Command): void {
           });
           emit(Boolean(options.json), result, () =>
             [
-              `${result.cases} cases; friction = mean of drop, loop, hop, repeat and wait shares`,
+              `${result.cases} cases; friction = mean of drop, loop, hop, repeat, wait and fail shares`,
               ...result.items.map(
                 (i) =>
                   `  ${i.friction.toFixed(3)}  ${i.kind.padEnd(10)} ${i.item.slice(0, 48).padEnd(48)} ${i.explanation}`,

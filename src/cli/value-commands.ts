@@ -4,7 +4,8 @@ import { attribute } from "../value/attribution.js";
 import { MODELS } from "../value/btyd.js";
 import { type CustomerRfm, fitGammaGamma, fitModel, type Period, predict, summarise } from "../value/clv.js";
 import { readPaths, readTransactions, type TransactionColumns } from "../value/files.js";
-import { action, type GlobalOptions } from "./common.js";
+import { DEFAULT_PURCHASE_EVENTS, journeyPaths, runClv, touchpointTable } from "../value/store.js";
+import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 
 interface ClvFileOptions extends GlobalOptions {
@@ -123,36 +124,141 @@ export function registerValueCommands(program: Command): void {
       }),
     );
 
-  program
-    .command("attribution")
-    .description(
-      "attribute conversions to channels: Markov (exact), Shapley, first, last, linear, time decay",
+  withStoreOptions(clv.command("run"))
+    .description("fit on the store's purchases and store every customer's CLV (used by every other feature)")
+    .addOption(
+      new Option("--model <model>", "purchase model")
+        .choices(["bgnbd", "pareto-nbd", "mbgnbd"])
+        .default("bgnbd"),
     )
-    .requiredOption(
+    .addOption(new Option("--period <period>", "time unit").choices(["day", "week"]).default("week"))
+    .option("--horizon <n>", "CLV horizon in periods (default 52 weeks or 365 days)", Number)
+    .option("--discount <d>", "discount rate per period", Number)
+    .option("--purchase-event <name...>", "purchase event names", DEFAULT_PURCHASE_EVENTS)
+    .action(
+      action(
+        async (
+          options: GlobalOptions & {
+            model: keyof typeof MODELS;
+            period: Period;
+            horizon?: number;
+            discount?: number;
+            purchaseEvent: string[];
+          },
+        ) => {
+          await withStore(options, async (store) => {
+            process.stderr.write("fitting CLV models on the store's purchases\n");
+            const summary = await runClv(store.engine, {
+              model: options.model,
+              period: options.period,
+              horizon: options.horizon,
+              discount: options.discount,
+              purchaseEvents: options.purchaseEvent,
+            });
+            emit(Boolean(options.json), summary, () =>
+              [
+                `${summary.model} on ${summary.customers} customers (${summary.repeatBuyers} repeat buyers), calibration end ${summary.calibrationEnd}`,
+                `  params ${JSON.stringify(summary.params)}  spend ${JSON.stringify(summary.spendParams)}`,
+                `  CLV over ${summary.horizon} ${summary.period}s: total ${summary.totalClv.toFixed(2)}, mean ${summary.meanClv.toFixed(2)}`,
+              ].join("\n"),
+            );
+          });
+        },
+      ),
+    );
+
+  withStoreOptions(
+    program
+      .command("attribution")
+      .description(
+        "attribute conversions: Markov (exact), Shapley, first, last, linear, time decay; from a paths file or the store",
+      ),
+  )
+    .option(
       "--paths <file>",
       "CSV: path (channels joined by ' > '), total_conversions, total_conversion_value, total_null",
     )
+    .addOption(
+      new Option("--by <step>", "from the store: what a touch is")
+        .choices(["channel", "touchpoint"])
+        .default("channel"),
+    )
+    .option("--conversion <name...>", "from the store: conversion event names", DEFAULT_PURCHASE_EVENTS)
+    .option("--lookback <days>", "from the store: touches this long before a conversion count", Number, 30)
     .option("--order <k>", "Markov order", Number, 1)
     .option("--half-life <steps>", "time-decay half-life in steps", Number, 1)
-    .option("--json", "print JSON")
     .action(
-      action(async (options: GlobalOptions & { paths: string; order: number; halfLife: number }) => {
-        if (!Number.isInteger(options.order) || options.order < 1)
-          throw new UsageError("--order must be a whole number >= 1");
-        const rows = await readPaths(options.paths);
-        const result = attribute(rows, { order: options.order, halfLife: options.halfLife });
-        emit(Boolean(options.json), result, () => {
-          const channels = Object.keys(result.markov.removalEffects);
-          const cell = (v: number | undefined) => (v ?? 0).toFixed(2).padStart(9);
-          return [
-            `${"channel".padEnd(16)} removal   markov  shapley    first     last   linear`,
-            ...channels.map(
-              (c) =>
-                `${c.padEnd(16)} ${result.markov.removalEffects[c]!.toFixed(3).padStart(7)} ${cell(result.markov.conversions[c])}${cell(result.shapley.conversions[c])}${cell(result.firstTouch.conversions[c])}${cell(result.lastTouch.conversions[c])}${cell(result.linear.conversions[c])}`,
-            ),
-          ].join("\n");
-        });
-      }),
+      action(
+        async (
+          options: GlobalOptions & {
+            paths?: string;
+            by: "channel" | "touchpoint";
+            conversion: string[];
+            lookback: number;
+            order: number;
+            halfLife: number;
+          },
+        ) => {
+          if (!Number.isInteger(options.order) || options.order < 1)
+            throw new UsageError("--order must be a whole number >= 1");
+          if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
+          const rows = options.paths
+            ? await readPaths(options.paths)
+            : await withStore(options, (store) =>
+                journeyPaths(store.engine, {
+                  by: options.by,
+                  conversionEvents: options.conversion,
+                  lookbackMs: options.lookback * 86_400_000,
+                }),
+              );
+          const result = attribute(rows, { order: options.order, halfLife: options.halfLife });
+          emit(Boolean(options.json), result, () => {
+            const channels = Object.keys(result.markov.removalEffects);
+            const cell = (v: number | undefined) => (v ?? 0).toFixed(2).padStart(9);
+            return [
+              `${"channel".padEnd(16)} removal   markov  shapley    first     last   linear`,
+              ...channels.map(
+                (c) =>
+                  `${c.padEnd(16)} ${result.markov.removalEffects[c]!.toFixed(3).padStart(7)} ${cell(result.markov.conversions[c])}${cell(result.shapley.conversions[c])}${cell(result.firstTouch.conversions[c])}${cell(result.lastTouch.conversions[c])}${cell(result.linear.conversions[c])}`,
+              ),
+            ].join("\n");
+          });
+        },
+      ),
+    );
+
+  const value = program.command("value").description("where investment pays most");
+  withStoreOptions(value.command("touchpoints"))
+    .description(
+      "the touchpoint investment table: reach, CLV at stake, attribution, friction, behaviour mix, priority",
+    )
+    .addOption(new Option("--by <step>", "step").choices(["touchpoint", "channel"]).default("touchpoint"))
+    .option("--conversion <name...>", "conversion event names", DEFAULT_PURCHASE_EVENTS)
+    .option("--lookback <days>", "attribution lookback in days", Number, 30)
+    .action(
+      action(
+        async (
+          options: GlobalOptions & { by: "touchpoint" | "channel"; conversion: string[]; lookback: number },
+        ) => {
+          if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
+          const rows = await withStore(options, (store) =>
+            touchpointTable(store.engine, {
+              by: options.by,
+              conversionEvents: options.conversion,
+              lookbackMs: options.lookback * 86_400_000,
+            }),
+          );
+          emit(Boolean(options.json), { by: options.by, touchpoints: rows }, () =>
+            [
+              `${"step".padEnd(24)} customers    CLV at stake  friction   priority  messages (praise/complaint/question/suggestion)`,
+              ...rows.map(
+                (r) =>
+                  `${r.step.padEnd(24)} ${String(r.customers).padStart(9)} ${r.valueAtStake.toFixed(0).padStart(15)} ${r.friction.toFixed(3).padStart(9)} ${r.priority.toFixed(0).padStart(10)}  ${r.behaviour.messages} (${r.behaviour.praise}/${r.behaviour.complaint}/${r.behaviour.question}/${r.behaviour.suggestion})`,
+              ),
+            ].join("\n"),
+          );
+        },
+      ),
     );
 }
 

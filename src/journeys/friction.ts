@@ -1,14 +1,16 @@
 /**
  * Friction: a ranked list of steps and transitions by a documented score. For every visit of a step (or
- * every occurrence of a transition) five signals of struggle are measured, each a share between 0 and 1:
+ * every occurrence of a transition) six signals of struggle are measured, each a share between 0 and 1:
  *
  * - drop:   no outcome (e.g. Order Completed) follows within `outcomeWindow` (7 days); 0 for outcome steps;
  * - loop:   within `sameNeed` (24 h) the customer returns to a step already taken in that stretch (rework);
  * - hop:    the next touch within `sameNeed` is on another channel (web -> phone on the same need);
  * - repeat: the same step comes again within `outcomeWindow` (a repeat contact);
- * - wait:   the next touch within `sameNeed` comes after more than `longWait` (1 h).
+ * - wait:   the next touch within `sameNeed` comes after more than `longWait` (1 h);
+ * - fail:   the step is a failure the system reported (an event named like "Checkout Failed", "... Error",
+ *           "... Declined") or the customer complains (a message labelled complaint) within `sameNeed` after it.
  *
- * friction = the mean of the five. Items seen fewer than max(20, 0.5% of cases) times are left out.
+ * friction = the mean of the six. Items seen fewer than max(20, 0.5% of cases) times are left out.
  * Each item carries its components and counts, so the score explains itself.
  */
 import type { Engine } from "../store/engine.js";
@@ -27,7 +29,7 @@ export interface FrictionItem {
   item: string;
   occurrences: number;
   friction: number;
-  components: { drop: number; loop: number; hop: number; repeat: number; wait: number };
+  components: { drop: number; loop: number; hop: number; repeat: number; wait: number; fail: number };
   explanation: string;
 }
 
@@ -38,7 +40,10 @@ interface Tally {
   hop: number;
   repeat: number;
   wait: number;
+  fail: number;
 }
+
+const FAILURE_EVENT = /(fail|error|declin|timeout|timed out|rejected)/i;
 
 const DAY = 86_400_000;
 
@@ -62,6 +67,7 @@ export async function friction(
     let reachesOutcome = isOutcome;
     let repeats = false;
     let loops = false;
+    let fails = FAILURE_EVENT.test(at[4]);
     const earlier = new Set<string>();
     for (let j = i - 1; j >= 0 && at[0] - journey[j]![0] <= sameNeed; j--) earlier.add(journey[j]![2]);
     for (let j = i + 1; j < journey.length && journey[j]![0] - at[0] <= outcomeWindow; j++) {
@@ -69,14 +75,16 @@ export async function friction(
       if (outcomeEvents.has(later[4])) reachesOutcome = true;
       if (later[2] === at[2]) repeats = true;
       if (later[0] - at[0] <= sameNeed && earlier.has(later[2]) && later[2] !== at[2]) loops = true;
+      if (later[0] - at[0] <= sameNeed && later[5] === "complaint") fails = true;
     }
-    const tally = tallies.get(key) ?? { n: 0, drop: 0, loop: 0, hop: 0, repeat: 0, wait: 0 };
+    const tally = tallies.get(key) ?? { n: 0, drop: 0, loop: 0, hop: 0, repeat: 0, wait: 0, fail: 0 };
     tally.n++;
     if (!reachesOutcome) tally.drop++;
     if (loops) tally.loop++;
     if (nextSoon && nextSoon[3] !== at[3]) tally.hop++;
     if (repeats) tally.repeat++;
     if (nextSoon && nextSoon[0] - at[0] > longWait) tally.wait++;
+    if (fails) tally.fail++;
     tallies.set(key, tally);
   };
 
@@ -102,9 +110,16 @@ export async function friction(
       hop: t.hop / t.n,
       repeat: t.repeat / t.n,
       wait: t.wait / t.n,
+      fail: t.fail / t.n,
     };
     const score =
-      (components.drop + components.loop + components.hop + components.repeat + components.wait) / 5;
+      (components.drop +
+        components.loop +
+        components.hop +
+        components.repeat +
+        components.wait +
+        components.fail) /
+      6;
     const parts = Object.entries(components)
       .sort((a, b) => b[1] - a[1])
       .filter(([, v]) => v >= 0.1)

@@ -4,7 +4,8 @@ import { parseDuration, parseStep, walk } from "./funnel.js";
 import type { Touch } from "./query.js";
 
 /** Times in seconds. */
-const journey = (steps: [number, string][]) => steps.map(([t, a], i) => [t * 1000, i, a, "web", a] as Touch);
+const journey = (steps: [number, string][]) =>
+  steps.map(([t, a], i) => [t * 1000, i, a, "web", a, ""] as Touch);
 
 test("a later attempt that completes counts, not the first one that failed", () => {
   const j = journey([

@@ -7,7 +7,7 @@ import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js"
 import type { QueryParams } from "../store/engine.js";
 
 export const journeyFilterSchema = z.object({
-  by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event"]).default("touchpoint"),
+  by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event", "behaviour"]).default("touchpoint"),
   from: z.string().optional().describe("events at or after this time (ISO 8601)"),
   to: z.string().optional().describe("events before this time (ISO 8601)"),
   channel: z.array(z.string()).optional().describe("only events on these channels"),
@@ -27,10 +27,12 @@ const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
   channel: "toString(e.channel)",
   "channel:touchpoint": "concat(toString(e.channel), ':', e.touchpoint)",
   event: "if(e.name != '', e.name, toString(e.type))",
+  // What people do: a message is its behaviour (praise, complaint, ...), any other event its touchpoint.
+  behaviour: "if(e.behaviour != '', toString(e.behaviour), e.touchpoint)",
 };
 
 /**
- * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name) in journey order) per case. Events with equal
+ * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name, behaviour) in journey order) per case. Events with equal
  * timestamps keep their ingest order (seq: the order of the source file for imports).
  */
 export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
@@ -53,7 +55,7 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     where.push("e.source IN {sources:Array(String)}");
     params.sources = filter.source;
   }
-  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]}, toString(e.channel), e.name)))`;
+  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]}, toString(e.channel), e.name, toString(e.behaviour))))`;
   const collapsed = filter.collapseRepeats
     ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
     : "all_events";
@@ -88,4 +90,11 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
 }
 
 /** One touch of a journey as casesQuery returns it. */
-export type Touch = [time: number, seq: number, step: string, channel: string, event: string];
+export type Touch = [
+  time: number,
+  seq: number,
+  step: string,
+  channel: string,
+  event: string,
+  behaviour: string,
+];

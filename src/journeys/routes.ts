@@ -15,7 +15,7 @@ const list = z
   .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(",")));
 
 const filterQuery = z.object({
-  by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event"]).default("touchpoint"),
+  by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event", "behaviour"]).default("touchpoint"),
   from: z.string().optional(),
   to: z.string().optional(),
   channel: list,

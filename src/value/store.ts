@@ -3,7 +3,9 @@
  * customer_value for every other feature (customer 360, who matters now, segments, inbox). All value SQL
  * lives in this file.
  */
+
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { friction } from "../journeys/friction.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { type AttributionResult, attribute, type PathRow } from "./attribution.js";
@@ -217,16 +219,21 @@ export interface TouchpointValue {
   attributedValue: number;
   /** Share of customers reaching the step who do not convert within the lookback after it. */
   dropOff: number;
+  /** The journeys friction score of the step (drop, loop, hop, repeat, wait; see journeys/friction.ts). */
+  friction: number;
+  /** Messages at the step by behaviour space (a message with two labels counts in both). */
+  behaviour: { messages: number; praise: number; complaint: number; question: number; suggestion: number };
   /** Summed CLV of the customers reaching the step: what the step touches. */
   valueAtStake: number;
-  /** valueAtStake x dropOff: where fixing the step pays most. */
+  /** valueAtStake x friction: where fixing the step pays most. */
   priority: number;
 }
 
 /**
  * The touchpoint investment table: for each step (touchpoint or channel), who it reaches and what they are
  * worth (CLV from customer_value; run `clv run` first), the conversions and value Markov attribution gives
- * it, its drop-off, and priority = value at stake x drop-off. Sorted by priority.
+ * it, its drop-off, its journeys friction score, the behaviour mix of its messages, and
+ * priority = value at stake x friction. Sorted by priority.
  */
 export async function touchpointTable(
   engine: Engine,
@@ -257,11 +264,32 @@ export async function touchpointTable(
     { conversions, lookback },
   );
   const attribution = (await attributionFromStore(engine, { ...options, by })).markov;
+  const mix = await engine.query<{
+    step: string;
+    messages: number;
+    praise: number;
+    complaint: number;
+    question: number;
+    suggestion: number;
+  }>(
+    `SELECT e.${by === "channel" ? "channel" : "touchpoint"} AS step, count() AS messages,
+            countIf(has(e.behaviour_labels, 'praise')) AS praise, countIf(has(e.behaviour_labels, 'complaint')) AS complaint,
+            countIf(has(e.behaviour_labels, 'question')) AS question, countIf(has(e.behaviour_labels, 'suggestion')) AS suggestion
+     FROM events AS e FINAL WHERE e.direction = 'inbound' AND e.behaviour != '' GROUP BY step`,
+  );
+  const mixOf = new Map(mix.map((m) => [m.step, m]));
+  const frictionOf = new Map(
+    (await friction(engine, { by }, { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER })).items
+      .filter((item) => item.kind === "step")
+      .map((item) => [item.item, item.friction]),
+  );
   return rows
     .map((row) => {
       const customers = Number(row.customers);
       const clvSum = Number(row.clv_sum);
       const dropOff = customers > 0 ? 1 - Number(row.converted) / customers : 0;
+      const stepFriction = frictionOf.get(row.step) ?? 0;
+      const m = mixOf.get(row.step);
       return {
         step: row.step,
         customers,
@@ -270,8 +298,16 @@ export async function touchpointTable(
         attributedConversions: attribution.conversions[row.step] ?? 0,
         attributedValue: attribution.value[row.step] ?? 0,
         dropOff,
+        friction: stepFriction,
+        behaviour: {
+          messages: Number(m?.messages ?? 0),
+          praise: Number(m?.praise ?? 0),
+          complaint: Number(m?.complaint ?? 0),
+          question: Number(m?.question ?? 0),
+          suggestion: Number(m?.suggestion ?? 0),
+        },
         valueAtStake: clvSum,
-        priority: clvSum * dropOff,
+        priority: clvSum * stepFriction,
       };
     })
     .sort((a, b) => b.priority - a.priority);
