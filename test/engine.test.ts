@@ -111,6 +111,23 @@ for (const [name, open] of suites) {
       assert.equal(streamed[24999], 24999);
     });
 
+    test("queries and inserts while a stream is open do not end the stream (a server does both at once)", async () => {
+      const engine = await open();
+      const table = `t_stream_${Math.random().toString(36).slice(2, 8)}`;
+      await engine.command(`CREATE TABLE ${table} (id UInt32) ENGINE = MergeTree ORDER BY id`);
+      let rows = 0;
+      for await (const _row of engine.stream("SELECT number FROM numbers(300000)")) {
+        rows++;
+        if (rows % 50_000 === 1) {
+          await engine.query("SELECT count() FROM system.one");
+          await engine.insert(table, [{ id: rows }]);
+        }
+      }
+      assert.equal(rows, 300_000);
+      const [{ n }] = await engine.query<{ n: string }>(`SELECT count() AS n FROM ${table}`);
+      assert.equal(Number(n), 6);
+    });
+
     test("errors from the engine reach the caller", async () => {
       const engine = await open();
       await assert.rejects(engine.query("SELECT * FROM no_such_table"), /no_such_table|UNKNOWN_TABLE/i);

@@ -11,8 +11,12 @@ import { Collector } from "../collect/collector.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
 import { EngineSink, type EventSink } from "../collect/sink.js";
+import { ContextService } from "../engage/context.js";
+import { registerEngageRoutes } from "../engage/routes.js";
+import { DEFAULT_PLAYBOOK_PATH, loadPlaybook, type Playbook } from "../engage/rules.js";
 import { registerIdentityRoutes } from "../identity/routes.js";
 import { registerJourneyRoutes } from "../journeys/routes.js";
+import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
 import { registerValueRoutes } from "../value/routes.js";
 import type { ApiKeys } from "./auth.js";
@@ -35,18 +39,31 @@ export interface ServerOptions {
   commit?: { maxRows: number; maxDelayMs: number };
   /** The behaviour model labelling event texts (default: the shipped one). */
   model?: BehaviourModel;
+  /** Next-best-action rules (default: config/playbook.json), validated before the server starts. */
+  playbook?: Playbook;
+  /** Load the context index in the background at start (default true; tests may wait on `contexts.load()`). */
+  preloadContexts?: boolean;
 }
 
 export interface CustomerFlowServer {
   app: FastifyInstance;
   collector: Collector;
   sink: EventSink;
+  contexts: ContextService;
 }
 
 export async function buildServer(options: ServerOptions): Promise<CustomerFlowServer> {
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: maxBatchBytes });
   const sink = new EngineSink(options.engine, options.commit, options.model);
+  const contexts = new ContextService(
+    options.engine,
+    options.playbook ?? loadPlaybook(DEFAULT_PLAYBOOK_PATH),
+  );
+  sink.onCommitted((rows) => contexts.invalidate([...new Set(rows.map((r) => r.identity_key))]));
+  if (options.preloadContexts !== false) {
+    contexts.load().catch((error) => app.log.error({ err: error }, "loading the context index failed"));
+  }
   const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes);
 
   // SDKs send gzip; the size limit applies to the decompressed body.
@@ -162,11 +179,13 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerIdentityRoutes(app, options.engine, options.keys);
   registerValueRoutes(app, options.engine, options.keys);
   registerJourneyRoutes(app, options.engine, options.keys);
+  registerSegmentRoutes(app, options.engine, options.keys);
+  registerEngageRoutes(app, options.engine, options.keys, sink, contexts);
   registerBehaviourRoutes(app, options.engine, options.keys, options.model ?? loadModel());
   registerInternalRoutes(app, options.engine, sink, options.keys);
 
   app.addHook("onClose", async () => {
     await sink.close();
   });
-  return { app, collector, sink };
+  return { app, collector, sink, contexts };
 }

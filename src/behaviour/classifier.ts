@@ -3,22 +3,11 @@
  * (`customer-flow behaviour train` writes it there). Loaded once per process.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import { BehaviourModel, type Classification } from "./model.js";
 
-/** The repository's models/ folder, from dist/src/behaviour or src/behaviour alike. */
-function repositoryRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, "package.json"))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error("cannot find the customer-flow package root");
-    folder = parent;
-  }
-  return folder;
-}
-
-export const SHIPPED_MODEL_PATH = join(repositoryRoot(), "models", "behaviour-v1.json.gz");
+export const SHIPPED_MODEL_PATH = join(packageRoot(), "models", "behaviour-v1.json.gz");
 export const STORE_MODEL_FILE = "behaviour-model.json.gz";
 
 const loaded = new Map<string, BehaviourModel>();

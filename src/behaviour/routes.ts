@@ -65,6 +65,7 @@ export const nowQuerySchema = z.object({
     .max(24 * 365)
     .default(DEFAULT_NOW_CONFIG.historyHours),
   weights,
+  segment: z.coerce.number().int().min(0).optional(),
 });
 
 export function nowConfigOf(q: z.output<typeof nowQuerySchema>): Partial<NowConfig> {
@@ -83,6 +84,7 @@ export const themesQuerySchema = z.object({
   touchpoint: z.string().optional(),
   weeks: z.coerce.number().int().min(1).max(520).default(8),
   top: z.coerce.number().int().min(1).max(50).default(5),
+  segment: z.coerce.number().int().min(0).optional(),
 });
 
 const classifyBodySchema = z.union([
@@ -103,7 +105,7 @@ export function registerBehaviourRoutes(
     "/v1/behaviour/now",
     { tags, summary: "Who matters now: the live ranking with score components, entries and exits" },
     nowQuerySchema,
-    async (q) => whoMattersNowFromStore(engine, { at: q.at, config: nowConfigOf(q) }),
+    async (q) => whoMattersNowFromStore(engine, { at: q.at, config: nowConfigOf(q), segment: q.segment }),
   );
   readRoute(
     app,
@@ -111,7 +113,14 @@ export function registerBehaviourRoutes(
     "/v1/behaviour/themes",
     { tags, summary: "Voice of the customer: volume, trend and themes per touchpoint and space" },
     themesQuerySchema,
-    async (q) => voiceOfCustomer(engine, { at: q.at, touchpoint: q.touchpoint, weeks: q.weeks, top: q.top }),
+    async (q) =>
+      voiceOfCustomer(engine, {
+        at: q.at,
+        touchpoint: q.touchpoint,
+        weeks: q.weeks,
+        top: q.top,
+        segment: q.segment,
+      }),
   );
   app.post(
     "/v1/behaviour/classify",

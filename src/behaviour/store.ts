@@ -1,5 +1,6 @@
 /** Behaviour from the store: the SQL behind who matters now and the voice of the customer per touchpoint. */
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import type { BehaviourLabel, Space } from "./model.js";
@@ -16,8 +17,8 @@ import { buildCorpus, type Theme, type ThemeMessage, themesOf } from "./themes.j
 
 const HOUR = 3_600_000;
 
-/** Customers' inbound messages that carry a behaviour, optionally within a touchpoint or segment filter. */
-const MENTIONS_SQL = `
+/** Customers' inbound messages that carry a behaviour, optionally only those of one segment. */
+const mentionsSql = (segment?: number) => `
   SELECT ${CUSTOMER_OF_EVENT} AS customer_id,
          toUnixTimestamp64Milli(e.timestamp) AS ms,
          e.behaviour AS behaviour,
@@ -27,6 +28,7 @@ const MENTIONS_SQL = `
   FROM events AS e FINAL ${IDENTITY_JOIN}
   WHERE e.behaviour != '' AND e.direction = 'inbound'
     AND e.timestamp > {from:DateTime64(3)} AND e.timestamp <= {to:DateTime64(3)}
+    ${segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`}
   ORDER BY ms`;
 
 export async function latestMessageTime(engine: Engine): Promise<number | null> {
@@ -36,7 +38,12 @@ export async function latestMessageTime(engine: Engine): Promise<number | null> 
   return row && Number(row.n) > 0 ? Number(row.ms) : null;
 }
 
-export async function loadMentions(engine: Engine, from: number, to: number): Promise<Mention[]> {
+export async function loadMentions(
+  engine: Engine,
+  from: number,
+  to: number,
+  segment?: number,
+): Promise<Mention[]> {
   const rows = await engine.query<{
     customer_id: string;
     ms: number;
@@ -45,7 +52,7 @@ export async function loadMentions(engine: Engine, from: number, to: number): Pr
     text: string;
     channel: string;
     touchpoint: string;
-  }>(MENTIONS_SQL, { from: formatTime(from), to: formatTime(to) });
+  }>(mentionsSql(segment), { from: formatTime(from), to: formatTime(to), segment: segment ?? 0 });
   return rows.map((r) => ({
     customerId: r.customer_id,
     ms: Number(r.ms),
@@ -87,7 +94,7 @@ export async function customerValues(
 
 export async function whoMattersNowFromStore(
   engine: Engine,
-  options: { at?: number; config?: Partial<NowConfig> } = {},
+  options: { at?: number; config?: Partial<NowConfig>; segment?: number } = {},
 ): Promise<NowResult> {
   const config = {
     ...DEFAULT_NOW_CONFIG,
@@ -95,7 +102,12 @@ export async function whoMattersNowFromStore(
     weights: { ...DEFAULT_NOW_CONFIG.weights, ...options.config?.weights },
   };
   const at = options.at ?? (await latestMessageTime(engine)) ?? Date.now();
-  const mentions = await loadMentions(engine, at - (config.lookbackHours + config.historyHours) * HOUR, at);
+  const mentions = await loadMentions(
+    engine,
+    at - (config.lookbackHours + config.historyHours) * HOUR,
+    at,
+    options.segment,
+  );
   const values = await customerValues(engine, [...new Set(mentions.map((m) => m.customerId))]);
   return whoMattersNow(mentions, values, at, config);
 }
@@ -130,7 +142,14 @@ export interface VoiceResult {
  */
 export async function voiceOfCustomer(
   engine: Engine,
-  options: { at?: number; weeks?: number; touchpoint?: string; top?: number; sample?: number } = {},
+  options: {
+    at?: number;
+    weeks?: number;
+    touchpoint?: string;
+    top?: number;
+    sample?: number;
+    segment?: number;
+  } = {},
 ): Promise<VoiceResult> {
   const weeks = options.weeks ?? 8;
   const at = options.at ?? (await latestMessageTime(engine)) ?? Date.now();
@@ -142,10 +161,12 @@ export async function voiceOfCustomer(
     middle: formatTime(middle),
     touchpoint: options.touchpoint ?? "",
     sample: options.sample ?? 2000,
+    segment: options.segment ?? 0,
   };
   const where = `e.behaviour IN ('praise','complaint','question','suggestion') AND e.direction = 'inbound'
     AND e.timestamp > {from:DateTime64(3)} AND e.timestamp <= {to:DateTime64(3)}
-    AND ({touchpoint:String} = '' OR e.touchpoint = {touchpoint:String})`;
+    AND ({touchpoint:String} = '' OR e.touchpoint = {touchpoint:String})
+    ${options.segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`}`;
   const weekly = await engine.query<{
     touchpoint: string;
     behaviour: Space;
@@ -155,7 +176,7 @@ export async function voiceOfCustomer(
   }>(
     `SELECT e.touchpoint AS touchpoint, e.behaviour AS behaviour, toString(toMonday(e.timestamp)) AS week,
             count() AS messages, countIf(e.timestamp > {middle:DateTime64(3)}) AS recent
-     FROM events AS e FINAL WHERE ${where}
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${where}
      GROUP BY touchpoint, behaviour, week ORDER BY touchpoint, behaviour, week`,
     params,
   );

@@ -245,6 +245,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--step <hours>", "history snapshot interval")
     .option("--history <hours>", "how far back the entries and exits go")
     .option("--weights <list>", "per-space weights, e.g. complaint:3,question:2")
+    .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
       action(async (options: GlobalOptions & Record<string, string | undefined>) => {
         const query = parseQuery(nowQuerySchema, {
@@ -255,6 +256,7 @@ export function registerBehaviourCommands(program: Command): void {
           step: options.step,
           history: options.history,
           weights: options.weights,
+          segment: options.segment,
         });
         await withStore(options, async (store) => {
           const result = await whoMattersNowFromStore(store.engine, {
@@ -281,6 +283,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--weeks <n>", "window in weeks", "8")
     .option("--top <n>", "themes per touchpoint and space", "5")
     .option("--at <time>", "window end (default: the latest message)")
+    .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
       action(async (options: GlobalOptions & Record<string, string | undefined>) => {
         const query = parseQuery(themesQuerySchema, {
@@ -288,6 +291,7 @@ export function registerBehaviourCommands(program: Command): void {
           touchpoint: options.touchpoint,
           weeks: options.weeks,
           top: options.top,
+          segment: options.segment,
         });
         await withStore(options, async (store) => {
           const result = await voiceOfCustomer(store.engine, query);

@@ -18,6 +18,7 @@ interface FilterOptions extends GlobalOptions {
   did?: string;
   sessionGap?: number;
   collapse?: boolean;
+  segment?: number;
 }
 
 function withFilters(command: Command): Command {
@@ -33,7 +34,12 @@ function withFilters(command: Command): Command {
     .option("--source <name...>", "only events from these sources (e.g. import:receipt.csv, demo)")
     .option("--did <step>", "only customers who did this (touchpoint or event name)")
     .option("--session-gap <minutes>", "split journeys after this much inactivity", Number)
-    .option("--collapse", "treat immediate repeats of a step as one");
+    .option("--collapse", "treat immediate repeats of a step as one")
+    .option("--segment <id>", "only customers of this segment (latest `segments discover`)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--segment: "${v}" is not a segment id`);
+      return n;
+    });
 }
 
 function filterOf(options: FilterOptions): JourneyFilter {
@@ -46,6 +52,7 @@ function filterOf(options: FilterOptions): JourneyFilter {
     didEvent: options.did,
     sessionGapMinutes: options.sessionGap,
     collapseRepeats: Boolean(options.collapse),
+    segment: options.segment,
   };
 }
 

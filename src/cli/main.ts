@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 /** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
 import { modelForStore } from "../behaviour/classifier.js";
 import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
+import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import { customer360, findCustomer } from "../identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
 import { openStore } from "../store/open.js";
@@ -10,9 +11,11 @@ import { readOnlySql } from "../store/read-only.js";
 import { registerBehaviourCommands } from "./behaviour-commands.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";
+import { registerEngageCommands } from "./engage-commands.js";
 import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
+import { registerSegmentCommands } from "./segment-commands.js";
 import { resolveKeys, serveStore } from "./serve.js";
 import { registerValueCommands } from "./value-commands.js";
 
@@ -29,6 +32,10 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--write-key <key...>", "write keys (also CUSTOMER_FLOW_WRITE_KEYS, comma-separated)")
   .option("--read-key <key...>", "read keys (also CUSTOMER_FLOW_READ_KEYS)")
   .option("--log", "log every request")
+  .option(
+    "--playbook <file>",
+    "next-best-action rules (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)",
+  )
   .action(
     action(
       async (
@@ -38,8 +45,11 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           writeKey?: string[];
           readKey?: string[];
           log?: boolean;
+          playbook?: string;
         },
       ) => {
+        // A bad rules file stops the server before it opens the store, with one line per bad rule.
+        loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH);
         const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
         if (store.via === "server") {
           await store.engine.close();
@@ -264,6 +274,8 @@ function formatTable(rows: Record<string, unknown>[]): string {
 
 registerValueCommands(program);
 registerBehaviourCommands(program);
+registerSegmentCommands(program);
+registerEngageCommands(program);
 registerJourneyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
 import { type ApiKeys, generateKey, parseKeyList } from "../api/auth.js";
 import { buildServer } from "../api/server.js";
 import { modelForStore } from "../behaviour/classifier.js";
+import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
 
@@ -13,6 +14,8 @@ export interface ServeOptions {
   readKeys: string[];
   dataDir?: string;
   log?: boolean;
+  /** Next-best-action rules file (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK). */
+  playbook?: string;
 }
 
 export function resolveKeys(options: {
@@ -43,6 +46,7 @@ export async function startServer(
     keys,
     logger: options.log ? { level: "info" } : false,
     model: modelForStore(options.dataDir),
+    playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
@@ -71,7 +75,7 @@ export async function startServer(
 export async function serveStore(
   store: OpenedStore,
   keys: ApiKeys,
-  options: { port: number; host: string; data?: string; log?: boolean },
+  options: { port: number; host: string; data?: string; log?: boolean; playbook?: string },
 ): Promise<RunningServer> {
   const dataDir =
     store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
@@ -79,6 +83,7 @@ export async function serveStore(
     port: options.port,
     host: options.host,
     log: options.log,
+    playbook: options.playbook,
     writeKeys: [],
     readKeys: [],
     dataDir,

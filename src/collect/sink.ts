@@ -22,6 +22,7 @@ export class EngineSink implements EventSink {
   private readonly events: GroupCommitter<StoredEvent>;
   private readonly failures: GroupCommitter<FailedEvent>;
   private readonly knownLinks = new KnownLinks();
+  private readonly committedListeners: Array<(rows: StoredEvent[]) => void> = [];
 
   constructor(
     private readonly engine: Engine,
@@ -32,7 +33,10 @@ export class EngineSink implements EventSink {
     this.events = new GroupCommitter(
       {
         prepare: (rows) => this.stitch(rows),
-        write: (rows) => engine.insert("events", labelBehaviour(rows, this.model)),
+        write: async (rows) => {
+          await engine.insert("events", labelBehaviour(rows, this.model));
+          for (const listener of this.committedListeners) listener(rows);
+        },
       },
       options,
     );
@@ -44,6 +48,11 @@ export class EngineSink implements EventSink {
     for (const row of rows)
       if (row.user_id || row.traits !== "{}" || row.type === "alias") links.push(...linksOf(row));
     await applyLinks(this.engine, links, this.knownLinks);
+  }
+
+  /** Called with every batch of events once committed (e.g. to keep an in-memory index current). */
+  onCommitted(listener: (rows: StoredEvent[]) => void): void {
+    this.committedListeners.push(listener);
   }
 
   writeEvents(events: StoredEvent[]): Promise<void> {

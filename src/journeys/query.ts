@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { QueryParams } from "../store/engine.js";
 
 export const journeyFilterSchema = z.object({
@@ -19,6 +20,18 @@ export const journeyFilterSchema = z.object({
     .optional()
     .describe("split a customer's journey after this much inactivity"),
   collapseRepeats: z.boolean().default(false).describe("treat immediate repeats of a step as one"),
+  segment: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("only customers of this segment (latest segmentation run)"),
+  brand: z
+    .boolean()
+    .default(true)
+    .describe(
+      "include the brand's replies as steps named 'brand: <step>' (false: the customer's own touches only)",
+    ),
 });
 export type JourneyFilter = z.input<typeof journeyFilterSchema>;
 
@@ -37,7 +50,7 @@ const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
  */
 export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
   const filter = journeyFilterSchema.parse(input);
-  const where = ["e.direction = 'inbound'"];
+  const where = filter.brand ? [] : ["e.direction = 'inbound'"];
   const params: QueryParams = {};
   if (filter.from) {
     where.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
@@ -55,7 +68,12 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     where.push("e.source IN {sources:Array(String)}");
     params.sources = filter.source;
   }
-  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${ACTIVITY[filter.by]}, toString(e.channel), e.name, toString(e.behaviour))))`;
+  if (filter.segment !== undefined) {
+    where.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);
+    params.segment = filter.segment;
+  }
+  const activity = `if(e.direction = 'outbound', concat('brand: ', ${ACTIVITY[filter.by]}), ${ACTIVITY[filter.by]})`;
+  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${activity}, toString(e.channel), e.name, toString(e.behaviour))))`;
   const collapsed = filter.collapseRepeats
     ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
     : "all_events";
@@ -66,7 +84,7 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
   const perCustomer = `
     SELECT ${CUSTOMER_OF_EVENT} AS customer, ${ordered} AS all_events
     FROM events AS e FINAL ${IDENTITY_JOIN}
-    WHERE ${where.join(" AND ")}
+    WHERE ${where.length > 0 ? where.join(" AND ") : "1"}
     GROUP BY customer ${having}`;
   if (!filter.sessionGapMinutes) {
     return { sql: `SELECT customer AS case_id, ${collapsed} AS journey FROM (${perCustomer})`, params };

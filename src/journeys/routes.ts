@@ -22,6 +22,7 @@ const filterQuery = z.object({
   source: list,
   did: z.string().optional(),
   sessionGap: z.coerce.number().positive().optional(),
+  segment: z.coerce.number().int().min(0).optional(),
   collapse: z
     .enum(["true", "false"])
     .optional()
@@ -37,6 +38,7 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
   didEvent: q.did,
   sessionGapMinutes: q.sessionGap,
   collapseRepeats: q.collapse,
+  segment: q.segment,
 });
 
 export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {

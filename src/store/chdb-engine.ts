@@ -43,6 +43,8 @@ export class ChdbEngine implements Engine {
   private constructor(
     session: ChdbSession,
     readonly dataDir: string,
+    private readonly database: string,
+    private readonly newSession: () => ChdbSession,
   ) {
     this.session = session;
     this.description = `chdb:${dataDir}`;
@@ -54,9 +56,10 @@ export class ChdbEngine implements Engine {
     const { Session } = require("chdb") as {
       Session: new (path: string, options?: { connectionArgs?: string[] }) => ChdbSession;
     };
+    const newSession = () => new Session(dir, { connectionArgs: [...ENGINE_OUTPUT_ARGS] });
     let session: ChdbSession;
     try {
-      session = new Session(dir, { connectionArgs: [...ENGINE_OUTPUT_ARGS] });
+      session = newSession();
     } catch (error) {
       // chDB reports a held folder as a failed connection (the lock detail goes to stderr).
       if (
@@ -69,7 +72,7 @@ export class ChdbEngine implements Engine {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
     await session.queryAsync(`CREATE DATABASE IF NOT EXISTS ${database}`);
     await session.queryAsync(`USE ${database}`);
-    return new ChdbEngine(session, dir);
+    return new ChdbEngine(session, dir, database, newSession);
   }
 
   async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
@@ -94,11 +97,21 @@ export class ChdbEngine implements Engine {
     await this.session.insert({ table, values, format: "JSONCompactEachRow", columns });
   }
 
+  /**
+   * Each stream runs in a session of its own on the same folder: in one chDB session any other query ends
+   * the active stream ("No active streaming query"), and a server streams while it answers other requests.
+   */
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
-    const chunks = params
-      ? this.session.queryStreamBind(sql, params, { format: "JSONEachRow" })
-      : this.session.queryStream(sql, { format: "JSONEachRow" });
-    for await (const chunk of chunks) yield* parseJsonEachRowText<T>(chunk.text());
+    const session = this.newSession();
+    try {
+      await session.queryAsync(`USE ${this.database}`);
+      const chunks = params
+        ? session.queryStreamBind(sql, params, { format: "JSONEachRow" })
+        : session.queryStream(sql, { format: "JSONEachRow" });
+      for await (const chunk of chunks) yield* parseJsonEachRowText<T>(chunk.text());
+    } finally {
+      session.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,50 @@ export const CUSTOMER_VALUE_TABLE: TableSpec = {
   shardBy: "cityHash64(customer_id)",
 };
 
+export const SEGMENT_RUNS_TABLE: TableSpec = {
+  name: "segment_runs",
+  columns: `
+    run_id String,
+    created_at DateTime64(3, 'UTC'),
+    k UInt16,
+    seed UInt32,
+    silhouette Float64,
+    customers UInt32,
+    summary String`,
+  engine: "MergeTree",
+  orderBy: "created_at",
+};
+
+/** One row per customer per run: a re-run adds rows, so membership keeps its history. */
+export const SEGMENT_MEMBERS_TABLE: TableSpec = {
+  name: "segment_members",
+  columns: `
+    run_id String,
+    customer_id String,
+    segment_id UInt16,
+    label String`,
+  engine: "MergeTree",
+  orderBy: "(run_id, customer_id)",
+  shardBy: "cityHash64(customer_id)",
+};
+
+/** Every action on an inbox item (assign, note, status, reply): the item's state is its latest status. */
+export const INBOX_ACTIONS_TABLE: TableSpec = {
+  name: "inbox_actions",
+  columns: `
+    item_id String,
+    at DateTime64(3, 'UTC'),
+    actor String,
+    action LowCardinality(String),
+    status LowCardinality(String),
+    assignee String,
+    note String,
+    reply_event_id String`,
+  engine: "MergeTree",
+  orderBy: "(item_id, at)",
+  shardBy: "cityHash64(item_id)",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -142,6 +186,8 @@ export const MIGRATIONS: Migration[] = [
     tables: [],
     addColumns: [{ table: "events", columns: EVENT_BEHAVIOUR_COLUMNS }],
   },
+  { version: 5, name: "segments", tables: [SEGMENT_RUNS_TABLE, SEGMENT_MEMBERS_TABLE] },
+  { version: 6, name: "inbox actions", tables: [INBOX_ACTIONS_TABLE] },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {

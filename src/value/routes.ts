@@ -24,6 +24,7 @@ export const touchpointQuerySchema = z.object({
   by: z.enum(["touchpoint", "channel"]).default("touchpoint"),
   conversion: conversionList,
   lookback: z.coerce.number().positive().max(3650).default(30),
+  segment: z.coerce.number().int().min(0).optional(),
 });
 
 export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
@@ -55,6 +56,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
         by: q.by,
         conversionEvents: q.conversion,
         lookbackMs: q.lookback * 86_400_000,
+        segment: q.segment,
       }),
     }),
   );

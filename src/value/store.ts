@@ -6,6 +6,7 @@
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { friction } from "../journeys/friction.js";
+import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { type AttributionResult, attribute, type PathRow } from "./attribution.js";
@@ -153,7 +154,12 @@ export interface JourneyOptions {
   conversionEvents?: string[];
   /** Touches older than this before a conversion are not part of its path (ms). */
   lookbackMs?: number;
+  /** Only customers of this segment (latest segmentation run). */
+  segment?: number;
 }
+
+const inSegment = (segment?: number) =>
+  segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`;
 
 /**
  * Journeys to conversion as attribution paths: each customer's touches in time order, cut at every
@@ -179,9 +185,9 @@ export async function journeyPaths(engine: Engine, options: JourneyOptions = {})
     `SELECT arraySort(x -> (x.1, x.3), groupArray((toUnixTimestamp64Milli(e.timestamp), e.${by === "channel" ? "channel" : "touchpoint"},
               e.seq, e.name IN {conversions:Array(String)}, ifNull(e.value, 0)))) AS touches
      FROM events AS e FINAL ${IDENTITY_JOIN}
-     WHERE e.direction = 'inbound'
+     WHERE e.direction = 'inbound' ${inSegment(options.segment)}
      GROUP BY ${CUSTOMER_OF_EVENT}`,
-    { conversions },
+    { conversions, segment: options.segment ?? 0 },
   )) {
     let current: { time: number; step: string }[] = [];
     for (const [time, step, , isConversion, value] of touches) {
@@ -250,7 +256,7 @@ export async function touchpointTable(
        SELECT ${CUSTOMER_OF_EVENT} AS customer, e.${by === "channel" ? "channel" : "touchpoint"} AS step,
               min(toUnixTimestamp64Milli(e.timestamp)) AS first_t
        FROM events AS e FINAL ${IDENTITY_JOIN}
-       WHERE e.direction = 'inbound' AND e.name NOT IN {conversions:Array(String)}
+       WHERE e.direction = 'inbound' AND e.name NOT IN {conversions:Array(String)} ${inSegment(options.segment)}
        GROUP BY customer, step
      ) AS r
      LEFT JOIN (
@@ -261,7 +267,7 @@ export async function touchpointTable(
      ) AS c ON c.customer = r.customer
      LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = r.customer
      GROUP BY r.step`,
-    { conversions, lookback },
+    { conversions, lookback, segment: options.segment ?? 0 },
   );
   const attribution = (await attributionFromStore(engine, { ...options, by })).markov;
   const mix = await engine.query<{
@@ -275,11 +281,18 @@ export async function touchpointTable(
     `SELECT e.${by === "channel" ? "channel" : "touchpoint"} AS step, count() AS messages,
             countIf(has(e.behaviour_labels, 'praise')) AS praise, countIf(has(e.behaviour_labels, 'complaint')) AS complaint,
             countIf(has(e.behaviour_labels, 'question')) AS question, countIf(has(e.behaviour_labels, 'suggestion')) AS suggestion
-     FROM events AS e FINAL WHERE e.direction = 'inbound' AND e.behaviour != '' GROUP BY step`,
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE e.direction = 'inbound' AND e.behaviour != '' ${inSegment(options.segment)} GROUP BY step`,
+    { segment: options.segment ?? 0 },
   );
   const mixOf = new Map(mix.map((m) => [m.step, m]));
   const frictionOf = new Map(
-    (await friction(engine, { by }, { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER })).items
+    (
+      await friction(
+        engine,
+        { by, segment: options.segment },
+        { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER },
+      )
+    ).items
       .filter((item) => item.kind === "step")
       .map((item) => [item.item, item.friction]),
   );

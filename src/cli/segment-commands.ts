@@ -1,0 +1,114 @@
+/** `customer-flow segments ...`: discover, list and compare behavioural segments. */
+import type { Command } from "commander";
+import { compareSchema, discoverSchema } from "../segments/routes.js";
+import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "../segments/store.js";
+import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { emit, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+  raw: Record<string, unknown>,
+): T {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${String(issue.path[0] ?? "")}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function registerSegmentCommands(program: Command): void {
+  const segments = program
+    .command("segments")
+    .description("segments by channel and tool use, found by clustering");
+
+  withStoreOptions(segments.command("discover"))
+    .description("cluster customers by channel use, behaviour and value; store the run (earlier runs stay)")
+    .option("--k <n>", "number of segments (default: chosen by silhouette over 2..10)")
+    .option("--seed <n>", "random seed (same seed, same segments)")
+    .option("--min-events <n>", "customers with fewer inbound events are left out", "3")
+    .option("--members", "also print each customer's segment")
+    .action(
+      action(
+        async (
+          options: GlobalOptions & { k?: string; seed?: string; minEvents?: string; members?: boolean },
+        ) => {
+          const query = parse(discoverSchema, {
+            k: options.k,
+            seed: options.seed,
+            minEvents: options.minEvents,
+            members: options.members,
+          });
+          await withStore(options, async (store) => {
+            const progress = startProgress("segments", 3, "steps");
+            let step = 0;
+            const result = await discoverSegments(store.engine, {
+              k: query.k,
+              seed: query.seed,
+              minEvents: query.minEvents,
+              onProgress: (detail) => progress.update(++step, detail),
+            });
+            progress.stop();
+            if (!query.members) delete result.members;
+            emit(Boolean(options.json), result, () =>
+              [
+                `${result.k} segments of ${result.customers} customers (silhouette ${result.silhouette}, seed ${result.seed}, run ${result.runId})`,
+                ...result.segments.map((s) => `  ${s.id}. ${s.description}`),
+              ].join("\n"),
+            );
+          });
+        },
+      ),
+    );
+
+  withStoreOptions(segments.command("list"))
+    .description("the latest run's segments and the history of runs")
+    .option("--run <id>", "a given run instead of the latest")
+    .action(
+      action(async (options: GlobalOptions & { run?: string }) => {
+        await withStore(options, async (store) => {
+          const latest = await latestSegments(store.engine, options.run);
+          if (!latest) throw new UsageError("no segments yet: run `customer-flow segments discover` first");
+          const runs = await segmentRuns(store.engine);
+          emit(Boolean(options.json), { ...latest, runs }, () =>
+            [
+              `run ${latest.runId} (${latest.createdAt}): ${latest.k} segments of ${latest.customers} customers`,
+              ...latest.segments.map((s) => `  ${s.id}. ${s.description}`),
+              `${runs.length} run(s) in the history`,
+            ].join("\n"),
+          );
+        });
+      }),
+    );
+
+  withStoreOptions(segments.command("compare"))
+    .description("compare two segments of the latest run: conversion, CLV, behaviour mix, top journeys")
+    .argument("<a>", "segment id")
+    .argument("<b>", "segment id")
+    .action(
+      action(async (a: string, b: string, options: GlobalOptions) => {
+        const ids = parse(compareSchema, { a, b });
+        await withStore(options, async (store) => {
+          const result = await compareSegments(store.engine, ids.a, ids.b);
+          const line = (p: typeof result.a) =>
+            `  ${p.id}. ${p.label}: ${p.customers} customers, conversion ${(p.conversion * 100).toFixed(1)}%, mean value ${p.meanClv.toFixed(2)}, complaints ${p.behaviour.complaint} of ${p.behaviour.messages} messages`;
+          emit(Boolean(options.json), result, () =>
+            [
+              line(result.a),
+              line(result.b),
+              `conversion odds ratio ${result.conversion.oddsRatio.toFixed(2)} (p ${result.conversion.pValue.toExponential(2)})`,
+              `value difference ${result.clv.difference.toFixed(2)} (z ${result.clv.z.toFixed(2)}, p ${result.clv.pValue.toExponential(2)})`,
+              `complaint odds ratio ${result.complaints.oddsRatio.toFixed(2)} (p ${result.complaints.pValue.toExponential(2)})`,
+            ].join("\n"),
+          );
+        });
+      }),
+    );
+}

@@ -1,0 +1,140 @@
+/**
+ * The real-time context API: what a person at a touchpoint needs to know about a customer, in one call.
+ * Answers come from an in-memory index built in bulk at start (a few whole-store queries) and kept current:
+ * every event the server writes marks its customer stale, and a stale or unknown customer is read again on
+ * its next request (primary-key reads only). That keeps p99 in milliseconds at 1,000 requests/s.
+ */
+
+import { latestMessageTime } from "../behaviour/store.js";
+import { candidateIdentifiers } from "../identity/identifiers.js";
+import type { Engine } from "../store/engine.js";
+import { type Action, type Facts, nextBestActions, type Playbook } from "./rules.js";
+import { type ContextFacts, contextFacts, identifierIndex, medianClv } from "./store.js";
+
+export interface CustomerContext {
+  customer: { id: string; identityKeys: string[] };
+  touchpoint: string | null;
+  recentJourney: ContextFacts["recentJourney"];
+  openItems: ContextFacts["openItems"];
+  value: { clv: number | null; pAlive: number | null; medianClv: number };
+  segment: ContextFacts["segment"];
+  behaviour: ContextFacts["behaviour"] & { last: ContextFacts["lastMessage"] };
+  actions: Action[];
+  asOf: string;
+}
+
+export class ContextService {
+  private readonly byCustomer = new Map<string, ContextFacts>();
+  private readonly customerOfIdentifier = new Map<string, string>();
+  private readonly stale = new Set<string>();
+  private median = 1;
+  private at = Date.now();
+  private loading: Promise<void> | undefined;
+  private basics: Promise<void> | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private playbook: Playbook,
+  ) {}
+
+  /** Loads every customer's facts (call at start; requests before it finishes read from the store). */
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      this.at = (await latestMessageTime(this.engine)) ?? Date.now();
+      this.median = await medianClv(this.engine);
+      const facts = await contextFacts(this.engine, this.at);
+      for (const f of facts) this.remember(f);
+      for (const { identifier, customerId } of await identifierIndex(this.engine)) {
+        this.customerOfIdentifier.set(identifier, customerId);
+      }
+    })();
+    return this.loading;
+  }
+
+  get size(): number {
+    return this.byCustomer.size;
+  }
+
+  setPlaybook(playbook: Playbook): void {
+    this.playbook = playbook;
+  }
+
+  private remember(f: ContextFacts): void {
+    this.byCustomer.set(f.customerId, f);
+    for (const key of f.identityKeys) {
+      this.customerOfIdentifier.set(key, f.customerId);
+      this.stale.delete(key);
+    }
+    this.stale.delete(f.customerId);
+  }
+
+  /** New events for these identity keys: their customers are read again on the next request. */
+  invalidate(identityKeys: string[]): void {
+    for (const key of identityKeys) {
+      this.stale.add(key);
+      const customer = this.customerOfIdentifier.get(key);
+      if (customer) this.stale.add(customer);
+    }
+  }
+
+  private async factsFor(input: string): Promise<ContextFacts | null> {
+    const candidates = candidateIdentifiers(input);
+    let customer: string | undefined;
+    for (const id of candidates) {
+      customer = this.customerOfIdentifier.get(id);
+      if (customer) break;
+    }
+    const cached = customer ? this.byCustomer.get(customer) : undefined;
+    if (cached && !this.stale.has(customer!)) return cached;
+    // Unknown or stale: read this customer from the store (by every identity key it may have).
+    const keys =
+      cached?.identityKeys ?? candidates.filter((c) => c.startsWith("user:") || c.startsWith("anon:"));
+    const mappedKeys = candidates.filter((c) => this.customerOfIdentifier.has(c));
+    const fresh = await contextFacts(this.engine, Math.max(this.at, Date.now()), [
+      ...new Set([...keys, ...mappedKeys]),
+    ]);
+    const found = fresh.find((f) => f.customerId === customer) ?? fresh[0];
+    if (!found) return null;
+    this.remember(found);
+    return found;
+  }
+
+  /** The clock and the median CLV, read once (a one-off CLI call does not load the whole index). */
+  private ensureBasics(): Promise<void> {
+    this.basics ??=
+      this.loading ??
+      (async () => {
+        this.at = (await latestMessageTime(this.engine)) ?? Date.now();
+        this.median = await medianClv(this.engine);
+      })();
+    return this.basics;
+  }
+
+  async context(input: string, touchpoint?: string): Promise<CustomerContext | null> {
+    await this.ensureBasics();
+    const f = await this.factsFor(input);
+    if (!f) return null;
+    const facts: Facts = {
+      behaviour: f.lastMessage?.behaviour ?? null,
+      touchpoint: touchpoint ?? f.lastMessage?.touchpoint ?? null,
+      channel: f.recentJourney[f.recentJourney.length - 1]?.channel ?? null,
+      clv: f.clv,
+      medianClv: this.median,
+      pAlive: f.pAlive,
+      openItems: f.openItems.length,
+      segmentLabel: f.segment?.label ?? null,
+      complaintsInLast90Days: f.behaviour.complaint,
+    };
+    return {
+      customer: { id: f.customerId, identityKeys: f.identityKeys },
+      touchpoint: touchpoint ?? null,
+      recentJourney: f.recentJourney,
+      openItems: f.openItems,
+      value: { clv: f.clv, pAlive: f.pAlive, medianClv: this.median },
+      segment: f.segment,
+      behaviour: { ...f.behaviour, last: f.lastMessage },
+      actions: nextBestActions(this.playbook, facts),
+      asOf: new Date(this.at).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+/** Segments over HTTP, read key: a discovery run stores only derived data (a new run; earlier runs stay), so analysts with a read key may start one. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
+import { sendZodError } from "../api/errors.js";
+import { readRoute } from "../api/read-route.js";
+import type { Engine } from "../store/engine.js";
+import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "./store.js";
+
+export const discoverSchema = z.object({
+  k: z.coerce.number().int().min(2).max(50).optional(),
+  seed: z.coerce.number().int().min(0).default(42),
+  minEvents: z.coerce.number().int().min(1).default(3),
+  members: z
+    .union([z.boolean(), z.enum(["true", "false"])])
+    .optional()
+    .transform((v) => v === true || v === "true"),
+});
+
+export const compareSchema = z.object({
+  a: z.coerce.number().int().min(0),
+  b: z.coerce.number().int().min(0),
+});
+
+export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+  const tags = ["segments"];
+  readRoute(
+    app,
+    keys,
+    "/v1/segments",
+    {
+      tags,
+      summary: "The latest segmentation run (or ?run=ID) with its described segments, and the run history",
+    },
+    z.object({ run: z.string().optional() }),
+    async (q, reply) => {
+      const latest = await latestSegments(engine, q.run);
+      if (!latest)
+        return reply.code(404).send({ error: "no segments yet: POST /v1/segments/discover first" });
+      return { ...latest, runs: await segmentRuns(engine) };
+    },
+  );
+  readRoute(
+    app,
+    keys,
+    "/v1/segments/compare",
+    {
+      tags,
+      summary: "Compare two segments: conversion, CLV, behaviour mix, top journeys, with significance",
+    },
+    compareSchema,
+    async (q, reply) => {
+      try {
+        return await compareSegments(engine, q.a, q.b);
+      } catch (error) {
+        return reply.code(404).send({ error: (error as Error).message });
+      }
+    },
+  );
+  app.post(
+    "/v1/segments/discover",
+    { schema: { tags, summary: "Discover segments and store the run" } },
+    async (request, reply) => {
+      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+      const body = discoverSchema.safeParse(request.body ?? {});
+      if (!body.success) return sendZodError(reply, body.error);
+      const result = await discoverSegments(engine, {
+        k: body.data.k,
+        seed: body.data.seed,
+        minEvents: body.data.minEvents,
+      });
+      if (!body.data.members) delete result.members;
+      return result;
+    },
+  );
+}

@@ -1,0 +1,340 @@
+/** Segments on the store: all segment SQL (features, runs, membership, comparisons) lives here. */
+import { randomUUID } from "node:crypto";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { oddsRatio } from "../journeys/stats.js";
+import { variants } from "../journeys/views.js";
+import type { Engine } from "../store/engine.js";
+import { formatTime } from "../store/time.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
+import { chooseK } from "./cluster.js";
+import { describeSegments, type SegmentSummary } from "./describe.js";
+import { CHANNEL_FEATURES, type CustomerCounts, featureVector, SPACES, standardise } from "./features.js";
+import { SEGMENT_CUSTOMERS } from "./sql.js";
+
+const FEATURES_SQL = `
+  SELECT customer_id, event_count, channel_counts, messages, praise, complaint, question, suggestion, active_weeks,
+         first_ms, last_ms, spend, clv,
+         arrayCount((b, a) -> b.2 != a.2 AND b.1 - a.1 <= 86400000, arrayPopFront(t), arrayPopBack(t)) AS hops,
+         1 + arrayCount((b, a) -> b.1 - a.1 > 86400000, arrayPopFront(t), arrayPopBack(t)) AS journeys
+  FROM (
+    SELECT ${CUSTOMER_OF_EVENT} AS customer_id,
+           count() AS event_count,
+           [${CHANNEL_FEATURES.map((c) => `countIf(e.channel = '${c}')`).join(", ")}] AS channel_counts,
+           countIf(e.behaviour != '') AS messages,
+           ${SPACES.map((s) => `countIf(has(e.behaviour_labels, '${s}')) AS ${s}`).join(", ")},
+           uniqExact(toStartOfWeek(e.timestamp)) AS active_weeks,
+           min(toUnixTimestamp64Milli(e.timestamp)) AS first_ms,
+           max(toUnixTimestamp64Milli(e.timestamp)) AS last_ms,
+           sumIf(ifNull(e.value, 0), e.name IN {purchases:Array(String)}) AS spend,
+           arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), toString(e.channel)))) AS t
+    FROM events AS e FINAL ${IDENTITY_JOIN}
+    WHERE e.direction = 'inbound'
+    GROUP BY customer_id
+    HAVING event_count >= {minEvents:UInt32}
+  ) AS f
+  LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = f.customer_id
+  ORDER BY customer_id`;
+
+export async function customerCounts(engine: Engine, minEvents = 3): Promise<CustomerCounts[]> {
+  const out: CustomerCounts[] = [];
+  for await (const r of engine.stream<{
+    customer_id: string;
+    event_count: number;
+    channel_counts: number[];
+    messages: number;
+    praise: number;
+    complaint: number;
+    question: number;
+    suggestion: number;
+    active_weeks: number;
+    first_ms: number;
+    last_ms: number;
+    spend: number;
+    clv: number | null;
+    hops: number;
+    journeys: number;
+  }>(FEATURES_SQL, { purchases: DEFAULT_PURCHASE_EVENTS, minEvents })) {
+    out.push({
+      customerId: r.customer_id,
+      events: Number(r.event_count),
+      channels: Object.fromEntries(CHANNEL_FEATURES.map((c, i) => [c, Number(r.channel_counts[i])])),
+      hops: Number(r.hops),
+      journeys: Number(r.journeys),
+      messages: Number(r.messages),
+      behaviour: {
+        praise: Number(r.praise),
+        complaint: Number(r.complaint),
+        question: Number(r.question),
+        suggestion: Number(r.suggestion),
+      },
+      activeWeeks: Number(r.active_weeks),
+      firstMs: Number(r.first_ms),
+      lastMs: Number(r.last_ms),
+      spend: Number(r.spend),
+      clv: r.clv === null ? null : Number(r.clv),
+    });
+  }
+  return out;
+}
+
+export interface DiscoverOptions {
+  k?: number;
+  seed?: number;
+  minEvents?: number;
+  /** Store the run and its members (default true). */
+  save?: boolean;
+  onProgress?: (step: string) => void;
+}
+
+export interface DiscoverResult {
+  runId: string;
+  createdAt: string;
+  k: number;
+  seed: number;
+  silhouette: number;
+  customers: number;
+  tried: Array<{ k: number; silhouette: number }>;
+  segments: SegmentSummary[];
+  members?: Record<string, number>;
+}
+
+export async function discoverSegments(
+  engine: Engine,
+  options: DiscoverOptions = {},
+): Promise<DiscoverResult> {
+  const seed = options.seed ?? 42;
+  options.onProgress?.("reading features");
+  const counts = await customerCounts(engine, options.minEvents ?? 3);
+  if (counts.length < 2) throw new Error(`only ${counts.length} customers with enough events to segment`);
+  const storeLast = counts.reduce((max, c) => Math.max(max, c.lastMs), 0);
+  const raw = counts.map((c) => featureVector(c, storeLast));
+  const { rows } = standardise(raw);
+  options.onProgress?.(options.k ? `clustering into ${options.k}` : "choosing k by silhouette (2..10)");
+  const chosen = chooseK(rows, { k: options.k, seed });
+  const values = counts.map((c) => Math.max(0, c.clv ?? c.spend));
+  const segments = describeSegments(raw, values, chosen.clustering.assignments, chosen.k);
+  const runId = randomUUID();
+  const createdAt = formatTime(Date.now());
+  const members = Object.fromEntries(counts.map((c, i) => [c.customerId, chosen.clustering.assignments[i]]));
+  if (options.save !== false) {
+    options.onProgress?.("storing membership");
+    const result = { k: chosen.k, seed, silhouette: chosen.silhouette, segments };
+    await engine.insert("segment_runs", [
+      {
+        run_id: runId,
+        created_at: createdAt,
+        k: chosen.k,
+        seed,
+        silhouette: chosen.silhouette,
+        customers: counts.length,
+        summary: JSON.stringify(result),
+      },
+    ]);
+    const labels = segments.map((s) => s.label);
+    for (let i = 0; i < counts.length; i += 50_000) {
+      await engine.insert(
+        "segment_members",
+        counts.slice(i, i + 50_000).map((c, j) => {
+          const segment = chosen.clustering.assignments[i + j];
+          return { run_id: runId, customer_id: c.customerId, segment_id: segment, label: labels[segment] };
+        }),
+      );
+    }
+  }
+  return {
+    runId,
+    createdAt,
+    k: chosen.k,
+    seed,
+    silhouette: Math.round(chosen.silhouette * 1e4) / 1e4,
+    customers: counts.length,
+    tried: chosen.tried.map((t) => ({ k: t.k, silhouette: Math.round(t.silhouette * 1e4) / 1e4 })),
+    segments,
+    members,
+  };
+}
+
+export interface RunInfo {
+  runId: string;
+  createdAt: string;
+  k: number;
+  seed: number;
+  silhouette: number;
+  customers: number;
+}
+
+/** Every run, newest first: a re-run keeps the history. */
+export async function segmentRuns(engine: Engine): Promise<RunInfo[]> {
+  const rows = await engine.query<{
+    run_id: string;
+    created_at: string;
+    k: number;
+    seed: number;
+    silhouette: number;
+    customers: number;
+  }>("SELECT run_id, created_at, k, seed, silhouette, customers FROM segment_runs ORDER BY created_at DESC");
+  return rows.map((r) => ({
+    runId: r.run_id,
+    createdAt: r.created_at,
+    k: Number(r.k),
+    seed: Number(r.seed),
+    silhouette: Number(r.silhouette),
+    customers: Number(r.customers),
+  }));
+}
+
+/** The latest run's segments (or a given run's), as discovered. */
+export async function latestSegments(
+  engine: Engine,
+  runId?: string,
+): Promise<(RunInfo & { segments: SegmentSummary[] }) | null> {
+  const [row] = await engine.query<{
+    run_id: string;
+    created_at: string;
+    k: number;
+    seed: number;
+    silhouette: number;
+    customers: number;
+    summary: string;
+  }>(
+    `SELECT run_id, created_at, k, seed, silhouette, customers, summary FROM segment_runs
+     WHERE {run:String} = '' OR run_id = {run:String} ORDER BY created_at DESC LIMIT 1`,
+    { run: runId ?? "" },
+  );
+  if (!row) return null;
+  return {
+    runId: row.run_id,
+    createdAt: row.created_at,
+    k: Number(row.k),
+    seed: Number(row.seed),
+    silhouette: Number(row.silhouette),
+    customers: Number(row.customers),
+    segments: JSON.parse(row.summary).segments,
+  };
+}
+
+/** A customer's segment in the latest run. */
+export async function segmentOf(
+  engine: Engine,
+  customerId: string,
+): Promise<{ id: number; label: string } | null> {
+  const [row] = await engine.query<{ segment_id: number; label: string }>(
+    `SELECT segment_id, label FROM segment_members
+     WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs) AND customer_id = {id:String} LIMIT 1`,
+    { id: customerId },
+  );
+  return row ? { id: Number(row.segment_id), label: row.label } : null;
+}
+
+export interface SegmentProfile {
+  id: number;
+  label: string;
+  customers: number;
+  converted: number;
+  conversion: number;
+  meanClv: number;
+  clvSd: number;
+  behaviour: Record<(typeof SPACES)[number] | "messages", number>;
+  topJourneys: Array<{ activities: string[]; count: number; share: number }>;
+}
+
+async function profile(engine: Engine, segment: number, label: string): Promise<SegmentProfile> {
+  const [row] = await engine.query<{
+    customers: number;
+    converted: number;
+    mean_clv: number;
+    sd_clv: number;
+  }>(
+    `SELECT count() AS customers, countIf(c.purchases > 0) AS converted,
+            avg(ifNull(v.clv, c.spend)) AS mean_clv, stddevPop(ifNull(v.clv, c.spend)) AS sd_clv
+     FROM (
+       SELECT ${CUSTOMER_OF_EVENT} AS customer_id, countIf(e.name IN {purchases:Array(String)}) AS purchases,
+              sumIf(ifNull(e.value, 0), e.name IN {purchases:Array(String)}) AS spend
+       FROM events AS e FINAL ${IDENTITY_JOIN}
+       WHERE ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}
+       GROUP BY customer_id
+     ) AS c LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = c.customer_id`,
+    { segment, purchases: DEFAULT_PURCHASE_EVENTS },
+  );
+  const [mix] = await engine.query<Record<string, number>>(
+    `SELECT countIf(e.behaviour != '') AS messages, ${SPACES.map((s) => `countIf(has(e.behaviour_labels, '${s}')) AS ${s}`).join(", ")}
+     FROM events AS e FINAL ${IDENTITY_JOIN}
+     WHERE e.direction = 'inbound' AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`,
+    { segment },
+  );
+  const journeys = await variants(engine, { segment }, 3);
+  const customers = Number(row?.customers ?? 0);
+  const converted = Number(row?.converted ?? 0);
+  return {
+    id: segment,
+    label,
+    customers,
+    converted,
+    conversion: customers > 0 ? converted / customers : 0,
+    meanClv: Number(row?.mean_clv ?? 0),
+    clvSd: Number(row?.sd_clv ?? 0),
+    behaviour: {
+      messages: Number(mix?.messages ?? 0),
+      praise: Number(mix?.praise ?? 0),
+      complaint: Number(mix?.complaint ?? 0),
+      question: Number(mix?.question ?? 0),
+      suggestion: Number(mix?.suggestion ?? 0),
+    },
+    topJourneys: journeys.variants,
+  };
+}
+
+export interface Comparison {
+  a: SegmentProfile;
+  b: SegmentProfile;
+  /** Conversion A vs B: odds ratio, 95% interval, chi-square p-value. */
+  conversion: { oddsRatio: number; ci95: [number, number]; pValue: number };
+  /** Mean CLV difference, Welch's z (normal approximation; segments are large). */
+  clv: { difference: number; z: number; pValue: number };
+  /** Complaint share of messages, A vs B. */
+  complaints: { oddsRatio: number; ci95: [number, number]; pValue: number };
+}
+
+function normalTwoSided(z: number): number {
+  // Abramowitz-Stegun 7.1.26 erfc approximation (|error| < 1.5e-7): enough for a p-value.
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
+  return Math.min(1, erfc);
+}
+
+export async function compareSegments(engine: Engine, a: number, b: number): Promise<Comparison> {
+  const latest = await latestSegments(engine);
+  if (!latest) throw new Error("no segments yet: run `customer-flow segments discover` first");
+  for (const id of [a, b]) {
+    if (!latest.segments.some((s) => s.id === id)) {
+      throw new Error(`segment ${id} is not in the latest run (segments 0..${latest.k - 1})`);
+    }
+  }
+  const label = (id: number) => latest.segments.find((s) => s.id === id)?.label ?? "";
+  const pa = await profile(engine, a, label(a));
+  const pb = await profile(engine, b, label(b));
+  const se = Math.sqrt(pa.clvSd ** 2 / Math.max(1, pa.customers) + pb.clvSd ** 2 / Math.max(1, pb.customers));
+  const difference = pa.meanClv - pb.meanClv;
+  const z = se > 0 ? difference / se : 0;
+  return {
+    a: pa,
+    b: pb,
+    conversion: oddsRatio({
+      a: pa.converted,
+      b: pa.customers - pa.converted,
+      c: pb.converted,
+      d: pb.customers - pb.converted,
+    }),
+    clv: { difference, z, pValue: normalTwoSided(z) },
+    complaints: oddsRatio({
+      a: pa.behaviour.complaint,
+      b: pa.behaviour.messages - pa.behaviour.complaint,
+      c: pb.behaviour.complaint,
+      d: pb.behaviour.messages - pb.behaviour.complaint,
+    }),
+  };
+}
