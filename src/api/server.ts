@@ -1,6 +1,9 @@
 /** Builds the HTTP server: collector, read APIs, OpenAPI docs at /docs, and the home page. */
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createGunzip, createInflate } from "node:zlib";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
@@ -16,12 +19,14 @@ import { registerEngageRoutes } from "../engage/routes.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook, type Playbook } from "../engage/rules.js";
 import { registerIdentityRoutes } from "../identity/routes.js";
 import { registerJourneyRoutes } from "../journeys/routes.js";
+import { packageRoot } from "../package-root.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
 import { registerValueRoutes } from "../value/routes.js";
 import type { ApiKeys } from "./auth.js";
 import { homePage } from "./home.js";
 import { registerInternalRoutes } from "./internal-routes.js";
+import { registerOverviewRoutes } from "./overview.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -171,15 +176,21 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     status: "ok",
     engine: options.engine.description,
   }));
-  app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/html").send(homePage()),
-  );
+  // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
+  const web = join(packageRoot(), "dist", "web");
+  if (existsSync(join(web, "index.html"))) {
+    await app.register(fastifyStatic, { root: web, prefix: "/", wildcard: false, index: "index.html" });
+  } else
+    app.get("/", { schema: { hide: true } }, async (_request, reply) =>
+      reply.type("text/html").send(homePage()),
+    );
 
   registerCollectRoutes(app, collector, options.keys);
   registerIdentityRoutes(app, options.engine, options.keys);
   registerValueRoutes(app, options.engine, options.keys);
   registerJourneyRoutes(app, options.engine, options.keys);
   registerSegmentRoutes(app, options.engine, options.keys);
+  registerOverviewRoutes(app, options.engine, options.keys);
   registerEngageRoutes(app, options.engine, options.keys, sink, contexts);
   registerBehaviourRoutes(app, options.engine, options.keys, options.model ?? loadModel());
   registerInternalRoutes(app, options.engine, sink, options.keys);

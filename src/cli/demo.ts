@@ -1,6 +1,7 @@
 /** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
+import { discoverSegments } from "../segments/store.js";
 import { openStore } from "../store/open.js";
 import { runClv } from "../value/store.js";
 import { emit, UsageError } from "./output.js";
@@ -48,6 +49,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     // Every feature that ranks customers reads their lifetime value: compute it once with the data.
     process.stderr.write("fitting CLV models on the demo purchases\n");
     await runClv(store.engine);
+    // The dashboard's segment filter and view read the latest segmentation run.
+    process.stderr.write("discovering segments\n");
+    await discoverSegments(store.engine, { seed: options.seed });
     loaded = { ...summary, seconds: (Date.now() - started) / 1000, alreadyLoaded: false };
   }
   if (!options.serve) {
@@ -72,6 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       [
         `demo data: ${loaded.events} events${loaded.alreadyLoaded ? " (already loaded)" : ` loaded in ${loaded.seconds.toFixed(1)} s`}`,
         `Customer Flow is serving at ${server.url}  (API docs: ${server.url}/docs)`,
+        `  dashboard: ${server.url}/?key=${[...keys.read][0]}`,
         `  write key: ${[...keys.write].join(", ")}`,
         `  read key:  ${[...keys.read].join(", ")}`,
         `  try: curl -u ${[...keys.read][0]}: ${server.url}/v1/customers/customer1@example.com?limit=5`,

@@ -7,7 +7,7 @@ import type { Engine } from "../store/engine.js";
 import { friction } from "./friction.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
-import { flows, processMap, variants } from "./views.js";
+import { edgeExamples, flows, processMap, variants } from "./views.js";
 
 const list = z
   .union([z.string(), z.array(z.string())])
@@ -50,6 +50,18 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     { tags, summary: "Directly-follows graph with waiting times" },
     filterQuery,
     (q) => processMap(engine, toFilter(q)),
+  );
+  readRoute(
+    app,
+    keys,
+    "/v1/journeys/examples",
+    { tags, summary: "Example customers taking one transition of the process map" },
+    filterQuery.extend({
+      edgeFrom: z.string().min(1),
+      edgeTo: z.string().min(1),
+      limit: z.coerce.number().int().min(1).max(100).default(5),
+    }),
+    async (q) => edgeExamples(engine, toFilter(q), q.edgeFrom, q.edgeTo, q.limit),
   );
   readRoute(
     app,

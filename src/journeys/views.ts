@@ -164,3 +164,21 @@ export async function flows(
     links: [...links.values()],
   };
 }
+
+/** A few cases that take the transition from -> to (for a process map's "example customers"). */
+export async function edgeExamples(
+  engine: Engine,
+  filter: JourneyFilter,
+  from: string,
+  to: string,
+  limit = 5,
+): Promise<{ from: string; to: string; cases: string[] }> {
+  const { sql, params } = casesQuery(filter);
+  const rows = await engine.query<{ case_id: string }>(
+    `SELECT case_id FROM (${sql})
+     WHERE arrayExists((x, i) -> i > 1 AND journey[i - 1].3 = {edgeFrom:String} AND x.3 = {edgeTo:String}, journey, arrayEnumerate(journey))
+     ORDER BY case_id LIMIT {limit:UInt32}`,
+    { ...params, edgeFrom: from, edgeTo: to, limit },
+  );
+  return { from, to, cases: rows.map((r) => r.case_id) };
+}

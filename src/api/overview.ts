@@ -1,0 +1,153 @@
+/**
+ * The dashboard's overview and value distribution: cross-domain summaries over HTTP (read key). Their SQL
+ * lives here, once; the filters are the same as the journeys' (time range, channel, segment).
+ */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
+import type { Engine } from "../store/engine.js";
+import type { ApiKeys } from "./auth.js";
+import { readRoute } from "./read-route.js";
+
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(",").filter(Boolean)));
+
+export const overviewQuerySchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  channel: list,
+  segment: z.coerce.number().int().min(0).optional(),
+});
+
+type Filter = z.output<typeof overviewQuerySchema>;
+
+function where(filter: Filter): { sql: string; params: Record<string, unknown> } {
+  const parts = ["e.direction = 'inbound'"];
+  const params: Record<string, unknown> = {};
+  if (filter.from) {
+    parts.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    parts.push("e.timestamp < parseDateTime64BestEffort({to:String}, 3, 'UTC')");
+    params.to = filter.to;
+  }
+  if (filter.channel?.length) {
+    parts.push("e.channel IN {channels:Array(String)}");
+    params.channels = filter.channel;
+  }
+  if (filter.segment !== undefined) {
+    parts.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);
+    params.segment = filter.segment;
+  }
+  return { sql: parts.join(" AND "), params };
+}
+
+export async function overview(engine: Engine, filter: Filter) {
+  const { sql, params } = where(filter);
+  const [totals] = await engine.query<{
+    events: number;
+    customers: number;
+    messages: number;
+    revenue: number;
+    first: string;
+    last: string;
+  }>(
+    `SELECT count() AS events, uniqExact(${CUSTOMER_OF_EVENT}) AS customers, countIf(e.behaviour != '') AS messages,
+            sumIf(ifNull(e.value, 0), e.name = 'Order Completed') AS revenue, toString(min(e.timestamp)) AS first, toString(max(e.timestamp)) AS last
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql}`,
+    params,
+  );
+  const byChannel = await engine.query<{ week: string; channel: string; events: number }>(
+    `SELECT toString(toMonday(e.timestamp)) AS week, toString(e.channel) AS channel, count() AS events
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} GROUP BY week, channel ORDER BY week, channel`,
+    params,
+  );
+  const byTouchpoint = await engine.query<{
+    touchpoint: string;
+    channel: string;
+    events: number;
+    customers: number;
+  }>(
+    `SELECT e.touchpoint AS touchpoint, any(toString(e.channel)) AS channel, count() AS events, uniqExact(${CUSTOMER_OF_EVENT}) AS customers
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} GROUP BY touchpoint ORDER BY events DESC LIMIT 30`,
+    params,
+  );
+  const behaviour = await engine.query<{ week: string; behaviour: string; messages: number }>(
+    `SELECT toString(toMonday(e.timestamp)) AS week, toString(e.behaviour) AS behaviour, count() AS messages
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} AND e.behaviour != '' GROUP BY week, behaviour ORDER BY week, behaviour`,
+    params,
+  );
+  const [value] = await engine.query<{ customers: number; total: number; mean: number }>(
+    `SELECT count() AS customers, sum(clv) AS total, avg(clv) AS mean FROM customer_value FINAL WHERE clv IS NOT NULL
+     ${filter.segment !== undefined ? `AND customer_id IN ${SEGMENT_CUSTOMERS}` : ""}`,
+    params,
+  );
+  const num = (x: unknown) => Number(x ?? 0);
+  return {
+    totals: {
+      events: num(totals?.events),
+      customers: num(totals?.customers),
+      messages: num(totals?.messages),
+      revenue: num(totals?.revenue),
+      first: totals?.first ?? null,
+      last: totals?.last ?? null,
+    },
+    byChannel: byChannel.map((r) => ({ week: r.week, channel: r.channel, events: num(r.events) })),
+    byTouchpoint: byTouchpoint.map((r) => ({ ...r, events: num(r.events), customers: num(r.customers) })),
+    behaviour: behaviour.map((r) => ({ week: r.week, behaviour: r.behaviour, messages: num(r.messages) })),
+    value: { customers: num(value?.customers), totalClv: num(value?.total), meanClv: num(value?.mean) },
+  };
+}
+
+/** Histograms of stored CLV (log-spaced bins) and P(alive) (tenths). */
+export async function valueDistribution(engine: Engine, filter: Filter) {
+  const segment = filter.segment !== undefined ? `AND customer_id IN ${SEGMENT_CUSTOMERS}` : "";
+  const clv = await engine.query<{ bin: number; customers: number }>(
+    `SELECT floor(log10(1 + clv) * 4) AS bin, count() AS customers FROM customer_value FINAL
+     WHERE clv IS NOT NULL ${segment} GROUP BY bin ORDER BY bin`,
+    { segment: filter.segment ?? 0 },
+  );
+  const alive = await engine.query<{ bin: number; customers: number }>(
+    `SELECT least(9, floor(p_alive * 10)) AS bin, count() AS customers FROM customer_value FINAL
+     WHERE 1 ${segment} GROUP BY bin ORDER BY bin`,
+    { segment: filter.segment ?? 0 },
+  );
+  return {
+    clv: clv.map((r) => ({
+      from: Math.round(10 ** (Number(r.bin) / 4) - 1),
+      to: Math.round(10 ** ((Number(r.bin) + 1) / 4) - 1),
+      customers: Number(r.customers),
+    })),
+    pAlive: alive.map((r) => ({
+      from: Number(r.bin) / 10,
+      to: (Number(r.bin) + 1) / 10,
+      customers: Number(r.customers),
+    })),
+  };
+}
+
+export function registerOverviewRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+  readRoute(
+    app,
+    keys,
+    "/v1/overview",
+    {
+      tags: ["overview"],
+      summary: "Volume by channel and touchpoint over time, behaviour mix, customers, value",
+    },
+    overviewQuerySchema,
+    (q) => overview(engine, q),
+  );
+  readRoute(
+    app,
+    keys,
+    "/v1/value/distribution",
+    { tags: ["value"], summary: "Histograms of CLV and P(alive)" },
+    overviewQuerySchema,
+    (q) => valueDistribution(engine, q),
+  );
+}

@@ -1,0 +1,69 @@
+/** Loading, error and empty states in one place; a view is marked data-ready once its data is drawn. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+
+export interface Loaded<T> {
+  data?: T;
+  error?: string;
+  loading: boolean;
+}
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>({ loading: true });
+  useEffect(() => {
+    let live = true;
+    setState({ loading: true });
+    load().then(
+      (data) => live && setState({ data, loading: false }),
+      (error: Error) => live && setState({ error: error.message, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, deps);
+  return state;
+}
+
+export function Show<T>(props: {
+  state: Loaded<T>;
+  empty?: (data: T) => boolean;
+  children: (data: T) => ComponentChildren;
+}) {
+  const { state } = props;
+  if (state.loading)
+    return (
+      <p class="status" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (state.error)
+    return (
+      <p class="error" role="alert">
+        The API answered: {state.error}
+      </p>
+    );
+  if (state.data === undefined || props.empty?.(state.data))
+    return <p class="status">No data for these filters.</p>;
+  return <>{props.children(state.data)}</>;
+}
+
+/** A view's root: data-ready flips to "true" when every part reports ready (for tests and timings). */
+export function View(props: { name: string; ready: boolean; children: ComponentChildren }) {
+  useEffect(() => {
+    if (props.ready)
+      (window as unknown as { __viewReady?: Record<string, number> }).__viewReady = {
+        ...((window as unknown as { __viewReady?: Record<string, number> }).__viewReady ?? {}),
+        [props.name]: performance.now(),
+      };
+  }, [props.ready]);
+  return (
+    <main data-view={props.name} data-ready={props.ready ? "true" : "false"}>
+      {props.children}
+    </main>
+  );
+}
+
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "–";

@@ -1,0 +1,187 @@
+import { useState } from "preact/hooks";
+import { get } from "../api";
+import { Chart } from "../chart";
+import { fmt, Show, useLoad, View } from "../load";
+import type { ViewProps } from "../main";
+import { filterParams } from "../state";
+
+interface Funnel {
+  cases: number;
+  converted: number;
+  conversion: number;
+  medianSecondsToConvert: number | null;
+  p90SecondsToConvert: number | null;
+  steps: Array<{
+    step: string;
+    entered: number;
+    conversionFromPrevious: number;
+    medianSecondsFromPrevious: number | null;
+    p90SecondsFromPrevious: number | null;
+    droppedAfter: number;
+    nextInstead: Array<{ step: string; count: number }>;
+    nextChannelsInstead: Array<{ channel: string; count: number }>;
+  }>;
+}
+
+const duration = (s: number | null) =>
+  s === null
+    ? "–"
+    : s >= 86400
+      ? `${fmt(s / 86400, 1)} d`
+      : s >= 3600
+        ? `${fmt(s / 3600, 1)} h`
+        : `${fmt(s / 60, 1)} min`;
+
+export function FunnelView({ route, navigate }: ViewProps) {
+  const steps = (route.extra.steps ?? "").split("|").filter(Boolean);
+  const window = route.extra.window ?? "7d";
+  const touchpoints = useLoad(
+    () => get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters)),
+    [JSON.stringify(route.filters)],
+  );
+  const [pick, setPick] = useState("");
+  const state = useLoad(
+    () =>
+      steps.length >= 2
+        ? get<Funnel>("/v1/journeys/funnel", { ...filterParams(route.filters), step: steps, window })
+        : Promise.resolve(undefined),
+    [JSON.stringify(route.filters), steps.join("|"), window],
+  );
+  const setSteps = (next: string[]) => navigate({ extra: { steps: next.join("|"), window } });
+  const options = Object.entries(touchpoints.data?.activities ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([name]) => name);
+  return (
+    <View name="funnel" ready={steps.length < 2 ? Boolean(touchpoints.data) : Boolean(state.data)}>
+      <section class="card wide">
+        <h2>Build a funnel</h2>
+        <div class="steps form">
+          {steps.map((s, i) => (
+            <span class="pill">
+              {i + 1}. {s}{" "}
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`remove step ${s}`}
+                onClick={() => setSteps(steps.filter((_, j) => j !== i))}
+              >
+                ×
+              </button>
+            </span>
+          ))}
+          <label>
+            Add a step
+            <select
+              name="add-step"
+              value={pick}
+              onChange={(e) => setPick((e.target as HTMLSelectElement).value)}
+            >
+              <option value="">choose…</option>
+              {options.map((o) => (
+                <option value={o}>{o}</option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            name="add"
+            disabled={!pick}
+            onClick={() => {
+              setSteps([...steps, pick]);
+              setPick("");
+            }}
+          >
+            Add step
+          </button>
+          <label>
+            Window
+            <select
+              name="window"
+              value={window}
+              onChange={(e) =>
+                navigate({ extra: { steps: steps.join("|"), window: (e.target as HTMLSelectElement).value } })
+              }
+            >
+              {["1h", "1d", "7d", "30d"].map((w) => (
+                <option value={w}>{w}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {steps.length < 2 && <p class="status">Pick at least two steps.</p>}
+      </section>
+      {steps.length >= 2 && (
+        <Show state={state as never} empty={(d: Funnel | undefined) => !d || d.cases === 0}>
+          {(d: Funnel) => (
+            <>
+              <section class="card">
+                <h2>
+                  Conversion: {fmt(d.conversion * 100, 1)}% of {fmt(d.cases)} (median time{" "}
+                  {duration(d.medianSecondsToConvert)}, p90 {duration(d.p90SecondsToConvert)})
+                </h2>
+                <Chart
+                  label="Funnel conversion per step"
+                  points={d.steps.length}
+                  option={{
+                    tooltip: {},
+                    grid: { left: 130, right: 30, top: 10, bottom: 30 },
+                    xAxis: { type: "value" },
+                    yAxis: { type: "category", inverse: true, data: d.steps.map((s) => s.step) },
+                    series: [
+                      {
+                        type: "bar",
+                        data: d.steps.map((s) => s.entered),
+                        label: { show: true, position: "right" },
+                      },
+                    ],
+                  }}
+                />
+              </section>
+              <section class="card">
+                <h2>At each drop-off, what people did instead</h2>
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Step</th>
+                      <th class="num">Entered</th>
+                      <th class="num">From previous</th>
+                      <th class="num">Median</th>
+                      <th>Dropped, then</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.steps.map((s) => (
+                      <tr>
+                        <td>{s.step}</td>
+                        <td class="num">{fmt(s.entered)}</td>
+                        <td class="num">{fmt(s.conversionFromPrevious * 100, 1)}%</td>
+                        <td class="num">{duration(s.medianSecondsFromPrevious)}</td>
+                        <td>
+                          {s.droppedAfter > 0 ? `${fmt(s.droppedAfter)}: ` : ""}
+                          {s.nextInstead
+                            .slice(0, 3)
+                            .map((n) => `${n.step} (${n.count})`)
+                            .join(", ")}
+                          {s.nextChannelsInstead.length > 0 && (
+                            <span class="muted">
+                              {" "}
+                              · channels{" "}
+                              {s.nextChannelsInstead
+                                .slice(0, 3)
+                                .map((c) => `${c.channel} (${c.count})`)
+                                .join(", ")}
+                            </span>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+            </>
+          )}
+        </Show>
+      )}
+    </View>
+  );
+}

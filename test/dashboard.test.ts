@@ -1,0 +1,153 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) on the demo data: every view
+ * draws real data, a funnel is built by clicking, a customer is found by email, no console errors.
+ * Timings (navigation to data drawn) are printed; CF_SCREENSHOTS=1 saves docs/screenshots/<view>.png.
+ * In CI (CUSTOMER_FLOW_REQUIRE_BROWSER=1, set by .ci/run) a browser that cannot start fails the run.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { EngineSink } from "../src/collect/sink.js";
+import { loadDemo } from "../src/demo/load.js";
+import { discoverSegments } from "../src/segments/store.js";
+import type { Engine } from "../src/store/engine.js";
+import { runClv } from "../src/value/store.js";
+import { startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
+
+const CHROMIUM = process.env.CUSTOMER_FLOW_CHROMIUM ?? "/usr/bin/chromium";
+const required = process.env.CUSTOMER_FLOW_REQUIRE_BROWSER === "1";
+const built = existsSync(join(process.cwd(), "dist", "web", "index.html"));
+let browser: Browser | undefined;
+let launchError: string | undefined;
+let engine: Engine;
+let server: TestServer;
+const timings: Record<string, number> = {};
+
+before(async () => {
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+  } catch (error) {
+    launchError = (error as Error).message.split("\n")[0];
+    if (required) throw new Error(`the browser did not start (${CHROMIUM}): ${launchError}`);
+    process.stderr.write(`\n*** SKIPPED dashboard tests: ${CHROMIUM} did not start: ${launchError} ***\n\n`);
+    return;
+  }
+  engine = await testEngine();
+  const sink = new EngineSink(engine);
+  await loadDemo(sink, { customers: 1500, seed: 7 });
+  await sink.close();
+  await runClv(engine);
+  await discoverSegments(engine, { seed: 42 });
+  server = await startTestServer(engine);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (Object.keys(timings).length > 0) {
+    process.stdout.write(`# dashboard timings (ms, navigation to data drawn): ${JSON.stringify(timings)}\n`);
+    mkdirSync(join(process.cwd(), "dist"), { recursive: true });
+    writeFileSync(join(process.cwd(), "dist", "dashboard-timings.json"), JSON.stringify(timings, null, 2));
+  }
+});
+
+const skip = () => (!built ? "SKIPPED: dist/web is not built (npm run build)" : false);
+
+async function openPage(errors: string[]): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("response", (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+  });
+  return page;
+}
+
+async function openView(page: Page, view: string, hashExtra = ""): Promise<number> {
+  await page.goto(`${server.url}/?key=rk_test#/${view}${hashExtra}`);
+  await page.waitForSelector(`main[data-view="${view}"][data-ready="true"]`, { timeout: 30_000 });
+  const ms = await page.evaluate(
+    (v) => (window as unknown as { __viewReady: Record<string, number> }).__viewReady[v],
+    view,
+  );
+  return Math.round(ms);
+}
+
+async function drawnPoints(page: Page): Promise<number[]> {
+  return page.$$eval("main [data-points]", (els) => els.map((e) => Number(e.getAttribute("data-points"))));
+}
+
+async function shot(page: Page, view: string): Promise<void> {
+  if (!process.env.CF_SCREENSHOTS) return;
+  const folder = join(process.cwd(), "docs", "screenshots");
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: join(folder, `${view}.png`), fullPage: true });
+}
+
+const VIEWS: Array<[string, string]> = [
+  ["overview", ""],
+  ["flows", "?step=checkout"],
+  ["map", ""],
+  ["friction", ""],
+  ["behaviour", ""],
+  ["segments", ""],
+  ["value", ""],
+];
+
+test("every view loads with real data drawn, and no console errors", { skip: skip() }, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  for (const [view, extra] of VIEWS) {
+    timings[view] = await openView(page, view, extra);
+    const points = await drawnPoints(page);
+    assert.ok(points.length > 0, `${view}: nothing drawn`);
+    for (const n of points) assert.ok(n > 0, `${view}: an empty chart or table (${points})`);
+    assert.equal(await page.$$eval("main .error", (e) => e.length), 0, `${view}: an API error is shown`);
+    if (view !== "friction") assert.ok((await page.$$("main canvas")).length > 0, `${view}: no chart canvas`);
+    await shot(page, view);
+  }
+  // A process-map edge opens its numbers and example customers.
+  await openView(page, "map", "?edge=checkout%20-%3E%20checkout%20error");
+  await page.waitForSelector("[data-edge] a.pill", { timeout: 15_000 });
+  assert.match((await page.textContent("[data-edge]")) ?? "", /checkout → checkout error/);
+  // Filters live in the URL and reach the API.
+  timings["overview (channel=store)"] = await openView(page, "overview", "?channel=store");
+  assert.equal(await page.inputValue('select[name="channel"]'), "store");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a funnel is built by clicking, and a customer is found by email", { skip: skip() }, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  timings.funnel = await openView(page, "funnel");
+  for (const step of ["cart", "checkout", "order"]) {
+    await page.selectOption('select[name="add-step"]', step);
+    await page.click('button[name="add"]');
+  }
+  await page.waitForSelector('main[data-view="funnel"][data-ready="true"] table tbody tr');
+  assert.equal(await page.$$eval("main table tbody tr", (rows) => rows.length), 3);
+  assert.ok((await drawnPoints(page)).every((n) => n > 0));
+  assert.match(page.url(), /steps=cart%7Ccheckout%7Corder|steps=cart\|checkout\|order/);
+  await shot(page, "funnel");
+
+  timings.customer = await openView(page, "customer");
+  await page.fill('input[name="customer"]', "customer7@example.com");
+  await page.click('main button[type="submit"]');
+  await page.waitForSelector("[data-customer]", { timeout: 15_000 });
+  await page.waitForSelector('main[data-view="customer"][data-ready="true"]');
+  assert.ok((await page.$$eval("main table tbody tr", (rows) => rows.length)) > 0);
+  assert.match((await page.textContent("[data-customer] h2")) ?? "", /^user:cus_/);
+  await shot(page, "customer");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
