@@ -5,34 +5,25 @@
  * Usage: node dist/bench/segments.js [customers=1000000] [perCustomer=10]
  */
 import { spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
-import { generateDemo } from "../src/demo/generator.js";
 import { chooseK } from "../src/segments/cluster.js";
 import { featureVector, standardise } from "../src/segments/features.js";
 import { customerCounts } from "../src/segments/store.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { migrate } from "../src/store/migrate.js";
-import { ratio, timed } from "./util.js";
+import { ratio, timed, writeDemoNdjson } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const perCustomer = Number(process.argv[3] ?? 10);
 const dir = mkdtempSync(join(tmpdir(), "cf-bench-segments-"));
 const file = join(dir, "events.ndjson");
 
-const out = createWriteStream(file);
-for (const { events } of generateDemo({ customers, seed: 9 })) {
-  let text = "";
-  for (const event of events.slice(0, perCustomer)) text += `${JSON.stringify(event)}\n`;
-  if (!out.write(text)) await once(out, "drain");
-}
-out.end();
-await once(out, "finish");
+await writeDemoNdjson(file, customers, perCustomer);
 
 const engine = await ChdbEngine.open(join(dir, "data"), "customer_flow");
 await migrate(engine);
@@ -78,3 +69,4 @@ console.log(
   ),
 );
 await engine.close();
+rmSync(dir, { recursive: true, force: true });

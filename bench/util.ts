@@ -1,5 +1,7 @@
 /** Shared bits of the benchmark scripts: timing, a child `customer-flow serve`, demo events. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateDemo } from "../src/demo/generator.js";
@@ -10,6 +12,23 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ seconds: numbe
   const started = process.hrtime.bigint();
   const result = await work();
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
+}
+
+/** Writes the demo generator's customers, each cut to their first `perCustomer` events, as NDJSON. */
+export async function writeDemoNdjson(
+  file: string,
+  customers: number,
+  perCustomer: number,
+  seed = 9,
+): Promise<void> {
+  const out = createWriteStream(file);
+  for (const { events } of generateDemo({ customers, seed })) {
+    let text = "";
+    for (const event of events.slice(0, perCustomer)) text += `${JSON.stringify(event)}\n`;
+    if (!out.write(text)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
 }
 
 export function demoEvents(count: number, seed = 1): Record<string, unknown>[] {

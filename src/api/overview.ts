@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { eventFilterWhere } from "../journeys/query.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import type { ApiKeys } from "./auth.js";
@@ -25,24 +26,7 @@ export const overviewQuerySchema = z.object({
 type Filter = z.output<typeof overviewQuerySchema>;
 
 function where(filter: Filter): { sql: string; params: Record<string, unknown> } {
-  const parts = ["e.direction = 'inbound'"];
-  const params: Record<string, unknown> = {};
-  if (filter.from) {
-    parts.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
-    params.from = filter.from;
-  }
-  if (filter.to) {
-    parts.push("e.timestamp < parseDateTime64BestEffort({to:String}, 3, 'UTC')");
-    params.to = filter.to;
-  }
-  if (filter.channel?.length) {
-    parts.push("e.channel IN {channels:Array(String)}");
-    params.channels = filter.channel;
-  }
-  if (filter.segment !== undefined) {
-    parts.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);
-    params.segment = filter.segment;
-  }
+  const { where: parts, params } = eventFilterWhere(filter, { inboundOnly: true });
   return { sql: parts.join(" AND "), params };
 }
 

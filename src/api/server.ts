@@ -175,6 +175,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   app.get("/health", { schema: { tags: ["meta"], summary: "200 when ready" } }, async () => ({
     status: "ok",
     engine: options.engine.description,
+    contextIndex: { customers: contexts.size, loaded: contexts.loaded },
   }));
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");

@@ -3,6 +3,8 @@
  * L2, class-balanced. Written by hand: the kept JS options (ml-logistic-regression) use dense matrices and
  * cannot hold 2^18 hashed features.
  */
+
+import { seededRandom } from "../seeded-random.js";
 import { DIMENSIONS, featurise, type SparseVector } from "./features.js";
 import { BehaviourModel, type ModelCard, type Space } from "./model.js";
 
@@ -28,18 +30,6 @@ export const DEFAULT_THRESHOLDS: Record<Space, number> = {
   question: 0.5,
   suggestion: 0.5,
 };
-
-/** Mulberry32: a small seeded generator so training is reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {

@@ -4,7 +4,6 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { parse } from "csv-parse";
-import type { z } from "zod";
 import { forgetModel, loadModel, modelPathFor, STORE_MODEL_FILE } from "../behaviour/classifier.js";
 import { readEvaluationSets, readLabelledCsv, readPublicTrainingPool } from "../behaviour/corpus.js";
 import { evaluateLabelled, evaluateSet, type Metrics } from "../behaviour/evaluate.js";
@@ -14,7 +13,7 @@ import { voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
 import { type LabelledText, trainModel } from "../behaviour/train.js";
 import { resolveStoreOptions } from "../store/open.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
-import { emit, UsageError } from "./output.js";
+import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 
 interface ModelOptions extends GlobalOptions {
@@ -248,7 +247,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
       action(async (options: GlobalOptions & Record<string, string | undefined>) => {
-        const query = parseQuery(nowQuerySchema, {
+        const query = parseOptions(nowQuerySchema, {
           at: options.at,
           limit: options.limit,
           halfLife: options.halfLife,
@@ -286,7 +285,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
       action(async (options: GlobalOptions & Record<string, string | undefined>) => {
-        const query = parseQuery(themesQuerySchema, {
+        const query = parseOptions(themesQuerySchema, {
           at: options.at,
           touchpoint: options.touchpoint,
           weeks: options.weeks,
@@ -314,14 +313,3 @@ export function registerBehaviourCommands(program: Command): void {
 }
 
 const DEFAULT_LIMIT = 10;
-
-/** CLI options go through the API's zod schema, so both answer the same and reject the same way. */
-function parseQuery<S extends z.ZodType>(schema: S, raw: Record<string, string | undefined>): z.output<S> {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  const parsed = schema.safeParse(defined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`--${String(issue.path[0] ?? "")}: ${issue.message}`);
-  }
-  return parsed.data;
-}

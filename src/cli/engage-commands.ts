@@ -1,25 +1,11 @@
 /** `customer-flow inbox ...` and `customer-flow engage ...`: the inbox, actions, context and closed-loop outcomes. */
 import type { Command } from "commander";
-import type { z } from "zod";
 import { ContextService } from "../engage/context.js";
 import { inboxCommandSchema, inboxQuerySchema } from "../engage/routes.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import { applyCommand, engageOutcomes, getItem, itemHistory, listInbox } from "../engage/store.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
-import { emit, UsageError } from "./output.js";
-
-function parse<S extends z.ZodType>(
-  schema: S,
-  raw: Record<string, unknown>,
-  flag = (key: string) => `--${key}`,
-): z.output<S> {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`${flag(String(issue.path[0] ?? ""))}: ${issue.message}`);
-  }
-  return parsed.data;
-}
+import { emit, parseOptions, UsageError } from "./output.js";
 
 type Options = GlobalOptions & Record<string, string | boolean | undefined>;
 
@@ -41,7 +27,7 @@ export function registerEngageCommands(program: Command): void {
     .option("--at <time>", "rank as of this time (default: the latest message)")
     .action(
       action(async (options: Options) => {
-        const query = parse(inboxQuerySchema, {
+        const query = parseOptions(inboxQuerySchema, {
           status: options.status,
           behaviour: options.behaviour,
           channel: options.channel,
@@ -97,8 +83,10 @@ export function registerEngageCommands(program: Command): void {
       .option("--actor <name>", "who does it (kept in the history)")
       .action(
         action(async (id: string, options: Options) => {
-          const command = parse(inboxCommandSchema, { ...build(options), actor: options.actor }, (key) =>
-            key === "action" ? "command" : `--${key}`,
+          const command = parseOptions(
+            inboxCommandSchema,
+            { ...build(options), actor: options.actor },
+            (key) => (key === "action" ? "command" : `--${key}`),
           );
           await withStore(options, async (store) => {
             const sink = sinkFor(store, options);

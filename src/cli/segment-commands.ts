@@ -3,26 +3,8 @@ import type { Command } from "commander";
 import { compareSchema, discoverSchema } from "../segments/routes.js";
 import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "../segments/store.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
-import { emit, UsageError } from "./output.js";
+import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
-
-function parse<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
-  },
-  raw: Record<string, unknown>,
-): T {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`--${String(issue.path[0] ?? "")}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 export function registerSegmentCommands(program: Command): void {
   const segments = program
@@ -40,7 +22,7 @@ export function registerSegmentCommands(program: Command): void {
         async (
           options: GlobalOptions & { k?: string; seed?: string; minEvents?: string; members?: boolean },
         ) => {
-          const query = parse(discoverSchema, {
+          const query = parseOptions(discoverSchema, {
             k: options.k,
             seed: options.seed,
             minEvents: options.minEvents,
@@ -94,7 +76,7 @@ export function registerSegmentCommands(program: Command): void {
     .argument("<b>", "segment id")
     .action(
       action(async (a: string, b: string, options: GlobalOptions) => {
-        const ids = parse(compareSchema, { a, b });
+        const ids = parseOptions(compareSchema, { a, b });
         await withStore(options, async (store) => {
           const result = await compareSegments(store.engine, ids.a, ids.b);
           const line = (p: typeof result.a) =>

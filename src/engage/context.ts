@@ -47,6 +47,7 @@ export class ContextService {
       for (const { identifier, customerId } of await identifierIndex(this.engine)) {
         this.customerOfIdentifier.set(identifier, customerId);
       }
+      this.loaded = true;
     })();
     return this.loading;
   }
@@ -54,6 +55,9 @@ export class ContextService {
   get size(): number {
     return this.byCustomer.size;
   }
+
+  /** Whether the bulk load at start has finished. */
+  loaded = false;
 
   setPlaybook(playbook: Playbook): void {
     this.playbook = playbook;

@@ -150,25 +150,18 @@ export async function listInbox(
     from: formatTime(at - (query.days ?? 30) * DAY),
     to: formatTime(at),
   };
-  if (query.status) {
-    where.push("if(s.status = '', 'open', s.status) = {status:String}");
-    params.status = query.status;
-  }
-  if (query.behaviour) {
-    where.push("has(e.behaviour_labels, {behaviour:String})");
-    params.behaviour = query.behaviour;
-  }
-  if (query.channel) {
-    where.push("e.channel = {channel:String}");
-    params.channel = query.channel;
-  }
-  if (query.touchpoint) {
-    where.push("e.touchpoint = {touchpoint:String}");
-    params.touchpoint = query.touchpoint;
-  }
-  if (query.assignee) {
-    where.push("s.assignee = {assignee:String}");
-    params.assignee = query.assignee;
+  // Each given filter adds its condition and binds its value under the same name.
+  const conditions: Array<[keyof InboxQuery, string]> = [
+    ["status", "if(s.status = '', 'open', s.status) = {status:String}"],
+    ["behaviour", "has(e.behaviour_labels, {behaviour:String})"],
+    ["channel", "e.channel = {channel:String}"],
+    ["touchpoint", "e.touchpoint = {touchpoint:String}"],
+    ["assignee", "s.assignee = {assignee:String}"],
+  ];
+  for (const [name, condition] of conditions) {
+    if (query[name] === undefined || query[name] === "") continue;
+    where.push(condition);
+    params[name] = query[name];
   }
   if (query.segment !== undefined) {
     where.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);

@@ -44,13 +44,12 @@ const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
   behaviour: "if(e.behaviour != '', toString(e.behaviour), e.touchpoint)",
 };
 
-/**
- * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name, behaviour) in journey order) per case. Events with equal
- * timestamps keep their ingest order (seq: the order of the source file for imports).
- */
-export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
-  const filter = journeyFilterSchema.parse(input);
-  const where = filter.brand ? [] : ["e.direction = 'inbound'"];
+/** The WHERE conditions (over events AS e joined to the identity map) of the shared filters. */
+export function eventFilterWhere(
+  filter: { from?: string; to?: string; channel?: string[]; source?: string[]; segment?: number },
+  options: { inboundOnly: boolean },
+): { where: string[]; params: QueryParams } {
+  const where = options.inboundOnly ? ["e.direction = 'inbound'"] : [];
   const params: QueryParams = {};
   if (filter.from) {
     where.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
@@ -72,6 +71,16 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     where.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);
     params.segment = filter.segment;
   }
+  return { where, params };
+}
+
+/**
+ * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name, behaviour) in journey order) per case. Events with equal
+ * timestamps keep their ingest order (seq: the order of the source file for imports).
+ */
+export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
+  const filter = journeyFilterSchema.parse(input);
+  const { where, params } = eventFilterWhere(filter, { inboundOnly: !filter.brand });
   const activity = `if(e.direction = 'outbound', concat('brand: ', ${ACTIVITY[filter.by]}), ${ACTIVITY[filter.by]})`;
   const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${activity}, toString(e.channel), e.name, toString(e.behaviour))))`;
   const collapsed = filter.collapseRepeats

@@ -7,17 +7,9 @@
  * neither, and both are a few lines.
  */
 import { kmeans } from "ml-kmeans";
+import { seededRandom } from "../seeded-random.js";
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Indices of a seeded sample without replacement (all of them when n <= size). */
 export function sampleIndices(n: number, size: number, seed: number): number[] {

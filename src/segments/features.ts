@@ -15,18 +15,9 @@
  *
  * Every feature is standardised (z-score over the customers clustered) before clustering.
  */
-export const CHANNEL_FEATURES = [
-  "web",
-  "app",
-  "email",
-  "phone",
-  "contact_center",
-  "store",
-  "social",
-  "chat",
-  "post",
-  "peer",
-] as const;
+import { KNOWN_CHANNELS } from "../collect/event-schema.js";
+/** Every known channel but "other" (its share is what the others leave). */
+export const CHANNEL_FEATURES = KNOWN_CHANNELS.filter((c) => c !== "other");
 
 export const SPACES = ["praise", "complaint", "question", "suggestion"] as const;
 

@@ -1,0 +1,81 @@
+/**
+ * The context API under load: a served demo store (CLV fitted), autocannon at a fixed 1,000 requests/s on
+ * GET /v1/context/{email} for random demo customers, against the same rate on GET /health (a route that
+ * does nothing) as the peer. Prints p50/p99 latency of both and the ratio of the p99s.
+ * Usage: node dist/bench/context.js [customers=20000] [seconds=20] [rate=1000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { EngineSink } from "../src/collect/sink.js";
+import { loadDemo } from "../src/demo/load.js";
+import { ChdbEngine } from "../src/store/chdb-engine.js";
+import { migrate } from "../src/store/migrate.js";
+import { runClv } from "../src/value/store.js";
+import { ratio, spawnServer, stopServer } from "./util.js";
+
+const customers = Number(process.argv[2] ?? 20_000);
+const seconds = Number(process.argv[3] ?? 20);
+const rate = Number(process.argv[4] ?? 1000);
+const dir = mkdtempSync(join(tmpdir(), "cf-bench-context-"));
+const data = join(dir, "data");
+
+{
+  const engine = await ChdbEngine.open(data, "customer_flow");
+  await migrate(engine);
+  const sink = new EngineSink(engine);
+  await loadDemo(sink, { customers, seed: 42 });
+  await sink.close();
+  await runClv(engine);
+  await engine.close();
+}
+
+const { child, url } = await spawnServer(data);
+const auth = `Basic ${Buffer.from("rk:").toString("base64")}`;
+for (;;) {
+  const health = (await (await fetch(`${url}/health`)).json()) as { contextIndex: { loaded: boolean } };
+  if (health.contextIndex.loaded) break;
+  await new Promise((r) => setTimeout(r, 250));
+}
+
+async function load(path: () => string): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: 50,
+    overallRate: rate,
+    duration: seconds,
+    requests: [
+      { method: "GET", headers: { authorization: auth }, setupRequest: (req) => ({ ...req, path: path() }) },
+    ],
+  });
+}
+
+const randomCustomer = () =>
+  `/v1/context/customer${1 + Math.floor(Math.random() * customers)}%40example.com?touchpoint=support%20call`;
+const context = await load(randomCustomer);
+const health = await load(() => "/health");
+await stopServer(child);
+rmSync(dir, { recursive: true, force: true });
+
+const summary = (r: autocannon.Result) => ({
+  requests: r.requests.total,
+  perSecond: Math.round(r.requests.average),
+  non2xx: r.non2xx,
+  errors: r.errors,
+  p50ms: r.latency.p50,
+  p99ms: r.latency.p99,
+  maxMs: r.latency.max,
+});
+console.log(
+  JSON.stringify(
+    {
+      bench: `context API at ${rate} requests/s for ${seconds} s, ${customers} demo customers`,
+      context: summary(context),
+      health: summary(health),
+      p99RatioVsHealth: Number(ratio(context.latency.p99, Math.max(1, health.latency.p99))),
+    },
+    null,
+    2,
+  ),
+);
