@@ -8,6 +8,7 @@
  * - MBG/NBD: Batislam, Denizel & Filiztekin (2007), IJRM 24(3).
  * No kept npm library implements them; each formula is written from the paper.
  */
+import digamma from "@stdlib/math-base-special-digamma";
 import { gammaln, hyp2f1, logAddExp, logSubExp } from "./special.js";
 
 export interface RfmData {
@@ -32,6 +33,8 @@ export interface BtydModel {
   conditionalExpected(params: number[], t: number, x: number, tx: number, T: number): number;
   /** E[purchases in (0, t]] for a new customer. */
   unconditionalExpected(params: number[], t: number): number;
+  /** The total log-likelihood and its gradient in the natural parameters, where derived (BG/NBD). */
+  valueAndGradient?(params: number[], data: RfmData): { value: number; gradient: number[] };
 }
 
 export const bgnbd: BtydModel = {
@@ -53,6 +56,61 @@ export const bgnbd: BtydModel = {
   pAlive([r, alpha, a, b], x, tx, T) {
     if (x === 0) return 1;
     return 1 / (1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x));
+  },
+  /**
+   * Differentiating Fader, Hardie & Lee (2005) eq. 6 term by term: d ln Γ = ψ (digamma); the last term is
+   * ln(e^A3 + e^A4), whose derivative weighs dA3 and dA4 by their shares of the sum.
+   */
+  valueAndGradient([r, alpha, a, b], data) {
+    const byX = new Map<number, number[]>();
+    const lnAlpha = Math.log(alpha);
+    const psiR = digamma(r);
+    const psiAB = digamma(a + b);
+    const psiB = digamma(b);
+    let value = 0;
+    const g = [0, 0, 0, 0];
+    for (let i = 0; i < data.x.length; i++) {
+      const x = data.x[i];
+      const w = data.weight?.[i] ?? 1;
+      let f = byX.get(x);
+      if (f === undefined) {
+        const psiABX = digamma(a + b + x);
+        f = [
+          gammaln(r + x) -
+            gammaln(r) +
+            r * lnAlpha +
+            gammaln(a + b) +
+            gammaln(b + x) -
+            gammaln(b) -
+            gammaln(a + b + x),
+          digamma(r + x) - psiR + lnAlpha,
+          r / alpha,
+          psiAB - psiABX,
+          psiAB + digamma(b + x) - psiB - psiABX,
+        ];
+        byX.set(x, f);
+      }
+      const lnT = Math.log(alpha + data.T[i]);
+      const a3 = -(r + x) * lnT;
+      let l = a3;
+      let w4 = 0;
+      let lnTx = 0;
+      if (x > 0) {
+        lnTx = Math.log(alpha + data.tx[i]);
+        const a4 = Math.log(a) - Math.log(b + x - 1) - (r + x) * lnTx;
+        l = logAddExp(a3, a4);
+        w4 = Math.exp(a4 - l);
+      }
+      const w3 = 1 - w4;
+      value += w * (f[0] + l);
+      g[0] += w * (f[1] - w3 * lnT - w4 * lnTx);
+      g[1] +=
+        w *
+        (f[2] - w3 * ((r + x) / (alpha + data.T[i])) - (x > 0 ? w4 * ((r + x) / (alpha + data.tx[i])) : 0));
+      g[2] += w * (f[3] + w4 / a);
+      g[3] += w * (f[4] - (x > 0 ? w4 / (b + x - 1) : 0));
+    }
+    return { value, gradient: g };
   },
   conditionalExpected([r, alpha, a, b], t, x, tx, T) {
     const hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));

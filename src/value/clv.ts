@@ -2,6 +2,8 @@
  * Customer lifetime value from transactions: RFM summaries (same-day purchases merged, as lifetimes and
  * BTYD do), model fits, and per-customer predictions with a discounted CLV.
  */
+
+import digamma from "@stdlib/math-base-special-digamma";
 import { type BtydModel, gammaGamma, type RfmData, totalLogLikelihood } from "./btyd.js";
 import { type FitResult, maximise } from "./fit.js";
 import { gammaln } from "./special.js";
@@ -83,7 +85,13 @@ export function compress(rows: readonly Pick<CustomerRfm, "x" | "tx" | "T">[]): 
 
 export function fitModel(model: BtydModel, rows: readonly Pick<CustomerRfm, "x" | "tx" | "T">[]): FitResult {
   const data = compress(rows);
-  return maximise((params) => totalLogLikelihood(model, params, data), model.paramNames, model.initial);
+  const valueAndGradient = model.valueAndGradient;
+  return maximise(
+    (params) => totalLogLikelihood(model, params, data),
+    model.paramNames,
+    model.initial,
+    valueAndGradient ? (params) => valueAndGradient(params, data) : undefined,
+  );
 }
 
 /**
@@ -103,21 +111,36 @@ export function fitGammaGamma(
   }
   const xs = Float64Array.from(repeaters, (r) => r.x);
   const xm = Float64Array.from(repeaters, (r) => r.x * r.monetary);
+  // Value and gradient in one pass (d ln Γ = ψ); the likelihood alone is its first part.
+  const valueAndGradient = ([p, q, gamma]: number[]) => {
+    let value = 0;
+    const gradient = [0, 0, 0];
+    const psiQ = digamma(q);
+    const lnGamma = Math.log(gamma);
+    for (const [x, g] of groups) {
+      const px = p * x;
+      const psiPxQ = digamma(px + q);
+      value +=
+        g.count * (gammaln(px + q) - gammaln(px) - gammaln(q) + q * lnGamma + px * Math.log(x)) +
+        (px - 1) * g.sumLogM;
+      gradient[0] += g.count * x * (psiPxQ - digamma(px) + Math.log(x)) + x * g.sumLogM;
+      gradient[1] += g.count * (psiPxQ - psiQ + lnGamma);
+      gradient[2] += (g.count * q) / gamma;
+    }
+    for (let i = 0; i < xs.length; i++) {
+      const ln = Math.log(xm[i] + gamma);
+      value -= (p * xs[i] + q) * ln;
+      gradient[0] -= xs[i] * ln;
+      gradient[1] -= ln;
+      gradient[2] -= (p * xs[i] + q) / (xm[i] + gamma);
+    }
+    return { value, gradient };
+  };
   const result = maximise(
-    ([p, q, gamma]) => {
-      let total = 0;
-      for (const [x, g] of groups) {
-        const px = p! * x;
-        total +=
-          g.count *
-            (gammaln(px + q!) - gammaln(px) - gammaln(q!) + q! * Math.log(gamma!) + px * Math.log(x)) +
-          (px - 1) * g.sumLogM;
-      }
-      for (let i = 0; i < xs.length; i++) total -= (p! * xs[i]! + q!) * Math.log(xm[i]! + gamma!);
-      return total;
-    },
+    (params) => valueAndGradient(params).value,
     gammaGamma.paramNames,
     gammaGamma.initial,
+    valueAndGradient,
   );
   return { ...result, customers: repeaters.length };
 }
