@@ -3,6 +3,8 @@
  * draws real data, a funnel is built by clicking, a customer is found by email, no console errors.
  * Timings (navigation to data drawn) are printed; CF_SCREENSHOTS=1 saves docs/screenshots/<view>.png.
  * In CI (CUSTOMER_FLOW_REQUIRE_BROWSER=1, set by .ci/run) a browser that cannot start fails the run.
+ * CF_DASHBOARD_URL (and CF_DASHBOARD_KEY) point it at a running server instead, e.g. `npm start`'s full demo,
+ * to measure the timings there.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -35,6 +37,10 @@ before(async () => {
     launchError = (error as Error).message.split("\n")[0];
     if (required) throw new Error(`the browser did not start (${CHROMIUM}): ${launchError}`);
     process.stderr.write(`\n*** SKIPPED dashboard tests: ${CHROMIUM} did not start: ${launchError} ***\n\n`);
+    return;
+  }
+  if (process.env.CF_DASHBOARD_URL) {
+    server = { url: process.env.CF_DASHBOARD_URL, close: async () => {} };
     return;
   }
   engine = await testEngine();
@@ -71,7 +77,7 @@ async function openPage(errors: string[]): Promise<Page> {
 }
 
 async function openView(page: Page, view: string, hashExtra = ""): Promise<number> {
-  await page.goto(`${server.url}/?key=rk_test#/${view}${hashExtra}`);
+  await page.goto(`${server.url}/?key=${process.env.CF_DASHBOARD_KEY ?? "rk_test"}#/${view}${hashExtra}`);
   await page.waitForSelector(`main[data-view="${view}"][data-ready="true"]`, { timeout: 30_000 });
   const ms = await page.evaluate(
     (v) => (window as unknown as { __viewReady: Record<string, number> }).__viewReady[v],

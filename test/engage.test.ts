@@ -103,6 +103,8 @@ test("assign, note, status changes keep a history; bad changes get clear errors"
 });
 
 test("a reply is the brand's touchpoint: in the timeline, in journeys, in the context, and in closed-loop outcomes", async () => {
+  // Computed (and cached) before the reply: the reply must still show up below.
+  await get(`${server.url}/v1/journeys/dfg?by=touchpoint`);
   const inbox = await get(`${server.url}/v1/inbox?status=open&behaviour=complaint&limit=1`);
   const [item] = inbox.body.items;
   const context = await get(
@@ -140,6 +142,11 @@ test("a reply is the brand's touchpoint: in the timeline, in journeys, in the co
   assert.equal(reply.properties.inReplyTo, item.id);
   assert.equal(reply.touchpoint, item.touchpoint);
 
+  const viaApi = await get(`${server.url}/v1/journeys/dfg?by=touchpoint`);
+  assert.ok(
+    viaApi.body.edges.some((e: { to: string }) => e.to === `brand: ${item.touchpoint}`),
+    "the cached process map was recomputed after the reply",
+  );
   const map = await processMap(engine, { by: "touchpoint" });
   assert.ok(
     map.edges.some((e) => e.to === `brand: ${item.touchpoint}`),

@@ -130,7 +130,7 @@ export function registerOverviewRoutes(app: FastifyInstance, engine: Engine, key
     app,
     keys,
     "/v1/value/distribution",
-    { tags: ["value"], summary: "Histograms of CLV and P(alive)" },
+    { tags: ["value"], summary: "Histograms of CLV and P(alive)", cache: true },
     overviewQuerySchema,
     (q) => valueDistribution(engine, q),
   );

@@ -3,19 +3,27 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { z } from "zod";
 import { type ApiKeys, authorize, keyFromHeaders } from "./auth.js";
 import { sendZodError } from "./errors.js";
+import type { ResultCache } from "./result-cache.js";
+
+/** Where a server keeps its ResultCache (see buildServer); routes marked `cache` use it. */
+export const RESULT_CACHE = Symbol("resultCache");
 
 export function readRoute<S extends z.ZodType>(
   app: FastifyInstance,
   keys: ApiKeys,
   path: string,
-  docs: { tags: string[]; summary: string },
+  docs: { tags: string[]; summary: string; cache?: boolean },
   schema: S,
   handle: (query: z.output<S>, reply: FastifyReply) => Promise<unknown>,
 ): void {
-  app.get(path, { schema: docs }, async (request, reply) => {
+  const { cache: cached, ...openapi } = docs;
+  app.get(path, { schema: openapi }, async (request, reply) => {
     if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
     const query = schema.safeParse(request.query);
     if (!query.success) return sendZodError(reply, query.error);
-    return handle(query.data, reply);
+    const cache = (app as unknown as { [RESULT_CACHE]?: ResultCache })[RESULT_CACHE];
+    if (!cached || !cache) return handle(query.data, reply);
+    // Handlers that answer an error themselves (reply.code(...).send) are not cached: only returned values are.
+    return cache.get(`${path}?${JSON.stringify(query.data)}`, () => handle(query.data, reply));
   });
 }

@@ -27,6 +27,8 @@ import type { ApiKeys } from "./auth.js";
 import { homePage } from "./home.js";
 import { registerInternalRoutes } from "./internal-routes.js";
 import { registerOverviewRoutes } from "./overview.js";
+import { RESULT_CACHE } from "./read-route.js";
+import { ResultCache } from "./result-cache.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -48,6 +50,8 @@ export interface ServerOptions {
   playbook?: Playbook;
   /** Load the context index in the background at start (default true; tests may wait on `contexts.load()`). */
   preloadContexts?: boolean;
+  /** Compute the dashboard's default views in the background at start, so the first visit is fast. */
+  warmDashboard?: boolean;
 }
 
 export interface CustomerFlowServer {
@@ -55,6 +59,25 @@ export interface CustomerFlowServer {
   collector: Collector;
   sink: EventSink;
   contexts: ContextService;
+}
+
+/** The requests the dashboard makes first, computed once in the background (one at a time). */
+const DASHBOARD_DEFAULTS = [
+  "/v1/overview",
+  "/v1/journeys/dfg?by=touchpoint",
+  "/v1/journeys/friction?top=30",
+  "/v1/journeys/paths?by=touchpoint&steps=5&fromStep=checkout",
+  "/v1/value/distribution",
+  "/v1/value/attribution?by=channel",
+  "/v1/value/touchpoints",
+  "/v1/behaviour/now?limit=10",
+  "/v1/behaviour/themes?top=3",
+];
+
+async function warmDashboard(app: FastifyInstance, adminKey: string): Promise<void> {
+  for (const url of DASHBOARD_DEFAULTS) {
+    await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${adminKey}` } });
+  }
 }
 
 export async function buildServer(options: ServerOptions): Promise<CustomerFlowServer> {
@@ -65,9 +88,25 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     options.engine,
     options.playbook ?? loadPlaybook(DEFAULT_PLAYBOOK_PATH),
   );
-  sink.onCommitted((rows) => contexts.invalidate([...new Set(rows.map((r) => r.identity_key))]));
+  const results = new ResultCache();
+  (app as unknown as { [RESULT_CACHE]: ResultCache })[RESULT_CACHE] = results;
+  sink.onCommitted((rows) => {
+    contexts.invalidate([...new Set(rows.map((r) => r.identity_key))]);
+    results.invalidate();
+  });
+  // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change answers.
+  app.addHook("onResponse", async (request) => {
+    if (request.method !== "GET" && request.method !== "HEAD") results.invalidate();
+  });
   if (options.preloadContexts !== false) {
     contexts.load().catch((error) => app.log.error({ err: error }, "loading the context index failed"));
+  }
+  if (options.warmDashboard) {
+    app.addHook("onReady", async () => {
+      void warmDashboard(app, options.keys.admin).catch((error) =>
+        app.log.error({ err: error }, "warming failed"),
+      );
+    });
   }
   const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes);
 

@@ -103,7 +103,11 @@ export function registerBehaviourRoutes(
     app,
     keys,
     "/v1/behaviour/now",
-    { tags, summary: "Who matters now: the live ranking with score components, entries and exits" },
+    {
+      tags,
+      summary: "Who matters now: the live ranking with score components, entries and exits",
+      cache: true,
+    },
     nowQuerySchema,
     async (q) => whoMattersNowFromStore(engine, { at: q.at, config: nowConfigOf(q), segment: q.segment }),
   );
@@ -111,7 +115,11 @@ export function registerBehaviourRoutes(
     app,
     keys,
     "/v1/behaviour/themes",
-    { tags, summary: "Voice of the customer: volume, trend and themes per touchpoint and space" },
+    {
+      tags,
+      summary: "Voice of the customer: volume, trend and themes per touchpoint and space",
+      cache: true,
+    },
     themesQuerySchema,
     async (q) =>
       voiceOfCustomer(engine, {

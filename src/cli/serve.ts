@@ -47,6 +47,7 @@ export async function startServer(
     logger: options.log ? { level: "info" } : false,
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
+    warmDashboard: true,
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();

@@ -90,6 +90,8 @@ export class ContextService {
     }
     const cached = customer ? this.byCustomer.get(customer) : undefined;
     if (cached && !this.stale.has(customer!)) return cached;
+    // Unknown to a loaded index and not written since: nobody by that name (no store read per miss).
+    if (!customer && this.loaded && !candidates.some((c) => this.stale.has(c))) return null;
     // Unknown or stale: read this customer from the store (by every identity key it may have).
     const keys =
       cached?.identityKeys ?? candidates.filter((c) => c.startsWith("user:") || c.startsWith("anon:"));

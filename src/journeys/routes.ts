@@ -47,7 +47,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/dfg",
-    { tags, summary: "Directly-follows graph with waiting times" },
+    { tags, summary: "Directly-follows graph with waiting times", cache: true },
     filterQuery,
     (q) => processMap(engine, toFilter(q)),
   );
@@ -55,7 +55,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/examples",
-    { tags, summary: "Example customers taking one transition of the process map" },
+    { tags, summary: "Example customers taking one transition of the process map", cache: true },
     filterQuery.extend({
       edgeFrom: z.string().min(1),
       edgeTo: z.string().min(1),
@@ -67,7 +67,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/variants",
-    { tags, summary: "Distinct journeys with counts and shares" },
+    { tags, summary: "Distinct journeys with counts and shares", cache: true },
     filterQuery.extend({ top: z.coerce.number().int().min(1).max(1000).default(10) }),
     (q) => variants(engine, toFilter(q), q.top),
   );
@@ -98,7 +98,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/friction",
-    { tags, summary: "Steps and transitions ranked by friction, each with its components" },
+    { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
     (q) => friction(engine, toFilter(q), { outcomeEvents: q.outcomeEvent, top: q.top }),
   );
@@ -106,7 +106,11 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/outcomes",
-    { tags, summary: "Steps and transitions over- or under-represented among cases reaching an outcome" },
+    {
+      tags,
+      summary: "Steps and transitions over- or under-represented among cases reaching an outcome",
+      cache: true,
+    },
     filterQuery.extend({
       outcome: z.string().min(1),
       top: z.coerce.number().int().min(1).max(500).default(20),
@@ -117,7 +121,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
     app,
     keys,
     "/v1/journeys/paths",
-    { tags, summary: "Flows (Sankey) after or before a step" },
+    { tags, summary: "Flows (Sankey) after or before a step", cache: true },
     filterQuery
       .extend({
         fromStep: z.string().optional(),

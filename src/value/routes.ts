@@ -33,7 +33,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
     app,
     keys,
     "/v1/value/attribution",
-    { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics" },
+    { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics", cache: true },
     attributionQuerySchema,
     async (q) => {
       const rows = await journeyPaths(engine, {
@@ -48,7 +48,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
     app,
     keys,
     "/v1/value/touchpoints",
-    { tags, summary: "The touchpoint investment table, by priority" },
+    { tags, summary: "The touchpoint investment table, by priority", cache: true },
     touchpointQuerySchema,
     async (q) => ({
       by: q.by,
