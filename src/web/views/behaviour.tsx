@@ -1,9 +1,8 @@
 import { get } from "../api";
-import { Chart } from "../chart";
 import { fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
-import { pivot } from "./overview";
+import { WeeklyChart } from "./overview";
 
 interface Now {
   at: string;
@@ -47,28 +46,16 @@ export function BehaviourView({ route }: ViewProps) {
       <section class="card wide">
         <h2>The four spaces over time</h2>
         <Show state={over} empty={(d) => d.behaviour.length === 0}>
-          {(d) => {
-            const p = pivot(
-              d.behaviour,
-              (r) => r.week,
-              (r) => r.behaviour,
-              (r) => r.messages,
-            );
-            return (
-              <Chart
-                label="Messages per week by behaviour"
-                points={d.behaviour.length}
-                option={{
-                  tooltip: { trigger: "axis" },
-                  legend: { top: 0 },
-                  grid: { top: 40, left: 50, right: 20, bottom: 30 },
-                  xAxis: { type: "category", data: p.xs },
-                  yAxis: { type: "value" },
-                  series: p.series.map((s) => ({ ...s, type: "line", symbol: "none" })),
-                }}
-              />
-            );
-          }}
+          {(d) => (
+            <WeeklyChart
+              label="Messages per week by behaviour"
+              rows={d.behaviour}
+              week={(r) => r.week}
+              name={(r) => r.behaviour}
+              value={(r) => r.messages}
+              kind="line"
+            />
+          )}
         </Show>
       </section>
       <section class="card">

@@ -30,6 +30,38 @@ export function pivot<T>(rows: T[], x: (r: T) => string, s: (r: T) => string, y:
   };
 }
 
+/** One series per name over weeks, as lines (optionally stacked areas) or stacked bars. */
+export function WeeklyChart<T>(props: {
+  label: string;
+  rows: T[];
+  week: (r: T) => string;
+  name: (r: T) => string;
+  value: (r: T) => number;
+  kind: "line" | "area" | "bar";
+}) {
+  const p = pivot(props.rows, props.week, props.name, props.value);
+  const style =
+    props.kind === "bar"
+      ? { type: "bar", stack: "all" }
+      : props.kind === "area"
+        ? { type: "line", stack: "all", areaStyle: {}, symbol: "none" }
+        : { type: "line", symbol: "none" };
+  return (
+    <Chart
+      label={props.label}
+      points={props.rows.length}
+      option={{
+        tooltip: { trigger: "axis" },
+        legend: { top: 0 },
+        grid: { top: 40, left: 60, right: 20, bottom: 30 },
+        xAxis: { type: "category", data: p.xs },
+        yAxis: { type: "value" },
+        series: p.series.map((s) => ({ ...s, ...style })),
+      }}
+    />
+  );
+}
+
 export function OverviewView({ route }: ViewProps) {
   const state = useLoad(
     () => get<Overview>("/v1/overview", filterParams(route.filters)),
@@ -39,18 +71,6 @@ export function OverviewView({ route }: ViewProps) {
     <View name="overview" ready={Boolean(state.data)}>
       <Show state={state} empty={(d) => d.totals.events === 0}>
         {(d) => {
-          const channels = pivot(
-            d.byChannel,
-            (r) => r.week,
-            (r) => r.channel,
-            (r) => r.events,
-          );
-          const behaviour = pivot(
-            d.behaviour,
-            (r) => r.week,
-            (r) => r.behaviour,
-            (r) => r.messages,
-          );
           return (
             <>
               <section class="card wide">
@@ -77,23 +97,13 @@ export function OverviewView({ route }: ViewProps) {
               </section>
               <section class="card wide">
                 <h2>Volume by channel, per week</h2>
-                <Chart
+                <WeeklyChart
                   label="Events per week by channel"
-                  points={d.byChannel.length}
-                  option={{
-                    tooltip: { trigger: "axis" },
-                    legend: { top: 0 },
-                    grid: { top: 40, left: 60, right: 20, bottom: 30 },
-                    xAxis: { type: "category", data: channels.xs },
-                    yAxis: { type: "value" },
-                    series: channels.series.map((s) => ({
-                      ...s,
-                      type: "line",
-                      stack: "all",
-                      areaStyle: {},
-                      symbol: "none",
-                    })),
-                  }}
+                  rows={d.byChannel}
+                  week={(r) => r.week}
+                  name={(r) => r.channel}
+                  value={(r) => r.events}
+                  kind="area"
                 />
               </section>
               <section class="card">
@@ -112,17 +122,13 @@ export function OverviewView({ route }: ViewProps) {
               </section>
               <section class="card">
                 <h2>Behaviour mix of messages, per week</h2>
-                <Chart
+                <WeeklyChart
                   label="Messages per week by behaviour"
-                  points={d.behaviour.length}
-                  option={{
-                    tooltip: { trigger: "axis" },
-                    legend: { top: 0 },
-                    grid: { top: 40, left: 50, right: 20, bottom: 30 },
-                    xAxis: { type: "category", data: behaviour.xs },
-                    yAxis: { type: "value" },
-                    series: behaviour.series.map((s) => ({ ...s, type: "bar", stack: "all" })),
-                  }}
+                  rows={d.behaviour}
+                  week={(r) => r.week}
+                  name={(r) => r.behaviour}
+                  value={(r) => r.messages}
+                  kind="bar"
                 />
               </section>
             </>
