@@ -10,8 +10,8 @@ const { model, examples } = trainModel(
   { data: pool.sources, notes: "" },
   {
     epochs: Number(process.env.EPOCHS ?? 6),
-    learningRate: Number(process.env.LR ?? 0.1),
-    l2: Number(process.env.L2 ?? 1e-6),
+    learningRate: Number(process.env.LR ?? 0.03),
+    l2: Number(process.env.L2 ?? 1e-5),
   },
 );
 console.log("trained", examples, ((performance.now() - started) / 1000).toFixed(1), "s");

@@ -47,7 +47,7 @@ export function trainHead(
   classes: number,
   options: TrainOptions = {},
 ): Float32Array {
-  const { epochs = 6, learningRate = 0.1, l2 = 1e-6, seed = 7 } = options;
+  const { epochs = 6, learningRate = 0.03, l2 = 1e-5, seed = 7 } = options;
   const weights = new Float32Array(classes * DIMENSIONS);
   const squares = new Float32Array(classes * DIMENSIONS).fill(1e-6);
   // Balanced class weights: each class counts as much as the others in the loss.
