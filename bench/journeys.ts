@@ -52,13 +52,15 @@ const journeysCte = `WITH e AS (
 const duckRows = async (sql: string) =>
   (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
+// The DuckDB side reads the customers' own (inbound) touches; ours leaves the brand's replies out too.
+const CUSTOMER_TOUCHES = { brand: false };
 const results: Record<string, { ours: number; duckdb: number; ratio: number; agree: boolean }> = {};
 const steps = ["product page", "cart", "checkout", "order"];
 const window = 30 * 86_400_000;
 
 // Process map: edges with counts and waiting times, plus starts and ends.
 {
-  const ours = await timed(() => processMap(engine, {}));
+  const ours = await timed(() => processMap(engine, CUSTOMER_TOUCHES));
   const peer = await timed(async () => {
     const edges = await duckRows(`${journeysCte}, p AS (
         SELECT touchpoint AS a, lead(touchpoint) OVER w AS b, (lead(ts) OVER w - ts) / 1000.0 AS wait,
@@ -90,7 +92,7 @@ const window = 30 * 86_400_000;
 
 // Variants: the top 10 full sequences with counts.
 {
-  const ours = await timed(() => variants(engine, {}, 10));
+  const ours = await timed(() => variants(engine, CUSTOMER_TOUCHES, 10));
   const peer = await timed(() =>
     duckRows(`${journeysCte}, v AS (SELECT list(touchpoint ORDER BY ts, seq) AS variant FROM e GROUP BY customer)
       SELECT variant, count(*) AS n FROM v GROUP BY variant ORDER BY n DESC LIMIT 10`),
@@ -106,7 +108,7 @@ const window = 30 * 86_400_000;
 
 // A 4-step funnel within 30 days, every start of step 1 tried (the furthest attempt counts per customer).
 {
-  const ours = await timed(() => funnel(engine, {}, steps.map(parseStep), { windowMs: window }));
+  const ours = await timed(() => funnel(engine, CUSTOMER_TOUCHES, steps.map(parseStep), { windowMs: window }));
   const peer = await timed(() =>
     duckRows(`${journeysCte}, c AS (SELECT customer, list(struct_pack(t := ts, s := touchpoint) ORDER BY ts, seq) AS j FROM e GROUP BY customer),
       s1 AS (SELECT customer, j, i AS k1 FROM c, range(1, len(j) + 1) r(i) WHERE j[i].s = '${steps[0]}'),
@@ -130,7 +132,7 @@ const window = 30 * 86_400_000;
 // A 5-step flow after the first "home".
 {
   const ours = await timed(() =>
-    flows(engine, {}, { anchor: "home", direction: "after", steps: 5, width: 1000 }),
+    flows(engine, CUSTOMER_TOUCHES, { anchor: "home", direction: "after", steps: 5, width: 1000 }),
   );
   const peer = await timed(() =>
     duckRows(`${journeysCte}, c AS (SELECT list(touchpoint ORDER BY ts, seq) AS j FROM e GROUP BY customer)

@@ -13,26 +13,38 @@ export interface ProcessMap {
 
 export async function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
   const { sql, params } = casesQuery(filter);
-  const [totals] = await engine.query<{ cases: number; events: number }>(
-    `SELECT count() AS cases, sum(length(journey)) AS events FROM (${sql}) WHERE length(journey) > 0`,
+  // One pass over the cases (building them is the expensive part): each case emits one row per kind of
+  // fact (itself, each activity, its first/last pair, each directly-follows pair), grouped together.
+  const rows = await engine.query<{
+    kind: string;
+    a: string;
+    b: string;
+    n: number;
+    events: number;
+    median: number;
+    p90: number;
+  }>(
+    `SELECT item.1 AS kind, item.2 AS a, item.3 AS b, count() AS n, sum(item.5) AS events,
+            quantileExactInclusiveIf(0.5)(item.4, item.1 = 'edge') AS median,
+            quantileExactInclusiveIf(0.9)(item.4, item.1 = 'edge') AS p90
+     FROM (SELECT journey FROM (${sql}) WHERE length(journey) > 0)
+     ARRAY JOIN arrayConcat(
+       [('case', '', '', 0., toUInt64(length(journey))), ('ends', journey[1].3, journey[-1].3, 0., toUInt64(0))],
+       arrayMap(x -> ('activity', x.3, '', 0., toUInt64(0)), journey),
+       arrayMap(p -> ('edge', p.1.3, p.2.3, (p.2.1 - p.1.1) / 1000, toUInt64(0)), arrayZip(arrayPopBack(journey), arrayPopFront(journey)))
+     ) AS item
+     GROUP BY kind, a, b`,
     params,
   );
-  const activities = await engine.query<{ activity: string; n: number }>(
-    `SELECT x.3 AS activity, count() AS n FROM (${sql}) ARRAY JOIN journey AS x GROUP BY activity ORDER BY n DESC, activity`,
-    params,
-  );
-  const ends = await engine.query<{ first: string; last: string; n: number }>(
-    `SELECT journey[1].3 AS first, journey[-1].3 AS last, count() AS n FROM (${sql}) WHERE length(journey) > 0 GROUP BY first, last`,
-    params,
-  );
-  const edges = await engine.query<{ from: string; to: string; count: number; median: number; p90: number }>(
-    `SELECT pair.1.3 AS from, pair.2.3 AS to, count() AS count,
-            quantileExactInclusive(0.5)((pair.2.1 - pair.1.1) / 1000) AS median,
-            quantileExactInclusive(0.9)((pair.2.1 - pair.1.1) / 1000) AS p90
-     FROM (${sql}) ARRAY JOIN arrayZip(arrayPopBack(journey), arrayPopFront(journey)) AS pair
-     GROUP BY from, to ORDER BY count DESC, from, to`,
-    params,
-  );
+  const of = (kind: string) => rows.filter((r) => r.kind === kind);
+  const totals = { cases: of("case")[0]?.n ?? 0, events: of("case")[0]?.events ?? 0 };
+  const activities = of("activity")
+    .map((r) => ({ activity: r.a, n: Number(r.n) }))
+    .sort((x, y) => y.n - x.n || (x.activity < y.activity ? -1 : 1));
+  const ends = of("ends").map((r) => ({ first: r.a, last: r.b, n: r.n }));
+  const edges = of("edge")
+    .map((r) => ({ from: r.a, to: r.b, count: Number(r.n), median: r.median, p90: r.p90 }))
+    .sort((x, y) => y.count - x.count || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
   const start: Record<string, number> = {};
   const end: Record<string, number> = {};
   for (const row of ends) {
