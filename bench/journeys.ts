@@ -108,7 +108,9 @@ const window = 30 * 86_400_000;
 
 // A 4-step funnel within 30 days, every start of step 1 tried (the furthest attempt counts per customer).
 {
-  const ours = await timed(() => funnel(engine, CUSTOMER_TOUCHES, steps.map(parseStep), { windowMs: window }));
+  const ours = await timed(() =>
+    funnel(engine, CUSTOMER_TOUCHES, steps.map(parseStep), { windowMs: window }),
+  );
   const peer = await timed(() =>
     duckRows(`${journeysCte}, c AS (SELECT customer, list(struct_pack(t := ts, s := touchpoint) ORDER BY ts, seq) AS j FROM e GROUP BY customer),
       s1 AS (SELECT customer, j, i AS k1 FROM c, range(1, len(j) + 1) r(i) WHERE j[i].s = '${steps[0]}'),

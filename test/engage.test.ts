@@ -154,6 +154,8 @@ test("a reply is the brand's touchpoint: in the timeline, in journeys, in the co
   );
   const own = await processMap(engine, { by: "touchpoint", brand: false });
   assert.ok(!own.edges.some((e) => e.to.startsWith("brand: ")));
+  const ownViaApi = await get(`${server.url}/v1/journeys/dfg?by=touchpoint&brand=false`);
+  assert.ok(!ownViaApi.body.edges.some((e: { to: string }) => e.to.startsWith("brand: ")));
 
   // The context index saw the new event: the reply is in the recent journey, the item no longer open.
   const after = await get(`${server.url}/v1/context/${encodeURIComponent(item.customerId)}`);

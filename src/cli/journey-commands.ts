@@ -19,6 +19,7 @@ interface FilterOptions extends GlobalOptions {
   sessionGap?: number;
   collapse?: boolean;
   segment?: number;
+  brand?: boolean;
 }
 
 function withFilters(command: Command): Command {
@@ -35,6 +36,7 @@ function withFilters(command: Command): Command {
     .option("--did <step>", "only customers who did this (touchpoint or event name)")
     .option("--session-gap <minutes>", "split journeys after this much inactivity", Number)
     .option("--collapse", "treat immediate repeats of a step as one")
+    .option("--no-brand", "leave the brand's replies out (the customer's own touches only)")
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)", (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--segment: "${v}" is not a segment id`);
@@ -53,6 +55,7 @@ function filterOf(options: FilterOptions): JourneyFilter {
     sessionGapMinutes: options.sessionGap,
     collapseRepeats: Boolean(options.collapse),
     segment: options.segment,
+    brand: options.brand !== false,
   };
 }
 

@@ -23,6 +23,10 @@ const filterQuery = z.object({
   did: z.string().optional(),
   sessionGap: z.coerce.number().positive().optional(),
   segment: z.coerce.number().int().min(0).optional(),
+  brand: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v !== "false"),
   collapse: z
     .enum(["true", "false"])
     .optional()
@@ -39,6 +43,7 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
   sessionGapMinutes: q.sessionGap,
   collapseRepeats: q.collapse,
   segment: q.segment,
+  brand: q.brand,
 });
 
 export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
