@@ -27,3 +27,9 @@ export function readRoute<S extends z.ZodType>(
     return cache.get(`${path}?${JSON.stringify(query.data)}`, () => handle(query.data, reply));
   });
 }
+
+/** For handlers that answer some cases themselves (a 404) and cache only the computed answer. */
+export function cachedResult<T>(app: FastifyInstance, key: string, compute: () => Promise<T>): Promise<T> {
+  const cache = (app as unknown as { [RESULT_CACHE]?: ResultCache })[RESULT_CACHE];
+  return cache ? cache.get(key, compute) : compute();
+}

@@ -72,6 +72,7 @@ const DASHBOARD_DEFAULTS = [
   "/v1/value/touchpoints",
   "/v1/behaviour/now?limit=10",
   "/v1/behaviour/themes?top=3",
+  "/v1/segments/compare?a=0&b=1",
 ];
 
 async function warmDashboard(app: FastifyInstance, adminKey: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
-import { readRoute } from "../api/read-route.js";
+import { cachedResult, readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
 import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "./store.js";
 
@@ -50,11 +50,18 @@ export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys
     },
     compareSchema,
     async (q, reply) => {
-      try {
-        return await compareSegments(engine, q.a, q.b);
-      } catch (error) {
-        return reply.code(404).send({ error: (error as Error).message });
+      const latest = await latestSegments(engine);
+      const missing = [q.a, q.b].find((id) => !latest?.segments.some((s) => s.id === id));
+      if (!latest || missing !== undefined) {
+        const message = latest
+          ? `segment ${missing} is not in the latest run (segments 0..${latest.k - 1})`
+          : "no segments yet: run `customer-flow segments discover` first";
+        return reply.code(404).send({ error: "not_found", message });
       }
+      // Comparing reads every event of both segments: kept until the data changes, like the journeys.
+      return cachedResult(app, `compare:${latest.runId}:${q.a}:${q.b}`, () =>
+        compareSegments(engine, q.a, q.b),
+      );
     },
   );
   app.post(
