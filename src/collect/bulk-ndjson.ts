@@ -17,6 +17,7 @@ import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { DEFAULT_LIMITS, normaliseEvent, Sequence } from "./normalise.js";
+import { type BehaviourColumns, behaviourColumns } from "./sink.js";
 import { type ImportRejection, ImportTally } from "./tally.js";
 
 const ISO_WITH_ZONE =
@@ -210,19 +211,11 @@ export async function importNdjsonInEngine(
     await engine.command(
       `CREATE TABLE ${labels} (line_no UInt64, behaviour String, behaviour_labels Array(String), behaviour_scores Array(Float32)) ENGINE = MergeTree ORDER BY line_no`,
     );
-    let pending: Array<
-      { line_no: number } & Pick<StoredEvent, "behaviour" | "behaviour_labels" | "behaviour_scores">
-    > = [];
+    let pending: Array<{ line_no: number } & BehaviourColumns> = [];
     for await (const row of engine.stream<{ line_no: number; text: string }>(
       `SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`,
     )) {
-      const c = model.classify(row.text);
-      pending.push({
-        line_no: Number(row.line_no),
-        behaviour: c.behaviour,
-        behaviour_labels: c.labels,
-        behaviour_scores: [c.scores.praise, c.scores.complaint, c.scores.question, c.scores.suggestion],
-      });
+      pending.push({ line_no: Number(row.line_no), ...behaviourColumns(row.text, model) });
       if (pending.length >= 50_000) {
         await engine.insert(labels, pending);
         pending = [];

@@ -68,19 +68,23 @@ export class EngineSink implements EventSink {
   }
 }
 
+export type BehaviourColumns = Pick<StoredEvent, "behaviour" | "behaviour_labels" | "behaviour_scores">;
+
+/** A text's behaviour as the events table stores it (scores in the order praise, complaint, question, suggestion). */
+export function behaviourColumns(text: string, model: BehaviourModel): BehaviourColumns {
+  const { behaviour, labels, scores } = model.classify(text);
+  return {
+    behaviour,
+    behaviour_labels: labels,
+    behaviour_scores: [scores.praise, scores.complaint, scores.question, scores.suggestion],
+  };
+}
+
 /** Sets behaviour, labels and scores on every event that carries text and has none yet. */
 export function labelBehaviour(rows: StoredEvent[], model: BehaviourModel): StoredEvent[] {
   for (const row of rows) {
     if (row.text === "" || row.behaviour !== "") continue;
-    const result = model.classify(row.text);
-    row.behaviour = result.behaviour;
-    row.behaviour_labels = result.labels;
-    row.behaviour_scores = [
-      result.scores.praise,
-      result.scores.complaint,
-      result.scores.question,
-      result.scores.suggestion,
-    ];
+    Object.assign(row, behaviourColumns(row.text, model));
   }
   return rows;
 }
