@@ -34,14 +34,13 @@ export class ContextService {
 
   constructor(
     private readonly engine: Engine,
-    private playbook: Playbook,
+    private readonly playbook: Playbook,
   ) {}
 
   /** Loads every customer's facts (call at start; requests before it finishes read from the store). */
   load(): Promise<void> {
     this.loading ??= (async () => {
-      this.at = (await latestMessageTime(this.engine)) ?? Date.now();
-      this.median = await medianClv(this.engine);
+      await this.ensureBasics();
       const facts = await contextFacts(this.engine, this.at);
       for (const f of facts) this.remember(f);
       for (const { identifier, customerId } of await identifierIndex(this.engine)) {
@@ -58,10 +57,6 @@ export class ContextService {
 
   /** Whether the bulk load at start has finished. */
   loaded = false;
-
-  setPlaybook(playbook: Playbook): void {
-    this.playbook = playbook;
-  }
 
   private remember(f: ContextFacts): void {
     this.byCustomer.set(f.customerId, f);
@@ -105,14 +100,15 @@ export class ContextService {
     return found;
   }
 
-  /** The clock and the median CLV, read once (a one-off CLI call does not load the whole index). */
+  /**
+   * The clock and the median CLV, read once: by the bulk load, or by the first request when there is none
+   * (a one-off CLI call); requests during the bulk load wait for this only, then read the store.
+   */
   private ensureBasics(): Promise<void> {
-    this.basics ??=
-      this.loading ??
-      (async () => {
-        this.at = (await latestMessageTime(this.engine)) ?? Date.now();
-        this.median = await medianClv(this.engine);
-      })();
+    this.basics ??= (async () => {
+      this.at = (await latestMessageTime(this.engine)) ?? Date.now();
+      this.median = await medianClv(this.engine);
+    })();
     return this.basics;
   }
 
