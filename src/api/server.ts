@@ -92,10 +92,11 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   const results = new ResultCache();
   (app as unknown as { [RESULT_CACHE]: ResultCache })[RESULT_CACHE] = results;
   sink.onCommitted((rows) => {
-    contexts.invalidate([...new Set(rows.map((r) => r.identity_key))]);
+    contexts.written(rows);
     results.invalidate();
   });
-  // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change answers.
+  // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change
+  // answers; every one is a non-GET request, committed events included.
   app.addHook("onResponse", async (request) => {
     if (request.method !== "GET" && request.method !== "HEAD") results.invalidate();
   });

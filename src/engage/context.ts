@@ -6,8 +6,10 @@
  */
 
 import { latestMessageTime } from "../behaviour/store.js";
+import type { StoredEvent } from "../collect/event-schema.js";
 import { candidateIdentifiers } from "../identity/identifiers.js";
 import type { Engine } from "../store/engine.js";
+import { parseStoredTime } from "../store/time.js";
 import { type Action, type Facts, nextBestActions, type Playbook } from "./rules.js";
 import { type ContextFacts, contextFacts, identifierIndex, medianClv } from "./store.js";
 
@@ -67,9 +69,16 @@ export class ContextService {
     this.stale.delete(f.customerId);
   }
 
-  /** New events for these identity keys: their customers are read again on the next request. */
-  invalidate(identityKeys: string[]): void {
-    for (const key of identityKeys) {
+  /**
+   * Events were committed: their customers are read again on the next request, and a newer inbound
+   * message moves the clock on (the windows of the facts count back from it).
+   */
+  written(rows: readonly StoredEvent[]): void {
+    for (const row of rows) {
+      if (row.direction === "inbound" && row.behaviour !== "")
+        this.at = Math.max(this.at, parseStoredTime(row.timestamp));
+    }
+    for (const key of new Set(rows.map((r) => r.identity_key))) {
       this.stale.add(key);
       const customer = this.customerOfIdentifier.get(key);
       if (customer) this.stale.add(customer);
@@ -91,9 +100,8 @@ export class ContextService {
     const keys =
       cached?.identityKeys ?? candidates.filter((c) => c.startsWith("user:") || c.startsWith("anon:"));
     const mappedKeys = candidates.filter((c) => this.customerOfIdentifier.has(c));
-    const fresh = await contextFacts(this.engine, Math.max(this.at, Date.now()), [
-      ...new Set([...keys, ...mappedKeys]),
-    ]);
+    // The same clock as the bulk load, so a refreshed customer's windows match everyone else's.
+    const fresh = await contextFacts(this.engine, this.at, [...new Set([...keys, ...mappedKeys])]);
     const found = fresh.find((f) => f.customerId === customer) ?? fresh[0];
     if (!found) return null;
     this.remember(found);

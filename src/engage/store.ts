@@ -382,8 +382,8 @@ export interface ContextFacts {
 }
 
 /**
- * Per-customer facts as of `at`: the last 10 touches, behaviour counts over 90 days, value, segment and
- * the open or pending items of the last 30 days. With `identityKeys`, only the customers behind those keys.
+ * Per-customer facts: the last 10 touches, and counted back from the clock `at`, behaviour over 90 days
+ * and the open or pending items of the last 30 days; value and segment. With `identityKeys`, only the customers behind those keys.
  */
 export async function contextFacts(
   engine: Engine,
@@ -425,7 +425,7 @@ export async function contextFacts(
                            AND if(ifNull(s.status, '') = '', 'open', s.status) != 'resolved') AS items
        FROM events AS e FINAL ${IDENTITY_JOIN}
        LEFT JOIN ${ITEM_STATE} AS s ON s.item_id = e.event_id
-       WHERE e.timestamp <= {at:DateTime64(3)} ${filter}
+       WHERE 1 ${filter}
        GROUP BY customer_id
      ) AS c
      LEFT JOIN (SELECT customer_id, clv, p_alive FROM customer_value FINAL) AS v ON v.customer_id = c.customer_id
@@ -435,7 +435,6 @@ export async function contextFacts(
      ) AS g ON g.customer_id = c.customer_id
      SETTINGS join_use_nulls = 1`,
     {
-      at: formatTime(at),
       from90: formatTime(at - 90 * DAY),
       from30: formatTime(at - 30 * DAY),
       keys,
