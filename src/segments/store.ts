@@ -163,24 +163,30 @@ export interface RunInfo {
   customers: number;
 }
 
+interface RunRow {
+  run_id: string;
+  created_at: string;
+  k: number;
+  seed: number;
+  silhouette: number;
+  customers: number;
+}
+
+const RUN_COLUMNS = "run_id, created_at, k, seed, silhouette, customers";
+
+const toRunInfo = (r: RunRow): RunInfo => ({
+  runId: r.run_id,
+  createdAt: r.created_at,
+  k: Number(r.k),
+  seed: Number(r.seed),
+  silhouette: Number(r.silhouette),
+  customers: Number(r.customers),
+});
+
 /** Every run, newest first: a re-run keeps the history. */
 export async function segmentRuns(engine: Engine): Promise<RunInfo[]> {
-  const rows = await engine.query<{
-    run_id: string;
-    created_at: string;
-    k: number;
-    seed: number;
-    silhouette: number;
-    customers: number;
-  }>("SELECT run_id, created_at, k, seed, silhouette, customers FROM segment_runs ORDER BY created_at DESC");
-  return rows.map((r) => ({
-    runId: r.run_id,
-    createdAt: r.created_at,
-    k: Number(r.k),
-    seed: Number(r.seed),
-    silhouette: Number(r.silhouette),
-    customers: Number(r.customers),
-  }));
+  const rows = await engine.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM segment_runs ORDER BY created_at DESC`);
+  return rows.map(toRunInfo);
 }
 
 /** The latest run's segments (or a given run's), as discovered. */
@@ -188,29 +194,12 @@ export async function latestSegments(
   engine: Engine,
   runId?: string,
 ): Promise<(RunInfo & { segments: SegmentSummary[] }) | null> {
-  const [row] = await engine.query<{
-    run_id: string;
-    created_at: string;
-    k: number;
-    seed: number;
-    silhouette: number;
-    customers: number;
-    summary: string;
-  }>(
-    `SELECT run_id, created_at, k, seed, silhouette, customers, summary FROM segment_runs
+  const [row] = await engine.query<RunRow & { summary: string }>(
+    `SELECT ${RUN_COLUMNS}, summary FROM segment_runs
      WHERE {run:String} = '' OR run_id = {run:String} ORDER BY created_at DESC LIMIT 1`,
     { run: runId ?? "" },
   );
-  if (!row) return null;
-  return {
-    runId: row.run_id,
-    createdAt: row.created_at,
-    k: Number(row.k),
-    seed: Number(row.seed),
-    silhouette: Number(row.silhouette),
-    customers: Number(row.customers),
-    segments: JSON.parse(row.summary).segments,
-  };
+  return row ? { ...toRunInfo(row), segments: JSON.parse(row.summary).segments } : null;
 }
 
 /** A customer's segment in the latest run. */
