@@ -91,10 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   const results = new ResultCache();
   (app as unknown as { [RESULT_CACHE]: ResultCache })[RESULT_CACHE] = results;
-  sink.onCommitted((rows) => {
-    contexts.written(rows);
-    results.invalidate();
-  });
+  sink.onCommitted((rows) => contexts.written(rows));
   // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change
   // answers; every one is a non-GET request, committed events included.
   app.addHook("onResponse", async (request) => {
