@@ -1,6 +1,7 @@
 /** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
+import { refreshJourneySequences } from "../journeys/sequences.js";
 import { discoverSegments } from "../segments/store.js";
 import { openStore } from "../store/open.js";
 import { runClv } from "../value/store.js";
@@ -46,6 +47,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     await sink.close();
     progress.stop();
+    // Journey views and segments read each customer's sequence: build them now, not on the first query.
+    process.stderr.write("building journey sequences\n");
+    await refreshJourneySequences(store.engine);
     // Every feature that ranks customers reads their lifetime value: compute it once with the data.
     process.stderr.write("fitting CLV models on the demo purchases\n");
     await runClv(store.engine);

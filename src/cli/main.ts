@@ -6,6 +6,7 @@ import { type ColumnMap, type ImportFormat, importFile } from "../collect/import
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import { customer360, findCustomer } from "../identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
+import { refreshJourneySequences } from "../journeys/sequences.js";
 import { openStore } from "../store/open.js";
 import { readOnlySql } from "../store/read-only.js";
 import { registerBehaviourCommands } from "./behaviour-commands.js";
@@ -126,6 +127,11 @@ withStoreOptions(
           });
           await sink.close();
           progress.stop();
+          // A server holding the folder refreshes its own; here, build the journey sequences with the import.
+          if (store.via !== "server") {
+            process.stderr.write("updating journey sequences\n");
+            await refreshJourneySequences(store.engine);
+          }
           const seconds = (Date.now() - started) / 1000;
           emit(Boolean(options.json), { ...summary, seconds }, () => {
             const lines = [

@@ -14,7 +14,7 @@
  * Each item carries its components and counts, so the score explains itself.
  */
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter, type Touch } from "./query.js";
+import { type JourneyFilter, journeyCases, type Touch } from "./query.js";
 
 export interface FrictionOptions {
   outcomeEvents?: string[];
@@ -57,7 +57,7 @@ export async function friction(
   const sameNeed = options.sameNeedMs ?? DAY;
   const longWait = options.longWaitMs ?? 3_600_000;
   const tallies = new Map<string, Tally>();
-  const { sql, params } = casesQuery(filter);
+  const { sql, params } = await journeyCases(engine, filter);
   let cases = 0;
 
   const count = (key: string, journey: Touch[], i: number, isOutcome: boolean) => {

@@ -4,7 +4,7 @@
  * 95% interval and chi-square p-value. Only what happens before the case first reaches the outcome counts.
  */
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter } from "./query.js";
+import { type JourneyFilter, journeyCases } from "./query.js";
 import { type OddsRatio, oddsRatio } from "./stats.js";
 
 export interface OutcomeItem extends OddsRatio {
@@ -29,13 +29,13 @@ export async function outcomes(
   outcome: string,
   options: { minCases?: number; top?: number } = {},
 ): Promise<OutcomeResult> {
-  const { sql, params } = casesQuery(filter);
+  const { sql, params } = await journeyCases(engine, filter);
   // Per case: whether it reaches the outcome, and the distinct steps and transitions before it does.
   const rows = await engine.query<{ item: string; kind: string; yes: number; no: number }>(
     `WITH prefix AS (
        SELECT has(acts, {outcome:String}) AS reached,
               if(reached, arraySlice(acts, 1, indexOf(acts, {outcome:String}) - 1), acts) AS before
-       FROM (SELECT arrayMap(x -> x.3, journey) AS acts FROM (${sql}) WHERE length(journey) > 0)
+       FROM (SELECT steps AS acts FROM (${sql}))
      )
      SELECT item, kind, countIf(reached) AS yes, countIf(NOT reached) AS no FROM (
        SELECT reached, arrayJoin(arrayConcat(
@@ -49,7 +49,7 @@ export async function outcomes(
     { ...params, outcome },
   );
   const [totals] = await engine.query<{ cases: number; reached: number }>(
-    `SELECT count() AS cases, countIf(has(arrayMap(x -> x.3, journey), {outcome:String})) AS reached FROM (${sql}) WHERE length(journey) > 0`,
+    `SELECT count() AS cases, countIf(has(steps, {outcome:String})) AS reached FROM (${sql})`,
     { ...params, outcome },
   );
   const cases = Number(totals?.cases ?? 0);

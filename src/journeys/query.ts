@@ -3,9 +3,10 @@
  * by every journey view. All journey SQL lives in this folder; this file is the shared base.
  */
 import { z } from "zod";
-import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { CUSTOMER_OF_EVENT } from "../identity/identity-store.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
-import type { QueryParams } from "../store/engine.js";
+import type { Engine, QueryParams } from "../store/engine.js";
+import { refreshJourneySequences } from "./sequences.js";
 
 export const journeyFilterSchema = z.object({
   by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event", "behaviour"]).default("touchpoint"),
@@ -35,14 +36,29 @@ export const journeyFilterSchema = z.object({
 });
 export type JourneyFilter = z.input<typeof journeyFilterSchema>;
 
+/** The step of a touch, by dimension, from the stored sequence's element arrays (one element at a time). */
 const ACTIVITY: Record<z.infer<typeof journeyFilterSchema>["by"], string> = {
-  touchpoint: "e.touchpoint",
-  channel: "toString(e.channel)",
-  "channel:touchpoint": "concat(toString(e.channel), ':', e.touchpoint)",
-  event: "if(e.name != '', e.name, toString(e.type))",
+  touchpoint: "tp",
+  channel: "ch",
+  "channel:touchpoint": "concat(ch, ':', tp)",
+  event: "if(nm != '', nm, ty)",
   // What people do: a message is its behaviour (praise, complaint, ...), any other event its touchpoint.
-  behaviour: "if(e.behaviour != '', toString(e.behaviour), e.touchpoint)",
+  behaviour: "if(bh != '', bh, tp)",
 };
+
+/** The per-case arrays casesQuery returns, each in journey order (index i of each is the same touch). */
+const CASE_ARRAYS = ["times", "seqs", "steps", "channels", "names", "behaviours"] as const;
+
+/**
+ * Keeps the elements of every case array where `keep(element, ...)` holds over `mask` (arrays given to the
+ * lambda after each element). Reads the arrays under a prefix: an alias may not name what it reads.
+ */
+function keepWhere(lambda: string, masks: string, from = "all_"): string {
+  return CASE_ARRAYS.map((a) => `arrayFilter(${lambda}, ${from}${a}, ${masks}) AS ${a}`).join(", ");
+}
+
+/** The case arrays renamed with a prefix, for keepWhere to read. */
+const prefixed = (prefix = "all_") => CASE_ARRAYS.map((a) => `${a} AS ${prefix}${a}`).join(", ");
 
 /** The WHERE conditions (over events AS e joined to the identity map) of the shared filters. */
 export function eventFilterWhere(
@@ -75,45 +91,92 @@ export function eventFilterWhere(
 }
 
 /**
- * SELECT case_id, journey (Array of (ms, seq, activity, channel, event name, behaviour) in journey order) per case. Events with equal
- * timestamps keep their ingest order (seq: the order of the source file for imports).
+ * SELECT per case (a customer, or a session of one), from the customers' stored sequences
+ * (src/journeys/sequences.ts; `journeyCases` refreshes them first): `case_id`; the arrays `times` (ms),
+ * `seqs`, `steps` (the activity by the chosen dimension), `channels`, `names`, `behaviours`, all in journey
+ * order; and `journey`, the same touches as tuples (ms, seq, step, channel, event name, behaviour) for code
+ * that walks them. Views that aggregate read the arrays: the engine then never builds the tuples.
+ * Events with equal timestamps keep their ingest order (seq: the order of the source file for imports).
  */
 export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
   const filter = journeyFilterSchema.parse(input);
-  const { where, params } = eventFilterWhere(filter, { inboundOnly: !filter.brand });
-  const activity = `if(e.direction = 'outbound', concat('brand: ', ${ACTIVITY[filter.by]}), ${ACTIVITY[filter.by]})`;
-  const ordered = `arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), e.seq, ${activity}, toString(e.channel), e.name, toString(e.behaviour))))`;
-  const collapsed = filter.collapseRepeats
-    ? `arrayFilter((x, i) -> i = 1 OR x.3 != all_events[i - 1].3, all_events, arrayEnumerate(all_events))`
-    : "all_events";
-  const having = filter.didEvent
-    ? "HAVING arrayExists(x -> x.3 = {did:String} OR x.5 = {did:String}, all_events)"
-    : "";
-  if (filter.didEvent) params.did = filter.didEvent;
-  const perCustomer = `
-    SELECT ${CUSTOMER_OF_EVENT} AS customer, ${ordered} AS all_events
-    FROM events AS e FINAL ${IDENTITY_JOIN}
-    WHERE ${where.length > 0 ? where.join(" AND ") : "1"}
-    GROUP BY customer ${having}`;
-  if (!filter.sessionGapMinutes) {
-    return { sql: `SELECT customer AS case_id, ${collapsed} AS journey FROM (${perCustomer})`, params };
+  const params: QueryParams = {};
+  // Conditions on one stored touch (ms, ch, ob, src), combined into one mask per customer.
+  const keep: string[] = [];
+  if (!filter.brand) keep.push("ob = 0");
+  if (filter.from) {
+    keep.push("ms >= toUnixTimestamp64Milli(parseDateTime64BestEffort({from:String}, 3, 'UTC'))");
+    params.from = filter.from;
   }
-  params.gap = Math.round(filter.sessionGapMinutes * 60_000);
-  // Sessions: a new one starts where the gap to the previous event exceeds the limit.
-  return {
-    sql: `
-      SELECT concat(customer, '#', toString(session)) AS case_id, ${collapsed.replaceAll("all_events", "session_events")} AS journey
+  if (filter.to) {
+    keep.push("ms < toUnixTimestamp64Milli(parseDateTime64BestEffort({to:String}, 3, 'UTC'))");
+    params.to = filter.to;
+  }
+  if (filter.channel?.length) {
+    keep.push("ch IN {channels:Array(String)}");
+    params.channels = filter.channel;
+  }
+  if (filter.source?.length) {
+    keep.push("src IN {sources:Array(String)}");
+    params.sources = filter.source;
+  }
+  // Without the brand's replies no step needs the "brand: " prefix; by touchpoint the steps are stored as is.
+  const step = ACTIVITY[filter.by];
+  const steps =
+    !filter.brand && filter.by === "touchpoint"
+      ? "j.touchpoint"
+      : `arrayMap((tp, ch, nm, ty, bh, ob) -> ${filter.brand ? `if(ob = 1, concat('brand: ', ${step}), ${step})` : step},
+           j.touchpoint, j.channel, j.name, j.type, j.behaviour, j.outbound)`;
+  const stored = (
+    prefix: string,
+  ) => `j.customer_id AS customer, j.ts AS ${prefix}times, j.seq AS ${prefix}seqs,
+    ${steps} AS ${prefix}steps, j.channel AS ${prefix}channels, j.name AS ${prefix}names, j.behaviour AS ${prefix}behaviours`;
+  const customers: string[] = [];
+  if (filter.segment !== undefined) {
+    customers.push(`j.customer_id IN ${SEGMENT_CUSTOMERS}`);
+    params.segment = filter.segment;
+  }
+  const which = customers.length > 0 ? `WHERE ${customers.join(" AND ")}` : "";
+  const perCustomer =
+    keep.length === 0
+      ? `SELECT ${stored("")} FROM customer_journeys AS j FINAL ${which}`
+      : `SELECT customer, ${keepWhere("(x, ms, ch, ob, src) -> " + keep.join(" AND "), "all_times, all_channels, outbound, sources")}
+         FROM (SELECT ${stored("all_")}, j.outbound AS outbound, j.source AS sources FROM customer_journeys AS j FINAL ${which})`;
+  const where = ["length(times) > 0"];
+  if (filter.didEvent) {
+    where.push("(has(steps, {did:String}) OR has(names, {did:String}))");
+    params.did = filter.didEvent;
+  }
+  let cases = `SELECT customer AS case_id, ${CASE_ARRAYS.join(", ")} FROM (${perCustomer}) WHERE ${where.join(" AND ")}`;
+  if (filter.sessionGapMinutes) {
+    params.gap = Math.round(filter.sessionGapMinutes * 60_000);
+    // Sessions: a new one starts where the gap to the previous event exceeds the limit.
+    cases = `
+      SELECT concat(customer, '#', toString(session)) AS case_id, ${keepWhere("(x, s) -> s = session", "session_of")}
       FROM (
-        SELECT customer, session, arrayFilter((x, s) -> s = session, all_events, session_of) AS session_events
-        FROM (
-          SELECT customer, all_events,
-                 arrayCumSum(arrayMap((x, i) -> i > 1 AND x.1 - all_events[i - 1].1 > {gap:Int64}, all_events, arrayEnumerate(all_events))) AS session_of
-          FROM (${perCustomer})
-        )
-        ARRAY JOIN arrayDistinct(session_of) AS session
-      )`,
+        SELECT case_id AS customer, ${prefixed()},
+               arrayCumSum(arrayMap((t, i) -> i > 1 AND t - times[i - 1] > {gap:Int64}, times, arrayEnumerate(times))) AS session_of
+        FROM (${cases})
+      )
+      ARRAY JOIN arrayDistinct(session_of) AS session`;
+  }
+  if (filter.collapseRepeats) {
+    cases = `SELECT case_id, ${keepWhere("(x, i) -> i = 1 OR all_steps[i] != all_steps[i - 1]", "arrayEnumerate(all_steps)")}
+      FROM (SELECT case_id, ${prefixed()} FROM (${cases}))`;
+  }
+  return {
+    sql: `SELECT case_id, ${CASE_ARRAYS.join(", ")}, arrayZip(${CASE_ARRAYS.join(", ")}) AS journey FROM (${cases})`,
     params,
   };
+}
+
+/** The cases query, after bringing the stored sequences up to date with what was written since. */
+export async function journeyCases(
+  engine: Engine,
+  input: JourneyFilter,
+): Promise<{ sql: string; params: QueryParams }> {
+  await refreshJourneySequences(engine);
+  return casesQuery(input);
 }
 
 /** One touch of a journey as casesQuery returns it. */

@@ -1,6 +1,6 @@
 /** The journey views: process map (directly-follows graph), variants, and flows (Sankey). */
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter } from "./query.js";
+import { type JourneyFilter, journeyCases } from "./query.js";
 
 export interface ProcessMap {
   cases: number;
@@ -12,58 +12,55 @@ export interface ProcessMap {
 }
 
 export async function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
-  const { sql, params } = casesQuery(filter);
-  // One pass over the cases (building them is the expensive part): each case emits one row per kind of
-  // fact (itself, each activity, its first/last pair, each directly-follows pair), grouped together.
-  const rows = await engine.query<{
-    kind: string;
-    a: string;
-    b: string;
-    n: number;
-    events: number;
-    median: number;
-    p90: number;
-  }>(
-    `SELECT item.1 AS kind, item.2 AS a, item.3 AS b, count() AS n, sum(item.5) AS events,
-            quantileExactInclusiveIf(0.5)(item.4, item.1 = 'edge') AS median,
-            quantileExactInclusiveIf(0.9)(item.4, item.1 = 'edge') AS p90
-     FROM (SELECT journey FROM (${sql}) WHERE length(journey) > 0)
-     ARRAY JOIN arrayConcat(
-       [('case', '', '', 0., toUInt64(length(journey))), ('ends', journey[1].3, journey[-1].3, 0., toUInt64(0))],
-       arrayMap(x -> ('activity', x.3, '', 0., toUInt64(0)), journey),
-       arrayMap(p -> ('edge', p.1.3, p.2.3, (p.2.1 - p.1.1) / 1000, toUInt64(0)), arrayZip(arrayPopBack(journey), arrayPopFront(journey)))
-     ) AS item
-     GROUP BY kind, a, b`,
+  const { sql, params } = await journeyCases(engine, filter);
+  // Three reads of the cases' arrays (cheap since the sequences are stored): the directly-follows pairs with
+  // their waits, the activities, and each case's first and last step with its length.
+  const edgeRows = await engine.query<{ a: string; b: string; n: number; waits: [number, number] }>(
+    `SELECT pair.1 AS a, pair.2 AS b, count() AS n, quantilesExactInclusive(0.5, 0.9)(pair.3) AS waits
+     FROM (SELECT steps, times FROM (${sql}))
+     ARRAY JOIN arrayZip(arrayPopBack(steps), arrayPopFront(steps),
+                         arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times))) AS pair
+     GROUP BY a, b`,
     params,
   );
-  const of = (kind: string) => rows.filter((r) => r.kind === kind);
-  const totals = { cases: of("case")[0]?.n ?? 0, events: of("case")[0]?.events ?? 0 };
-  const activities = of("activity")
+  const activityRows = await engine.query<{ a: string; n: number }>(
+    `SELECT step AS a, count() AS n FROM (SELECT steps FROM (${sql})) ARRAY JOIN steps AS step GROUP BY a`,
+    params,
+  );
+  const ends = await engine.query<{ first: string; last: string; n: number; events: number }>(
+    `SELECT steps[1] AS first, steps[-1] AS last, count() AS n, sum(length(steps)) AS events
+     FROM (SELECT steps FROM (${sql})) GROUP BY first, last`,
+    params,
+  );
+  const activities = activityRows
     .map((r) => ({ activity: r.a, n: Number(r.n) }))
     .sort((x, y) => y.n - x.n || (x.activity < y.activity ? -1 : 1));
-  const ends = of("ends").map((r) => ({ first: r.a, last: r.b, n: r.n }));
-  const edges = of("edge")
-    .map((r) => ({ from: r.a, to: r.b, count: Number(r.n), median: r.median, p90: r.p90 }))
+  const edges = edgeRows
+    .map((r) => ({
+      from: r.a,
+      to: r.b,
+      count: Number(r.n),
+      medianSeconds: Number(r.waits[0]),
+      p90Seconds: Number(r.waits[1]),
+    }))
     .sort((x, y) => y.count - x.count || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
   const start: Record<string, number> = {};
   const end: Record<string, number> = {};
+  let cases = 0;
+  let events = 0;
   for (const row of ends) {
     start[row.first] = (start[row.first] ?? 0) + Number(row.n);
     end[row.last] = (end[row.last] ?? 0) + Number(row.n);
+    cases += Number(row.n);
+    events += Number(row.events);
   }
   return {
-    cases: Number(totals?.cases ?? 0),
-    events: Number(totals?.events ?? 0),
-    activities: Object.fromEntries(activities.map((a) => [a.activity, Number(a.n)])),
+    cases,
+    events,
+    activities: Object.fromEntries(activities.map((a) => [a.activity, a.n])),
     start,
     end,
-    edges: edges.map((e) => ({
-      from: e.from,
-      to: e.to,
-      count: Number(e.count),
-      medianSeconds: Number(e.median),
-      p90Seconds: Number(e.p90),
-    })),
+    edges,
   };
 }
 
@@ -76,25 +73,30 @@ export interface Variants {
 
 /** Distinct full sequences with counts and share: the top N, and the rest summed in `other`. */
 export async function variants(engine: Engine, filter: JourneyFilter = {}, top = 10): Promise<Variants> {
-  const { sql, params } = casesQuery(filter);
-  const rows = await engine.query<{ activities: string[]; n: number }>(
-    `SELECT arrayMap(x -> x.3, journey) AS activities, count() AS n FROM (${sql}) WHERE length(journey) > 0
-     GROUP BY activities ORDER BY n DESC, toString(activities)`,
-    params,
+  const { sql, params } = await journeyCases(engine, filter);
+  // Only the top N leave the engine; the totals come along on every row.
+  const rows = await engine.query<{ activities: string[]; n: number; total: number; cases: number }>(
+    `SELECT activities, n, count() OVER () AS total, sum(n) OVER () AS cases
+     FROM (SELECT steps AS activities, count() AS n FROM (SELECT steps FROM (${sql})) GROUP BY activities)
+     ORDER BY n DESC, activities LIMIT {top:UInt32}`,
+    { ...params, top },
   );
-  const cases = rows.reduce((sum, r) => sum + Number(r.n), 0);
-  const shown = rows.slice(0, top);
-  const rest = rows.slice(top);
-  const restCount = rest.reduce((sum, r) => sum + Number(r.n), 0);
+  const cases = Number(rows[0]?.cases ?? 0);
+  const total = Number(rows[0]?.total ?? 0);
+  const shownCount = rows.reduce((sum, r) => sum + Number(r.n), 0);
   return {
     cases,
-    total: rows.length,
-    variants: shown.map((r) => ({
+    total,
+    variants: rows.map((r) => ({
       activities: r.activities,
       count: Number(r.n),
       share: Number(r.n) / cases,
     })),
-    other: { variants: rest.length, count: restCount, share: cases > 0 ? restCount / cases : 0 },
+    other: {
+      variants: total - rows.length,
+      count: cases - shownCount,
+      share: cases > 0 ? (cases - shownCount) / cases : 0,
+    },
   };
 }
 
@@ -114,14 +116,14 @@ export async function flows(
 ): Promise<Flow> {
   const steps = options.steps ?? 5;
   const width = options.width ?? 8;
-  const { sql, params } = casesQuery(filter);
+  const { sql, params } = await journeyCases(engine, filter);
   const slice =
     options.direction === "after"
       ? "arraySlice(acts, indexOf(acts, {anchor:String}), {n:UInt32})"
       : "arraySlice(acts, greatest(1, length(acts) - indexOf(arrayReverse(acts), {anchor:String}) + 2 - {n:UInt32}), least({n:UInt32}, length(acts) - indexOf(arrayReverse(acts), {anchor:String}) + 1))";
   const rows = await engine.query<{ path: string[]; n: number }>(
     `SELECT ${slice} AS path, count() AS n
-     FROM (SELECT arrayMap(x -> x.3, journey) AS acts FROM (${sql}))
+     FROM (SELECT steps AS acts FROM (${sql}))
      WHERE has(acts, {anchor:String}) GROUP BY path`,
     { ...params, anchor: options.anchor, n: steps + 1 },
   );
@@ -185,10 +187,10 @@ export async function edgeExamples(
   to: string,
   limit = 5,
 ): Promise<{ from: string; to: string; cases: string[] }> {
-  const { sql, params } = casesQuery(filter);
+  const { sql, params } = await journeyCases(engine, filter);
   const rows = await engine.query<{ case_id: string }>(
     `SELECT case_id FROM (${sql})
-     WHERE arrayExists((x, i) -> i > 1 AND journey[i - 1].3 = {edgeFrom:String} AND x.3 = {edgeTo:String}, journey, arrayEnumerate(journey))
+     WHERE arrayExists((s, i) -> i > 1 AND steps[i - 1] = {edgeFrom:String} AND s = {edgeTo:String}, steps, arrayEnumerate(steps))
      ORDER BY case_id LIMIT {limit:UInt32}`,
     { ...params, edgeFrom: from, edgeTo: to, limit },
   );

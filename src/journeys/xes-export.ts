@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter, type Touch } from "./query.js";
+import { type JourneyFilter, journeyCases, type Touch } from "./query.js";
 
 const escapeXml = (text: string) =>
   text.replace(
@@ -20,7 +20,7 @@ export async function exportXes(
   file: string,
   filter: JourneyFilter = {},
 ): Promise<{ cases: number; events: number }> {
-  const { sql, params } = casesQuery(filter);
+  const { sql, params } = await journeyCases(engine, filter);
   const out = createWriteStream(file);
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");

@@ -10,6 +10,8 @@ export interface TableSpec {
   engine: "MergeTree" | "ReplacingMergeTree";
   /** Version column for ReplacingMergeTree (the highest version wins). */
   version?: string;
+  /** ReplacingMergeTree's deleted flag: a winning row with it set reads as absent under FINAL. */
+  deleted?: string;
   orderBy: string;
   /** Sharding expression for the Distributed table; `undefined` = replicated in full to every shard. */
   shardBy?: string;
@@ -160,12 +162,57 @@ export const INBOX_ACTIONS_TABLE: TableSpec = {
   shardBy: "cityHash64(item_id)",
 };
 
+/**
+ * Every customer's touches in journey order, one row per customer, each event attribute an array (kept up to
+ * date from the events and the identity map by src/journeys/sequences.ts). Journey views read these instead
+ * of sorting and stitching the raw events on every query.
+ */
+export const CUSTOMER_JOURNEYS_TABLE: TableSpec = {
+  name: "customer_journeys",
+  columns: `
+    customer_id String,
+    identity_keys Array(String),
+    ts Array(Int64),
+    seq Array(UInt64),
+    type Array(LowCardinality(String)),
+    name Array(String),
+    channel Array(LowCardinality(String)),
+    touchpoint Array(LowCardinality(String)),
+    outbound Array(UInt8),
+    behaviour Array(LowCardinality(String)),
+    behaviour_mask Array(UInt8),
+    source Array(LowCardinality(String)),
+    value Array(Float64),
+    version UInt64,
+    deleted UInt8`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  deleted: "deleted",
+  orderBy: "customer_id",
+  shardBy: "cityHash64(customer_id)",
+};
+
+/** One row per refresh of the journey sequences: the next looks at rows stored by later inserts (block numbers). */
+export const JOURNEY_REFRESHES_TABLE: TableSpec = {
+  name: "journey_refreshes",
+  columns: `
+    refreshed_at DateTime64(3, 'UTC'),
+    events_block UInt64,
+    identities_block UInt64,
+    mode LowCardinality(String),
+    customers UInt64`,
+  engine: "MergeTree",
+  orderBy: "refreshed_at",
+};
+
 export interface Migration {
   version: number;
   name: string;
   tables: TableSpec[];
   /** Columns added to existing tables (a released table's CREATE never changes). */
   addColumns?: Array<{ table: string; columns: string[] }>;
+  /** Table settings changed on existing tables. */
+  settings?: Array<{ table: TableSpec; setting: string }>;
 }
 
 /** Behaviour of an event's text, set at ingest (scores in the order praise, complaint, question, suggestion). */
@@ -188,10 +235,21 @@ export const MIGRATIONS: Migration[] = [
   },
   { version: 5, name: "segments", tables: [SEGMENT_RUNS_TABLE, SEGMENT_MEMBERS_TABLE] },
   { version: 6, name: "inbox actions", tables: [INBOX_ACTIONS_TABLE] },
+  {
+    version: 7,
+    name: "journey sequences",
+    tables: [CUSTOMER_JOURNEYS_TABLE, JOURNEY_REFRESHES_TABLE],
+    // Rows keep the number of the insert that stored them (numbered in commit order): the journey
+    // sequences find what was written since their last refresh, by any writer, without clocks.
+    settings: [
+      { table: EVENTS_TABLE, setting: "enable_block_number_column = 1" },
+      { table: IDENTITY_MAP_TABLE, setting: "enable_block_number_column = 1" },
+    ],
+  },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {
-  const args = spec.version ? [spec.version] : [];
+  const args = [spec.version, spec.deleted].filter((a) => a !== undefined);
   if (replicatedPath === undefined) return `${spec.engine}(${args.join(", ")})`;
   return `Replicated${spec.engine}(${[`'${replicatedPath}'`, "'{replica}'", ...args].join(", ")})`;
 }
@@ -227,9 +285,17 @@ function renderAddColumns(table: string, columns: string[], mode: DeployMode): s
   return [`ALTER TABLE ${table}_local ${onCluster} ${add}`, `ALTER TABLE ${table} ${onCluster} ${add}`];
 }
 
+function renderSetting(table: TableSpec, setting: string, mode: DeployMode): string {
+  if (mode.kind === "single") return `ALTER TABLE ${table.name} MODIFY SETTING ${setting}`;
+  // Settings live on the tables that store rows: the shards' local tables, or a table replicated whole.
+  const stored = table.shardBy === undefined ? table.name : `${table.name}_local`;
+  return `ALTER TABLE ${stored} ON CLUSTER '${mode.cluster}' MODIFY SETTING ${setting}`;
+}
+
 export function renderMigration(migration: Migration, mode: DeployMode): string[] {
   return [
     ...migration.tables.flatMap((table) => renderTable(table, mode)),
     ...(migration.addColumns ?? []).flatMap(({ table, columns }) => renderAddColumns(table, columns, mode)),
+    ...(migration.settings ?? []).map(({ table, setting }) => renderSetting(table, setting, mode)),
   ];
 }

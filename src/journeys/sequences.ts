@@ -1,0 +1,196 @@
+/**
+ * Every customer's touches in journey order, one row per customer in `customer_journeys`, kept up to date
+ * from the events and the identity map. Journey views (and segment features) read these rows instead of
+ * deduplicating, stitching and sorting the raw events on every query.
+ *
+ * Refresh: the events stored since the last refresh and the identity map rows written since (a merge or a
+ * split) name the identity keys that changed; their customers, now and before, are rebuilt from all of their
+ * events. "Since" is by the engine's block numbers (`_block_number`: each insert's number, given in commit
+ * order, kept through merges), so any writer counts (the collector, an import, another process on a
+ * ClickHouse server) and nothing depends on clocks. On a cluster block numbers are per shard: this file
+ * assumes one node (the embedded engine or one server). Rebuilt rows carry a higher version than the tombstones written for the same
+ * customers, so a customer that still exists never disappears while a refresh runs, and one merged into
+ * another is gone once it ends. A refresh that would rebuild a large share of the customers rebuilds all.
+ */
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { type Engine, MAX_BOUND_IDS } from "../store/engine.js";
+import { formatTime } from "../store/time.js";
+
+/** Above this share of the stored customers, one full rebuild is cheaper than rebuilding by list. */
+const FULL_REBUILD_SHARE = 0.2;
+
+/** behaviour_mask bits: one per behaviour space, so a multi-label message keeps all its labels. */
+export const BEHAVIOUR_BITS = { praise: 1, complaint: 2, question: 4, suggestion: 8 } as const;
+
+const BEHAVIOUR_MASK = `toUInt8(arraySum(arrayMap(l -> ${Object.entries(BEHAVIOUR_BITS)
+  .map(([space, bit]) => `(l = '${space}') * ${bit}`)
+  .join(" + ")}, e.behaviour_labels)))`;
+
+const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
+  ["ts", "toUnixTimestamp64Milli(e.timestamp)"],
+  ["seq", "e.seq"],
+  ["type", "toString(e.type)"],
+  ["name", "e.name"],
+  ["channel", "toString(e.channel)"],
+  ["touchpoint", "toString(e.touchpoint)"],
+  ["outbound", "toUInt8(e.direction = 'outbound')"],
+  ["behaviour", "toString(e.behaviour)"],
+  ["behaviour_mask", BEHAVIOUR_MASK],
+  ["source", "toString(e.source)"],
+  ["value", "ifNull(e.value, 0)"],
+];
+
+/** INSERT of the rebuilt rows of the customers the WHERE/HAVING select (version {version:UInt64}). */
+function rebuildSql(where: string, having: string): string {
+  return `
+    INSERT INTO customer_journeys (customer_id, identity_keys, ${SEQUENCE_FIELDS.map(([c]) => c).join(", ")}, version, deleted)
+    SELECT customer, keys, ${SEQUENCE_FIELDS.map((_, i) => `arrayMap(x -> x.${i + 1}, touches)`).join(", ")}, {version:UInt64}, 0
+    FROM (
+      SELECT ${CUSTOMER_OF_EVENT} AS customer, groupUniqArray(e.identity_key) AS keys,
+             arraySort(x -> (x.1, x.2), groupArray((${SEQUENCE_FIELDS.map(([, e]) => e).join(", ")}))) AS touches
+      FROM events AS e FINAL ${IDENTITY_JOIN}
+      WHERE ${where}
+      GROUP BY customer ${having}
+    )`;
+}
+
+/** Identity keys with events stored, or identity map rows written, since the last refresh. */
+const CHANGED_KEYS = `
+  SELECT DISTINCT identity_key AS k FROM events WHERE _block_number > {eventsBlock:UInt64}
+  UNION DISTINCT
+  SELECT identifier AS k FROM identity_map WHERE _block_number > {identitiesBlock:UInt64}`;
+
+/** The last block number committed to each table; read before the changes, so nothing falls between. */
+const LAST_BLOCKS = `
+  SELECT maxIf(max_block_number, table = 'events') AS events_block,
+         maxIf(max_block_number, table = 'identity_map') AS identities_block
+  FROM system.parts WHERE database = currentDatabase() AND active AND table IN ('events', 'identity_map')`;
+
+/** The customers of the changed keys now, and the customers that held them before. */
+const AFFECTED_CUSTOMERS = `
+  WITH changed AS (${CHANGED_KEYS})
+  SELECT DISTINCT customer FROM (
+    SELECT if(m.customer_id = '', c.k, m.customer_id) AS customer
+    FROM changed AS c LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = c.k
+    UNION ALL
+    SELECT j.customer_id AS customer FROM customer_journeys AS j FINAL ARRAY JOIN j.identity_keys AS key
+    WHERE key IN (SELECT k FROM changed)
+  )`;
+
+export interface RefreshResult {
+  mode: "none" | "incremental" | "full";
+  /** Customers rebuilt (full: all customers with events). */
+  customers: number;
+}
+
+interface RefreshState {
+  events_block: number;
+  identities_block: number;
+}
+
+const inFlight = new WeakMap<Engine, Promise<RefreshResult>>();
+let lastVersion = 0;
+
+/** Versions from the clock (µs), strictly increasing in this process; a rebuild uses two (tombstone, row). */
+function nextVersion(): number {
+  const candidate = Date.now() * 1000;
+  lastVersion = candidate > lastVersion ? candidate : lastVersion + 2;
+  lastVersion += lastVersion % 2; // even: tombstones take it, rebuilt rows the odd one after
+  return lastVersion;
+}
+
+/**
+ * Brings `customer_journeys` up to date with the events and identity map. Concurrent calls on one engine
+ * share the refresh under way. `full` rebuilds every customer (after a bulk import, or to repair).
+ */
+export function refreshJourneySequences(
+  engine: Engine,
+  options: { full?: boolean } = {},
+): Promise<RefreshResult> {
+  const running = inFlight.get(engine);
+  if (running && !options.full) return running;
+  const refresh = (running ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => runRefresh(engine, options.full ?? false))
+    .finally(() => {
+      if (inFlight.get(engine) === refresh) inFlight.delete(engine);
+    });
+  inFlight.set(engine, refresh);
+  return refresh;
+}
+
+async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshResult> {
+  const [blocks] = await engine.query<RefreshState>(LAST_BLOCKS);
+  const [state] = await engine.query<RefreshState>(
+    "SELECT events_block, identities_block FROM journey_refreshes ORDER BY refreshed_at DESC, events_block DESC LIMIT 1",
+  );
+  let result: RefreshResult;
+  if (forceFull || !state) {
+    result = await rebuildAll(engine);
+  } else {
+    if (
+      Number(blocks?.events_block ?? 0) <= Number(state.events_block) &&
+      Number(blocks?.identities_block ?? 0) <= Number(state.identities_block)
+    )
+      return { mode: "none", customers: 0 };
+    const affected = (
+      await engine.query<{ customer: string }>(AFFECTED_CUSTOMERS, {
+        eventsBlock: Number(state.events_block),
+        identitiesBlock: Number(state.identities_block),
+      })
+    ).map((r) => r.customer);
+    const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM customer_journeys FINAL");
+    result =
+      affected.length > Math.max(MAX_BOUND_IDS, Number(stored?.n ?? 0) * FULL_REBUILD_SHARE)
+        ? await rebuildAll(engine)
+        : await rebuildCustomers(engine, affected);
+  }
+  await engine.insert("journey_refreshes", [
+    {
+      refreshed_at: formatTime(Date.now()),
+      events_block: Number(blocks?.events_block ?? 0),
+      identities_block: Number(blocks?.identities_block ?? 0),
+      mode: result.mode,
+      customers: result.customers,
+    },
+  ]);
+  return result;
+}
+
+async function rebuildAll(engine: Engine): Promise<RefreshResult> {
+  const version = nextVersion();
+  await engine.command(rebuildSql("1", ""), { version: version + 1 });
+  // Customers not rebuilt (merged into another since) are stale: their tombstones lose to nothing newer.
+  await engine.command(
+    `INSERT INTO customer_journeys (customer_id, version, deleted)
+     SELECT customer_id, {version:UInt64}, 1 FROM customer_journeys FINAL WHERE version < {version:UInt64}`,
+    { version },
+  );
+  const [built] = await engine.query<{ n: number }>(
+    "SELECT count() AS n FROM customer_journeys WHERE version = {version:UInt64}",
+    { version: version + 1 },
+  );
+  return { mode: "full", customers: Number(built?.n ?? 0) };
+}
+
+async function rebuildCustomers(engine: Engine, customers: string[]): Promise<RefreshResult> {
+  for (let i = 0; i < customers.length; i += MAX_BOUND_IDS) {
+    const ids = customers.slice(i, i + MAX_BOUND_IDS);
+    const version = nextVersion();
+    // Every event of these customers: their own keys, and every identifier the map gives them.
+    await engine.command(
+      rebuildSql(
+        `e.identity_key IN {ids:Array(String)}
+         OR e.identity_key IN (SELECT identifier FROM identity_map FINAL WHERE customer_id IN {ids:Array(String)})`,
+        "HAVING customer IN {ids:Array(String)}",
+      ),
+      { ids, version: version + 1 },
+    );
+    // Rows first, then tombstones one version below them: only the customers left without events go.
+    await engine.insert(
+      "customer_journeys",
+      ids.map((customer_id) => ({ customer_id, version, deleted: 1 })),
+    );
+  }
+  return { mode: "incremental", customers: customers.length };
+}

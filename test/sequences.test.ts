@@ -1,0 +1,120 @@
+/** The stored journey sequences follow new events, merges and splits, and equal a full rebuild. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { findCustomer } from "../src/identity/customer360.js";
+import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
+import { journeyCases, type Touch } from "../src/journeys/query.js";
+import { refreshJourneySequences } from "../src/journeys/sequences.js";
+import type { Engine } from "../src/store/engine.js";
+import { post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
+
+let engine: Engine;
+let server: TestServer;
+
+before(async () => {
+  engine = await testEngine();
+  server = await startTestServer(engine);
+});
+after(async () => {
+  await server.close();
+});
+
+async function send(batch: object[]): Promise<void> {
+  const response = await post(`${server.url}/v1/batch`, { batch });
+  assert.equal(response.status, 200);
+  assert.equal(response.body.errors, 0, JSON.stringify(response.body.details));
+}
+
+/** The steps of each case that holds one of these identifiers, by case id. */
+async function journeysOf(...customers: string[]): Promise<Record<string, string[]>> {
+  const { sql, params } = await journeyCases(engine, {});
+  const rows = await engine.query<{ case_id: string; journey: Touch[] }>(
+    `SELECT case_id, journey FROM (${sql}) WHERE case_id IN {wanted:Array(String)} ORDER BY case_id`,
+    { ...params, wanted: customers },
+  );
+  return Object.fromEntries(rows.map((r) => [r.case_id, r.journey.map((t) => t[2])]));
+}
+
+const snapshot = () =>
+  engine.query(
+    `SELECT customer_id, ts, seq, touchpoint, channel, outbound, behaviour_mask, arraySort(identity_keys) AS keys
+     FROM customer_journeys FINAL ORDER BY customer_id`,
+  );
+
+test("new events, a merge and its split move touches between customers' sequences", async () => {
+  const user = uid("dana");
+  const anon = uid("visitor");
+  await send([
+    { type: "page", anonymousId: anon, name: "home", timestamp: "2024-03-01T10:00:00Z" },
+    { type: "page", anonymousId: anon, name: "pricing", timestamp: "2024-03-01T10:05:00Z" },
+    {
+      type: "track",
+      userId: user,
+      event: "Call Started",
+      timestamp: "2024-03-02T09:00:00Z",
+      properties: { channel: "phone", touchpoint: "support call" },
+    },
+  ]);
+  assert.deepEqual(await journeysOf(`anon:${anon}`, `user:${user}`), {
+    [`anon:${anon}`]: ["home", "pricing"],
+    [`user:${user}`]: ["support call"],
+  });
+
+  // An identify links the visitor to the user: one customer, touches in time order, the visitor's row gone.
+  await send([{ type: "identify", userId: user, anonymousId: anon, timestamp: "2024-03-01T11:00:00Z" }]);
+  assert.equal(await findCustomer(engine, anon), `user:${user}`);
+  assert.deepEqual(await journeysOf(`anon:${anon}`, `user:${user}`), {
+    [`user:${user}`]: ["home", "pricing", "identify", "support call"],
+  });
+
+  // A later event on the old anonymous id lands in the merged customer's journey.
+  await send([{ type: "page", anonymousId: anon, name: "checkout", timestamp: "2024-03-03T10:00:00Z" }]);
+  assert.deepEqual((await journeysOf(`user:${user}`))[`user:${user}`], [
+    "home",
+    "pricing",
+    "identify",
+    "support call",
+    "checkout",
+  ]);
+
+  // Splitting the merge gives the visitor its own journey back.
+  const link = (await linksOfCustomer(engine, `user:${user}`)).find((l) => l.reason === "identify");
+  assert.ok(link, "the identify merge is recorded");
+  await splitLink(engine, link.link_id);
+  const split = await journeysOf(`anon:${anon}`, `user:${user}`);
+  assert.deepEqual(split[`anon:${anon}`], ["home", "pricing", "checkout"]);
+  assert.deepEqual(split[`user:${user}`], ["identify", "support call"]);
+});
+
+test("refreshes after many small writes leave the same sequences as one full rebuild", async () => {
+  const people = Array.from({ length: 6 }, (_, i) => uid(`p${i}`));
+  for (let round = 0; round < 3; round++) {
+    await send(
+      people.map((person, i) => ({
+        type: "track",
+        userId: person,
+        event: `Step ${round}`,
+        timestamp: new Date(Date.UTC(2024, 4, 1 + round, i)).toISOString(),
+        properties: {
+          channel: i % 2 ? "email" : "web",
+          text: round === 1 ? "why is my order late?" : undefined,
+        },
+      })),
+    );
+    await refreshJourneySequences(engine);
+  }
+  await send([{ type: "alias", userId: people[0], previousId: people[1] }]);
+  await refreshJourneySequences(engine);
+  const incremental = await snapshot();
+  assert.equal((await refreshJourneySequences(engine)).mode, "none", "nothing new: nothing rebuilt");
+  const full = await refreshJourneySequences(engine, { full: true });
+  assert.equal(full.mode, "full");
+  assert.deepEqual(await snapshot(), incremental);
+  const merged = incremental.find((r) => r.customer_id === `user:${people[0]}`) as { touchpoint: string[] };
+  assert.equal(merged.touchpoint.length, 7, "both people's three steps and the alias");
+  assert.equal(
+    incremental.find((r) => r.customer_id === `user:${people[1]}`),
+    undefined,
+    "the merged-away customer has no row",
+  );
+});
