@@ -10,6 +10,7 @@ import {
 } from "../src/demo/generator.js";
 import { loadDemo } from "../src/demo/load.js";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
+import type { Touch } from "../src/journeys/query.js";
 import type { Engine } from "../src/store/engine.js";
 import { testEngine } from "../testing/helpers.js";
 
@@ -97,6 +98,44 @@ test("planted: the funnel checkout -> order shows the hop to the phone in what p
   assert.ok(
     result.medianSecondsToConvert! > 0 && result.p90SecondsToConvert! >= result.medianSecondsToConvert!,
   );
+});
+
+test("the engine's funnel equals walking each journey in code (walk), steps, windows and drop-offs", async () => {
+  const { funnel, parseStep, walk } = await import("../src/journeys/funnel.js");
+  const { journeyCases } = await import("../src/journeys/query.js");
+  const steps = ["home|product page", "cart", "checkout@2h", "order"].map(parseStep);
+  const windowMs = 7 * 86_400_000;
+  const filter = { source: ["demo"] };
+  const result = await funnel(engine, filter, steps, { windowMs });
+  // Reference: every journey walked in code, tallied the way the funnel documents.
+  const { sql, params } = await journeyCases(engine, filter);
+  const journeys = await engine.query<{ journey: Touch[] }>(`SELECT journey FROM (${sql})`, params);
+  const entered = steps.map(() => 0);
+  const next = steps.map(() => new Map<string, number>());
+  const hops = steps.map(() => new Map<string, number>());
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const { journey } of journeys) {
+    const hits = walk(journey, steps, windowMs);
+    for (let s = 0; s < hits.length; s++) entered[s]!++;
+    if (hits.length > 0 && hits.length < steps.length) {
+      const last = hits[hits.length - 1]!;
+      const at = journey[last]!;
+      const hop = journey.slice(last + 1).find((t) => t[3] !== at[3] && t[0] - at[0] <= windowMs);
+      bump(next[hits.length - 1]!, journey[last + 1]?.[2] ?? "(end)");
+      bump(hops[hits.length - 1]!, hop ? hop[3] : "(stayed)");
+    }
+  }
+  assert.equal(result.cases, journeys.length);
+  assert.deepEqual(
+    result.steps.map((s) => s.entered),
+    entered,
+  );
+  assert.ok(entered[3]! > 0 && entered[2]! > entered[3]!, "the funnel converts some and loses some");
+  result.steps.slice(0, -1).forEach((step, s) => {
+    for (const { step: name, count } of step.nextInstead) assert.equal(count, next[s]!.get(name), name);
+    for (const { channel, count } of step.nextChannelsInstead)
+      assert.equal(count, hops[s]!.get(channel), channel);
+  });
 });
 
 test("planted: a checkout error is over-represented among journeys ending in a phone order", async () => {

@@ -6,7 +6,7 @@
  * hopped to (the first later touch on another channel within the window; "(stayed)" when none).
  */
 import type { Engine } from "../store/engine.js";
-import { casesQuery, type JourneyFilter, type Touch } from "./query.js";
+import { type JourneyFilter, journeyCases, type Touch } from "./query.js";
 
 export interface FunnelStep {
   /** Activities that count as this step (any of them). */
@@ -62,19 +62,69 @@ export function walk(journey: readonly Touch[], steps: readonly FunnelStep[], wi
   return best;
 }
 
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
 const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =>
   [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, limit)
     .map(([value, count]) => ({ [key]: value, count }) as { [P in K]: string } & { count: number });
+
+/**
+ * The funnel walk of `walk` above, in the engine over each case's arrays, and everything the result needs in
+ * one pass: cases grouped by how far they got, what they did next and the channel they hopped to, with the
+ * waiting-time quantiles kept as partial states and merged over all groups.
+ * From each start (a touch of step 1) each next step is that step's first touch after the previous hit; a
+ * hit past the funnel window or the step's own window ends the attempt (touches are in time order, so no
+ * later one could be inside). The furthest attempt counts, the earliest among equals. Each hit is bound
+ * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
+ */
+function funnelSql(cases: string, stepCount: number): string {
+  const find = (s: number) =>
+    `if(h${s - 1} = 0, 0, arrayFirstIndex((c, i) -> i > h${s - 1} AND bitTest(c, ${s - 1}), codes, idx))`;
+  const valid = (s: number) =>
+    `if(k = 0 OR times[k] - times[h1] > {window:Int64} OR times[k] - times[h${s - 1}] > {stepWindows:Array(Int64)}[${s}], 0, k)`;
+  let attempt = `[${Array.from({ length: stepCount }, (_, i) => `h${i + 1}`).join(", ")}]`;
+  for (let s = stepCount; s >= 2; s--)
+    attempt = `arrayMap(h${s} -> ${attempt}, [arrayMap(k -> ${valid(s)}, [${find(s)}])[1]])[1]`;
+  const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
+  // Each touch's funnel steps as bits (bit s-1: it counts as step s), looked up once per touch.
+  const stepCodes = `arrayMap(x -> toUInt64(${perStep.map((s) => `bitShiftLeft(toUInt64(x IN {step${s}:Array(String)}), ${s - 1})`).join(" + ")}), steps)`;
+  return `
+    SELECT groupArray((level, next, hop, n)) AS groups,
+           ${perStep
+             .slice(1)
+             .map((s) => `quantilesExactInclusiveIfMerge(0.5, 0.9)(gap_${s}) AS gap_${s}`)
+             .join(", ")},
+           quantilesExactInclusiveIfMerge(0.5, 0.9)(convert) AS convert
+    FROM (
+    SELECT level, next, hop, count() AS n,
+           ${perStep
+             .slice(1)
+             .map(
+               (s) => `quantilesExactInclusiveIfState(0.5, 0.9)(gaps[${s - 1}], level >= ${s}) AS gap_${s}`,
+             )
+             .join(", ")},
+           quantilesExactInclusiveIfState(0.5, 0.9)(to_convert, level = ${stepCount}) AS convert
+    FROM (
+      SELECT length(hits) AS level,
+             arrayMap((h, p) -> (times[h] - times[p]) / 1000, arrayPopFront(hits), arrayPopBack(hits)) AS gaps,
+             if(level > 0, (times[hits[-1]] - times[hits[1]]) / 1000, 0) AS to_convert,
+             hits[-1] AS last,
+             if(level = 0 OR level = ${stepCount}, '', if(last < length(steps), steps[last + 1], '(end)')) AS next,
+             if(level = 0 OR level = ${stepCount}, '',
+                channels[arrayFirstIndex((c, t, j) -> j > last AND c != channels[last] AND t - times[last] <= {window:Int64},
+                                          channels, times, arrayEnumerate(channels))]) AS hop_channel,
+             if(hop_channel = '' AND level > 0 AND level < ${stepCount}, '(stayed)', hop_channel) AS hop
+      FROM (
+        SELECT steps, times, channels,
+               arrayMap(h1 -> ${attempt}, arrayFilter((i, c) -> bitTest(c, 0), idx, codes)) AS attempts,
+               arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
+               if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
+        FROM (SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes FROM (${cases}))
+      )
+    )
+    GROUP BY level, next, hop
+    )`;
+}
 
 export async function funnel(
   engine: Engine,
@@ -83,58 +133,55 @@ export async function funnel(
   options: { windowMs?: number } = {},
 ): Promise<FunnelResult> {
   if (steps.length < 2) throw new RangeError("a funnel needs at least two steps");
+  if (steps.length > 64) throw new RangeError("a funnel has at most 64 steps");
   const windowMs = options.windowMs ?? 30 * 86_400_000;
-  const { sql, params } = casesQuery(filter);
-  const entered = steps.map(() => 0);
-  const gaps: number[][] = steps.map(() => []);
-  const toConvert: number[] = [];
-  const nextSteps = steps.map(() => new Map<string, number>());
-  const nextChannels = steps.map(() => new Map<string, number>());
-  let cases = 0;
-  for await (const { journey } of engine.stream<{ journey: Touch[] }>(
-    `SELECT journey FROM (${sql})`,
-    params,
-  )) {
-    cases++;
-    const hits = walk(journey, steps, windowMs);
-    hits.forEach((index, s) => {
-      entered[s]!++;
-      if (s > 0) gaps[s]!.push((journey[index]![0] - journey[hits[s - 1]!]![0]) / 1000);
-    });
-    if (hits.length === steps.length)
-      toConvert.push((journey[hits[hits.length - 1]!]![0] - journey[hits[0]!]![0]) / 1000);
-    else if (hits.length > 0) {
-      const last = hits.length - 1;
-      const at = journey[hits[last]!]!;
-      const next = journey[hits[last]! + 1];
-      // Where they went: the first later touch on another channel within the window (a hop), if any.
-      const hop = journey.slice(hits[last]! + 1).find((t) => t[3] !== at[3] && t[0] - at[0] <= windowMs);
-      const nextKey = next ? next[2] : "(end)";
-      const hopKey = hop ? hop[3] : "(stayed)";
-      nextSteps[last]!.set(nextKey, (nextSteps[last]!.get(nextKey) ?? 0) + 1);
-      nextChannels[last]!.set(hopKey, (nextChannels[last]!.get(hopKey) ?? 0) + 1);
-    }
-  }
-  for (const g of gaps) g.sort((a, b) => a - b);
-  toConvert.sort((a, b) => a - b);
+  const { sql, params } = await journeyCases(engine, filter);
+  const [result] = await engine.query<
+    { groups: Array<[level: number, next: string, hop: string, n: number]> } & Record<string, number[]>
+  >(funnelSql(sql, steps.length), {
+    ...params,
+    ...Object.fromEntries(steps.map((s, i) => [`step${i + 1}`, s.anyOf])),
+    window: windowMs,
+    // No step window: the funnel's own is the bound.
+    stepWindows: steps.map((s) => Math.round(s.windowMs ?? windowMs)),
+  });
+  const groups = (result?.groups ?? []).map(([level, next, hop, n]) => ({
+    level: Number(level),
+    next,
+    hop,
+    n: Number(n),
+  }));
+  const entered = steps.map((_, s) => groups.reduce((sum, g) => sum + (g.level > s ? g.n : 0), 0));
+  const quantiles = (value: number[] | undefined, n: number) =>
+    n > 0 && value ? value.map(Number) : [null, null];
   const converted = entered[steps.length - 1]!;
+  const [medianConvert, p90Convert] = quantiles(result?.convert, converted);
+  const tally = (kind: "next" | "hop", level: number) => {
+    const counts = new Map<string, number>();
+    for (const g of groups) if (g.level === level) counts.set(g[kind], (counts.get(g[kind]) ?? 0) + g.n);
+    return counts;
+  };
   return {
-    cases,
+    cases: groups.reduce((sum, g) => sum + g.n, 0),
     converted,
     conversion: entered[0]! > 0 ? converted / entered[0]! : 0,
-    medianSecondsToConvert: quantile(toConvert, 0.5),
-    p90SecondsToConvert: quantile(toConvert, 0.9),
-    steps: steps.map((step, s) => ({
-      step: step.anyOf.join(" | "),
-      entered: entered[s]!,
-      conversionFromPrevious: s === 0 ? 1 : entered[s - 1]! > 0 ? entered[s]! / entered[s - 1]! : 0,
-      conversionFromStart: entered[0]! > 0 ? entered[s]! / entered[0]! : 0,
-      medianSecondsFromPrevious: s === 0 ? null : quantile(gaps[s]!, 0.5),
-      p90SecondsFromPrevious: s === 0 ? null : quantile(gaps[s]!, 0.9),
-      droppedAfter: s < steps.length - 1 ? entered[s]! - entered[s + 1]! : 0,
-      nextInstead: top(nextSteps[s]!, "step"),
-      nextChannelsInstead: top(nextChannels[s]!, "channel"),
-    })),
+    medianSecondsToConvert: medianConvert ?? null,
+    p90SecondsToConvert: p90Convert ?? null,
+    steps: steps.map((step, s) => {
+      const [median, p90] = s === 0 ? [null, null] : quantiles(result?.[`gap_${s + 1}`], entered[s]!);
+      const dropped = s < steps.length - 1 && entered[s]! > entered[s + 1]!;
+      return {
+        step: step.anyOf.join(" | "),
+        entered: entered[s]!,
+        conversionFromPrevious: s === 0 ? 1 : entered[s - 1]! > 0 ? entered[s]! / entered[s - 1]! : 0,
+        conversionFromStart: entered[0]! > 0 ? entered[s]! / entered[0]! : 0,
+        medianSecondsFromPrevious: median ?? null,
+        p90SecondsFromPrevious: p90 ?? null,
+        droppedAfter: s < steps.length - 1 ? entered[s]! - entered[s + 1]! : 0,
+        nextInstead: dropped ? top(tally("next", s + 1), "step") : [],
+        nextChannelsInstead: dropped ? top(tally("hop", s + 1), "channel") : [],
+      };
+    }),
   };
 }
 
