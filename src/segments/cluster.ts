@@ -59,6 +59,69 @@ export interface ClusterOptions {
   refinePasses?: number;
 }
 
+/** Rows side by side in one array: the assignment loops below run several times faster than over row objects. */
+function flatten(rows: ArrayLike<number>[], width: number): Float64Array {
+  // Rows that are consecutive views of one buffer (as standardise makes them) are already flat.
+  const first = rows[0];
+  if (
+    first instanceof Float64Array &&
+    rows.every(
+      (row, i) =>
+        row instanceof Float64Array &&
+        row.buffer === first.buffer &&
+        row.length === width &&
+        row.byteOffset === first.byteOffset + i * width * 8,
+    )
+  ) {
+    return new Float64Array(first.buffer, first.byteOffset, rows.length * width);
+  }
+  const flat = new Float64Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) flat.set(rows[i], i * width);
+  return flat;
+}
+
+/**
+ * One Lloyd pass: each row to its nearest centre (a centre stops being summed once it is already farther than
+ * the best so far), with the per-centre sums and counts for the next centres. Returns the inertia.
+ */
+function assignPass(
+  flat: Float64Array,
+  width: number,
+  centres: Float64Array,
+  k: number,
+  assignments: Int32Array,
+  sums: Float64Array,
+  counts: Float64Array,
+): number {
+  sums.fill(0);
+  counts.fill(0);
+  let inertia = 0;
+  const n = assignments.length;
+  for (let i = 0; i < n; i++) {
+    const base = i * width;
+    let best = 0;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c++) {
+      const centre = c * width;
+      let d = 0;
+      for (let j = 0; j < width && d < bestDistance; j++) {
+        const diff = flat[base + j]! - centres[centre + j]!;
+        d += diff * diff;
+      }
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    assignments[i] = best;
+    inertia += bestDistance;
+    counts[best]!++;
+    const target = best * width;
+    for (let j = 0; j < width; j++) sums[target + j]! += flat[base + j]!;
+  }
+  return inertia;
+}
+
 export function cluster(rows: Float64Array[], k: number, options: ClusterOptions = {}): Clustering {
   const { seed = 42, sampleSize = 20_000, restarts = 5, refinePasses = 3 } = options;
   if (rows.length < k) throw new Error(`cannot make ${k} segments of ${rows.length} customers`);
@@ -77,49 +140,64 @@ export function cluster(rows: Float64Array[], k: number, options: ClusterOptions
     const inertia = sample.reduce((sum, row) => sum + nearest(row, result.centroids).distance, 0);
     if (!best || inertia < best.inertia) best = { centroids: result.centroids, inertia };
   }
-  let centroids = best!.centroids;
+  const width = rows[0]!.length;
+  const flat = flatten(rows, width);
+  const centres = flatten(best!.centroids, width);
   const assignments = new Int32Array(rows.length);
+  const sums = new Float64Array(k * width);
+  const counts = new Float64Array(k);
   let inertia = 0;
-  const width = rows[0].length;
   for (let pass = 0; pass <= refinePasses; pass++) {
-    inertia = 0;
-    const sums = Array.from({ length: k }, () => new Float64Array(width));
-    const counts = new Float64Array(k);
-    for (let i = 0; i < rows.length; i++) {
-      const { index, distance } = nearest(rows[i], centroids);
-      assignments[i] = index;
-      inertia += distance;
-      counts[index]++;
-      const sum = sums[index];
-      const row = rows[i];
-      for (let j = 0; j < width; j++) sum[j] += row[j];
-    }
+    inertia = assignPass(flat, width, centres, k, assignments, sums, counts);
     if (pass === refinePasses) break;
-    centroids = centroids.map((old, c) => (counts[c] > 0 ? Array.from(sums[c], (s) => s / counts[c]) : old));
+    for (let c = 0; c < k; c++) {
+      if (counts[c]! === 0) continue;
+      for (let j = 0; j < width; j++) centres[c * width + j] = sums[c * width + j]! / counts[c]!;
+    }
   }
+  const centroids = Array.from({ length: k }, (_, c) =>
+    Array.from(centres.subarray(c * width, (c + 1) * width)),
+  );
   return { k, assignments, centroids, inertia };
 }
 
-/** Mean silhouette of the given rows (O(n^2): pass a sample). */
-export function silhouette(rows: ArrayLike<number>[], assignments: ArrayLike<number>, k: number): number {
+/** Euclidean distances between every pair of rows (n x n, row-major). */
+export function distanceMatrix(rows: ArrayLike<number>[]): Float64Array {
   const n = rows.length;
+  const distances = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.sqrt(squaredDistance(rows[i]!, rows[j]!));
+      distances[i * n + j] = d;
+      distances[j * n + i] = d;
+    }
+  return distances;
+}
+
+/** Mean silhouette from a distance matrix (computed once, scored for every k tried). */
+export function silhouetteOf(distances: Float64Array, assignments: ArrayLike<number>, k: number): number {
+  const n = assignments.length;
   if (n < 2 || k < 2) return 0;
   const sizes = new Array(k).fill(0);
-  for (let i = 0; i < n; i++) sizes[assignments[i]]++;
+  for (let i = 0; i < n; i++) sizes[assignments[i]!]++;
   let total = 0;
   const sums = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     sums.fill(0);
-    for (let j = 0; j < n; j++)
-      if (j !== i) sums[assignments[j]] += Math.sqrt(squaredDistance(rows[i], rows[j]));
-    const own = assignments[i];
+    for (let j = 0; j < n; j++) if (j !== i) sums[assignments[j]!]! += distances[i * n + j]!;
+    const own = assignments[i]!;
     if (sizes[own] <= 1) continue;
-    const a = sums[own] / (sizes[own] - 1);
+    const a = sums[own]! / (sizes[own] - 1);
     let b = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
+    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c]! / sizes[c]);
     if (Number.isFinite(b)) total += (b - a) / Math.max(a, b);
   }
   return total / n;
+}
+
+/** Mean silhouette of the given rows (O(n^2): pass a sample). */
+export function silhouette(rows: ArrayLike<number>[], assignments: ArrayLike<number>, k: number): number {
+  return silhouetteOf(distanceMatrix(rows), assignments, k);
 }
 
 export interface ChosenK {
@@ -153,6 +231,7 @@ export function chooseK(
   if (candidates.length === 0) throw new Error("no k to try: need at least 2 customers");
   const selection = sampleIndices(rows.length, selectionSample, seed + 1).map((i) => rows[i]);
   const scored = sampleIndices(selection.length, silhouetteSample, seed + 2);
+  const scoredDistances = distanceMatrix(scored.map((i) => selection[i]!));
   const tried: ChosenK["tried"] = [];
   const trials = new Map<number, Clustering>();
   for (const k of candidates) {
@@ -164,9 +243,9 @@ export function chooseK(
     });
     trials.set(k, trial);
     if (options.k) break;
-    const score = silhouette(
-      scored.map((i) => selection[i]),
-      scored.map((i) => trial.assignments[i]),
+    const score = silhouetteOf(
+      scoredDistances,
+      scored.map((i) => trial.assignments[i]!),
       k,
     );
     tried.push({ k, silhouette: score, inertia: trial.inertia });

@@ -37,7 +37,8 @@ export const FEATURE_NAMES = [
 export interface CustomerCounts {
   customerId: string;
   events: number;
-  channels: Record<string, number>;
+  /** Inbound events per channel, in CHANNEL_FEATURES order. */
+  channels: number[];
   hops: number;
   journeys: number;
   messages: number;
@@ -52,8 +53,8 @@ export interface CustomerCounts {
 const DAY = 86_400_000;
 
 export function featureVector(c: CustomerCounts, storeLastMs: number): number[] {
-  const shares = CHANNEL_FEATURES.map((ch) => (c.events > 0 ? (c.channels[ch] ?? 0) / c.events : 0));
-  const all = Object.values(c.channels).filter((n) => n > 0);
+  const shares = CHANNEL_FEATURES.map((_, i) => (c.events > 0 ? (c.channels[i] ?? 0) / c.events : 0));
+  const all = c.channels.filter((n) => n > 0);
   const entropy = all.reduce((h, n) => {
     const p = n / c.events;
     return h - p * Math.log(p);
@@ -86,8 +87,13 @@ export function standardise(rows: number[][]): Standardised {
   for (const row of rows) for (let j = 0; j < width; j++) mean[j] += row[j] / rows.length;
   for (const row of rows) for (let j = 0; j < width; j++) sd[j] += (row[j] - mean[j]) ** 2 / rows.length;
   for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]);
+  // One buffer for all rows (each row a view of it): clustering reads it as one matrix without copying.
+  const flat = new Float64Array(rows.length * width);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < width; j++) flat[i * width + j] = sd[j] > 0 ? (row[j] - mean[j]) / sd[j] : 0;
+  });
   return {
-    rows: rows.map((row) => Float64Array.from(row, (v, j) => (sd[j] > 0 ? (v - mean[j]) / sd[j] : 0))),
+    rows: rows.map((_, i) => flat.subarray(i * width, (i + 1) * width)),
     mean,
     sd,
   };

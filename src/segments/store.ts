@@ -1,6 +1,7 @@
 /** Segments on the store: all segment SQL (features, runs, membership, comparisons) lives here. */
 import { randomUUID } from "node:crypto";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { BEHAVIOUR_BITS, refreshJourneySequences } from "../journeys/sequences.js";
 import { oddsRatio } from "../journeys/stats.js";
 import { variants } from "../journeys/views.js";
 import type { Engine } from "../store/engine.js";
@@ -11,67 +12,82 @@ import { describeSegments, type SegmentSummary } from "./describe.js";
 import { CHANNEL_FEATURES, type CustomerCounts, featureVector, SPACES, standardise } from "./features.js";
 import { SEGMENT_CUSTOMERS } from "./sql.js";
 
+/**
+ * Per customer, from the stored journey sequences (inbound touches only): the counts features.ts turns into
+ * features, as one array per customer (COUNT_FIELDS order) so a million rows parse quickly.
+ */
+const COUNT_FIELDS = [
+  "events",
+  ...CHANNEL_FEATURES.map((c) => `channel:${c}`),
+  "messages",
+  ...SPACES,
+  "active_weeks",
+  "first_ms",
+  "last_ms",
+  "spend",
+  "hops",
+  "journeys",
+] as const;
+
 const FEATURES_SQL = `
-  SELECT customer_id, event_count, channel_counts, messages, praise, complaint, question, suggestion, active_weeks,
-         first_ms, last_ms, spend, clv,
-         arrayCount((b, a) -> b.2 != a.2 AND b.1 - a.1 <= 86400000, arrayPopFront(t), arrayPopBack(t)) AS hops,
-         1 + arrayCount((b, a) -> b.1 - a.1 > 86400000, arrayPopFront(t), arrayPopBack(t)) AS journeys
+  SELECT f.customer_id AS id, counts, v.clv AS clv
   FROM (
-    SELECT ${CUSTOMER_OF_EVENT} AS customer_id,
-           count() AS event_count,
-           [${CHANNEL_FEATURES.map((c) => `countIf(e.channel = '${c}')`).join(", ")}] AS channel_counts,
-           countIf(e.behaviour != '') AS messages,
-           ${SPACES.map((s) => `countIf(has(e.behaviour_labels, '${s}')) AS ${s}`).join(", ")},
-           uniqExact(toStartOfWeek(e.timestamp)) AS active_weeks,
-           min(toUnixTimestamp64Milli(e.timestamp)) AS first_ms,
-           max(toUnixTimestamp64Milli(e.timestamp)) AS last_ms,
-           sumIf(ifNull(e.value, 0), e.name IN {purchases:Array(String)}) AS spend,
-           arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(e.timestamp), toString(e.channel)))) AS t
-    FROM events AS e FINAL ${IDENTITY_JOIN}
-    WHERE e.direction = 'inbound'
-    GROUP BY customer_id
-    HAVING event_count >= {minEvents:UInt32}
+    SELECT customer_id,
+           [toFloat64(length(t)),
+            ${CHANNEL_FEATURES.map((c) => `countEqual(ch, '${c}')`).join(", ")},
+            arrayCount((b, o) -> o = 0 AND b != '', j_behaviour, j_outbound),
+            ${SPACES.map((s) => `arrayCount((m, o) -> o = 0 AND bitAnd(m, ${BEHAVIOUR_BITS[s]}) != 0, j_mask, j_outbound)`).join(", ")},
+            length(arrayDistinct(arrayMap(x -> toStartOfWeek(fromUnixTimestamp64Milli(x, 'UTC')), t))),
+            t[1], t[-1],
+            arraySum((v, n, o) -> if(o = 0 AND n IN {purchases:Array(String)}, v, 0), j_value, j_name, j_outbound),
+            arrayCount((b, a, cb, ca) -> cb != ca AND b - a <= 86400000,
+                       arrayPopFront(t), arrayPopBack(t), arrayPopFront(ch), arrayPopBack(ch)),
+            1 + arrayCount((b, a) -> b - a > 86400000, arrayPopFront(t), arrayPopBack(t))] AS counts
+    FROM (
+      SELECT j.customer_id AS customer_id,
+             arrayFilter((x, o) -> o = 0, j.ts, j.outbound) AS t,
+             arrayFilter((x, o) -> o = 0, j.channel, j.outbound) AS ch,
+             j.behaviour AS j_behaviour, j.behaviour_mask AS j_mask, j.name AS j_name, j.value AS j_value,
+             j.outbound AS j_outbound
+      FROM customer_journeys AS j FINAL
+      WHERE arrayCount(o -> o = 0, j.outbound) >= {minEvents:UInt32}
+    )
   ) AS f
   LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = f.customer_id
-  ORDER BY customer_id`;
+  ORDER BY id`;
 
 export async function customerCounts(engine: Engine, minEvents = 3): Promise<CustomerCounts[]> {
+  await refreshJourneySequences(engine);
+  const at = (field: (typeof COUNT_FIELDS)[number]) => COUNT_FIELDS.indexOf(field);
+  const [events, messages, weeks, first, last, spend, hops, journeys] = (
+    ["events", "messages", "active_weeks", "first_ms", "last_ms", "spend", "hops", "journeys"] as const
+  ).map(at);
+  const channels = CHANNEL_FEATURES.map((c) => at(`channel:${c}`));
+  const spaces = SPACES.map(at);
   const out: CustomerCounts[] = [];
-  for await (const r of engine.stream<{
-    customer_id: string;
-    event_count: number;
-    channel_counts: number[];
-    messages: number;
-    praise: number;
-    complaint: number;
-    question: number;
-    suggestion: number;
-    active_weeks: number;
-    first_ms: number;
-    last_ms: number;
-    spend: number;
+  for await (const { id, counts: c, clv } of engine.stream<{
+    id: string;
+    counts: number[];
     clv: number | null;
-    hops: number;
-    journeys: number;
   }>(FEATURES_SQL, { purchases: DEFAULT_PURCHASE_EVENTS, minEvents })) {
     out.push({
-      customerId: r.customer_id,
-      events: Number(r.event_count),
-      channels: Object.fromEntries(CHANNEL_FEATURES.map((c, i) => [c, Number(r.channel_counts[i])])),
-      hops: Number(r.hops),
-      journeys: Number(r.journeys),
-      messages: Number(r.messages),
+      customerId: id,
+      events: c[events!]!,
+      channels: channels.map((i) => c[i]!),
+      hops: c[hops!]!,
+      journeys: c[journeys!]!,
+      messages: c[messages!]!,
       behaviour: {
-        praise: Number(r.praise),
-        complaint: Number(r.complaint),
-        question: Number(r.question),
-        suggestion: Number(r.suggestion),
+        praise: c[spaces[0]!]!,
+        complaint: c[spaces[1]!]!,
+        question: c[spaces[2]!]!,
+        suggestion: c[spaces[3]!]!,
       },
-      activeWeeks: Number(r.active_weeks),
-      firstMs: Number(r.first_ms),
-      lastMs: Number(r.last_ms),
-      spend: Number(r.spend),
-      clv: r.clv === null ? null : Number(r.clv),
+      activeWeeks: c[weeks!]!,
+      firstMs: c[first!]!,
+      lastMs: c[last!]!,
+      spend: c[spend!]!,
+      clv: clv === null ? null : Number(clv),
     });
   }
   return out;
