@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { customer360, findCustomer } from "../src/identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import type { Engine } from "../src/store/engine.js";
-import { get, post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
+import { get, sendAccepted, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;
@@ -17,11 +17,7 @@ after(async () => {
   await server.close();
 });
 
-async function send(batch: object[]): Promise<void> {
-  const response = await post(`${server.url}/v1/batch`, { batch });
-  assert.equal(response.status, 200);
-  assert.equal(response.body.errors, 0, JSON.stringify(response.body.details));
-}
+const send = (batch: object[]) => sendAccepted(server, batch);
 
 test("anonymous visits, identify, a social mention and a phone call become one customer", async () => {
   const user = uid("ann");

@@ -6,7 +6,7 @@ import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import { journeyCases, type Touch } from "../src/journeys/query.js";
 import { refreshJourneySequences } from "../src/journeys/sequences.js";
 import type { Engine } from "../src/store/engine.js";
-import { post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
+import { sendAccepted, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;
@@ -19,11 +19,7 @@ after(async () => {
   await server.close();
 });
 
-async function send(batch: object[]): Promise<void> {
-  const response = await post(`${server.url}/v1/batch`, { batch });
-  assert.equal(response.status, 200);
-  assert.equal(response.body.errors, 0, JSON.stringify(response.body.details));
-}
+const send = (batch: object[]) => sendAccepted(server, batch);
 
 /** The steps of each case that holds one of these identifiers, by case id. */
 async function journeysOf(...customers: string[]): Promise<Record<string, string[]>> {

@@ -52,6 +52,13 @@ export async function startTestServer(
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
+/** Sends a batch through the collector and fails the test unless every event was accepted. */
+export async function sendAccepted(server: TestServer, batch: object[]): Promise<void> {
+  const response = await post(`${server.url}/v1/batch`, { batch });
+  if (response.status !== 200 || response.body.errors !== 0)
+    throw new Error(`batch not accepted (${response.status}): ${JSON.stringify(response.body)}`);
+}
+
 export function basic(key: string): string {
   return `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
 }

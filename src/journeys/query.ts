@@ -60,29 +60,53 @@ function keepWhere(lambda: string, masks: string, from = "all_"): string {
 /** The case arrays renamed with a prefix, for keepWhere to read. */
 const prefixed = (prefix = "all_") => CASE_ARRAYS.map((a) => `${a} AS ${prefix}${a}`).join(", ");
 
+/**
+ * The shared per-touch filters (time range, channels, sources, inbound only) as conditions over the given
+ * expressions: the events table's columns, or one element of a stored sequence inside a lambda.
+ */
+function touchConditions(
+  filter: { from?: string; to?: string; channel?: string[]; source?: string[] },
+  touch: { ms: string; channel: string; source: string; inbound: string },
+  inboundOnly: boolean,
+): { conditions: string[]; params: QueryParams } {
+  const conditions = inboundOnly ? [touch.inbound] : [];
+  const params: QueryParams = {};
+  if (filter.from) {
+    conditions.push(
+      `${touch.ms} >= toUnixTimestamp64Milli(parseDateTime64BestEffort({from:String}, 3, 'UTC'))`,
+    );
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    conditions.push(`${touch.ms} < toUnixTimestamp64Milli(parseDateTime64BestEffort({to:String}, 3, 'UTC'))`);
+    params.to = filter.to;
+  }
+  if (filter.channel?.length) {
+    conditions.push(`${touch.channel} IN {channels:Array(String)}`);
+    params.channels = filter.channel;
+  }
+  if (filter.source?.length) {
+    conditions.push(`${touch.source} IN {sources:Array(String)}`);
+    params.sources = filter.source;
+  }
+  return { conditions, params };
+}
+
 /** The WHERE conditions (over events AS e joined to the identity map) of the shared filters. */
 export function eventFilterWhere(
   filter: { from?: string; to?: string; channel?: string[]; source?: string[]; segment?: number },
   options: { inboundOnly: boolean },
 ): { where: string[]; params: QueryParams } {
-  const where = options.inboundOnly ? ["e.direction = 'inbound'"] : [];
-  const params: QueryParams = {};
-  if (filter.from) {
-    where.push("e.timestamp >= parseDateTime64BestEffort({from:String}, 3, 'UTC')");
-    params.from = filter.from;
-  }
-  if (filter.to) {
-    where.push("e.timestamp < parseDateTime64BestEffort({to:String}, 3, 'UTC')");
-    params.to = filter.to;
-  }
-  if (filter.channel?.length) {
-    where.push("e.channel IN {channels:Array(String)}");
-    params.channels = filter.channel;
-  }
-  if (filter.source?.length) {
-    where.push("e.source IN {sources:Array(String)}");
-    params.sources = filter.source;
-  }
+  const { conditions: where, params } = touchConditions(
+    filter,
+    {
+      ms: "toUnixTimestamp64Milli(e.timestamp)",
+      channel: "e.channel",
+      source: "e.source",
+      inbound: "e.direction = 'inbound'",
+    },
+    options.inboundOnly,
+  );
   if (filter.segment !== undefined) {
     where.push(`${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`);
     params.segment = filter.segment;
@@ -100,26 +124,12 @@ export function eventFilterWhere(
  */
 export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
   const filter = journeyFilterSchema.parse(input);
-  const params: QueryParams = {};
   // Conditions on one stored touch (ms, ch, ob, src), combined into one mask per customer.
-  const keep: string[] = [];
-  if (!filter.brand) keep.push("ob = 0");
-  if (filter.from) {
-    keep.push("ms >= toUnixTimestamp64Milli(parseDateTime64BestEffort({from:String}, 3, 'UTC'))");
-    params.from = filter.from;
-  }
-  if (filter.to) {
-    keep.push("ms < toUnixTimestamp64Milli(parseDateTime64BestEffort({to:String}, 3, 'UTC'))");
-    params.to = filter.to;
-  }
-  if (filter.channel?.length) {
-    keep.push("ch IN {channels:Array(String)}");
-    params.channels = filter.channel;
-  }
-  if (filter.source?.length) {
-    keep.push("src IN {sources:Array(String)}");
-    params.sources = filter.source;
-  }
+  const { conditions: keep, params } = touchConditions(
+    filter,
+    { ms: "ms", channel: "ch", source: "src", inbound: "ob = 0" },
+    !filter.brand,
+  );
   // Without the brand's replies no step needs the "brand: " prefix; by touchpoint the steps are stored as is.
   const step = ACTIVITY[filter.by];
   const steps =
@@ -140,7 +150,7 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
   const perCustomer =
     keep.length === 0
       ? `SELECT ${stored("")} FROM customer_journeys AS j FINAL ${which}`
-      : `SELECT customer, ${keepWhere("(x, ms, ch, ob, src) -> " + keep.join(" AND "), "all_times, all_channels, outbound, sources")}
+      : `SELECT customer, ${keepWhere(`(x, ms, ch, ob, src) -> ${keep.join(" AND ")}`, "all_times, all_channels, outbound, sources")}
          FROM (SELECT ${stored("all_")}, j.outbound AS outbound, j.source AS sources FROM customer_journeys AS j FINAL ${which})`;
   const where = ["length(times) > 0"];
   if (filter.didEvent) {
