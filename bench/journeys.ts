@@ -9,35 +9,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { importFile } from "../src/collect/import.js";
-import { EngineSink } from "../src/collect/sink.js";
 import { funnel, parseStep } from "../src/journeys/funnel.js";
-import { refreshJourneySequences } from "../src/journeys/sequences.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { ratio, timed, writeDemoNdjson } from "./util.js";
+import { demoStore, ratio, timed } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const perCustomer = Number(process.argv[3] ?? 10);
-const dir = mkdtempSync(join(tmpdir(), "cf-bench-journeys-"));
-const file = join(dir, "events.ndjson");
-
-await writeDemoNdjson(file, customers, perCustomer);
-
-const engine = await ChdbEngine.open(join(dir, "data"), "customer_flow");
-await migrate(engine);
-const load = await timed(async () => {
-  const sink = new EngineSink(engine);
-  const summary = await importFile(sink, { file, engine });
-  await sink.close();
-  return summary;
-});
-await engine.command("OPTIMIZE TABLE events FINAL");
-// Kept at ingest (the import command does the same): each customer's sequence, built once from the events.
-const sequences = await timed(() => refreshJourneySequences(engine));
-const eventsParquet = join(dir, "events.parquet");
-const mapParquet = join(dir, "identity_map.parquet");
+const store = await demoStore("journeys", customers, perCustomer);
+const { engine } = store;
+// Scratch files of this run (the store itself may be kept for the next run).
+const scratch = mkdtempSync(join(tmpdir(), "cf-bench-scratch-"));
+const eventsParquet = join(scratch, "events.parquet");
+const mapParquet = join(scratch, "identity_map.parquet");
 await engine.command(
   `INSERT INTO FUNCTION file('${eventsParquet}', 'Parquet')
    SELECT identity_key, toUnixTimestamp64Milli(timestamp) AS ts, seq, touchpoint, toString(channel) AS channel FROM events FINAL WHERE direction = 'inbound'`,
@@ -156,16 +139,16 @@ const window = 30 * 86_400_000;
   };
 }
 
-await engine.close();
-rmSync(dir, { recursive: true, force: true });
+await store.close();
+rmSync(scratch, { recursive: true, force: true });
 console.log(
   JSON.stringify(
     {
       bench: "journeys",
       customers,
-      events: load.result.imported,
-      importSeconds: Number(load.seconds.toFixed(1)),
-      sequencesSeconds: Number(sequences.seconds.toFixed(1)),
+      events: store.events,
+      importSeconds: store.importSeconds === null ? "reused" : Number(store.importSeconds.toFixed(1)),
+      sequencesSeconds: Number(store.sequencesSeconds.toFixed(1)),
       rssMB: Math.round(process.memoryUsage().rss / 1e6),
       results,
     },

@@ -9,46 +9,29 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { importFile } from "../src/collect/import.js";
-import { EngineSink } from "../src/collect/sink.js";
-import { refreshJourneySequences } from "../src/journeys/sequences.js";
 import { chooseK } from "../src/segments/cluster.js";
-import { featureVector, standardise } from "../src/segments/features.js";
+import { featureMatrix, standardise } from "../src/segments/features.js";
 import { customerCounts } from "../src/segments/store.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { ratio, timed, writeDemoNdjson } from "./util.js";
+import { demoStore, ratio, timed } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const perCustomer = Number(process.argv[3] ?? 10);
-const dir = mkdtempSync(join(tmpdir(), "cf-bench-segments-"));
-const file = join(dir, "events.ndjson");
-
-await writeDemoNdjson(file, customers, perCustomer);
-
-const engine = await ChdbEngine.open(join(dir, "data"), "customer_flow");
-await migrate(engine);
-const sink = new EngineSink(engine);
-const summary = await importFile(sink, { file, engine });
-await sink.close();
-await engine.command("OPTIMIZE TABLE events FINAL");
-// Kept at ingest (the import command does the same): each customer's sequence, built once from the events.
-const sequences = await timed(() => refreshJourneySequences(engine));
+const store = await demoStore("segments", customers, perCustomer);
+const { engine } = store;
+// Scratch files of this run (the store itself may be kept for the next run).
+const scratch = mkdtempSync(join(tmpdir(), "cf-bench-scratch-"));
 
 const memoryBefore = process.memoryUsage().rss;
 const featurise = await timed(async () => {
   const counts = await customerCounts(engine);
-  const last = counts.reduce((max, c) => Math.max(max, c.lastMs), 0);
-  return standardise(counts.map((c) => featureVector(c, last)));
+  return standardise(featureMatrix(counts));
 });
-const clustering = await timed(async () => chooseK(featurise.result.rows, { seed: 42 }));
-const rows = featurise.result.rows;
-const matrix = join(dir, "features.f64");
-const flat = new Float64Array(rows.length * rows[0].length);
-for (let i = 0; i < rows.length; i++) flat.set(rows[i], i * rows[i].length);
-writeFileSync(matrix, Buffer.from(flat.buffer));
+const clustering = await timed(async () => chooseK(featurise.result.matrix, { seed: 42 }));
+const rows = featurise.result.matrix;
+const matrix = join(scratch, "features.f64");
+writeFileSync(matrix, Buffer.from(rows.data.buffer, rows.data.byteOffset, rows.data.byteLength));
 const script = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "bench", "sklearn_kmeans.py");
-const python = spawnSync("python3", [script, matrix, String(rows.length), String(rows[0].length), "42"], {
+const python = spawnSync("python3", [script, matrix, String(rows.length), String(rows.width), "42"], {
   encoding: "utf8",
 });
 const peer = python.status === 0 ? (JSON.parse(python.stdout) as { seconds: number; k: number }) : null;
@@ -58,8 +41,8 @@ console.log(
     {
       bench: "segments: featurise (SQL) + cluster (k over 2..10), embedded engine",
       customers: rows.length,
-      events: summary.imported,
-      sequencesSeconds: Number(sequences.seconds.toFixed(1)),
+      events: store.events,
+      sequencesSeconds: Number(store.sequencesSeconds.toFixed(1)),
       featuriseSeconds: Number(featurise.seconds.toFixed(2)),
       clusterSeconds: Number(clustering.seconds.toFixed(2)),
       totalSeconds: Number((featurise.seconds + clustering.seconds).toFixed(2)),
@@ -72,5 +55,5 @@ console.log(
     2,
   ),
 );
-await engine.close();
-rmSync(dir, { recursive: true, force: true });
+await store.close();
+rmSync(scratch, { recursive: true, force: true });

@@ -1,10 +1,24 @@
 /** Shared bits of the benchmark scripts: timing, a child `customer-flow serve`, demo events. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { importFile } from "../src/collect/import.js";
+import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
+import { refreshJourneySequences } from "../src/journeys/sequences.js";
+import { ChdbEngine } from "../src/store/chdb-engine.js";
+import { migrate } from "../src/store/migrate.js";
 
 export const CLI = join(fileURLToPath(new URL(".", import.meta.url)), "..", "src", "cli", "main.js");
 
@@ -29,6 +43,67 @@ export async function writeDemoNdjson(
   }
   out.end();
   await once(out, "finish");
+}
+
+export interface DemoStore {
+  engine: ChdbEngine;
+  dir: string;
+  events: number;
+  /** Seconds the import took (null: reused from an earlier run). */
+  importSeconds: number | null;
+  /** Seconds to build every customer's journey sequence from the events (as the import command does). */
+  sequencesSeconds: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo generator's customers (first `perCustomer` events each) imported into an embedded store, with
+ * events merged and the journey sequences built (timed). With CF_BENCH_DATA=DIR the store is kept there and
+ * reused by the next run with the same sizes (generating and importing 10M events takes about 12 minutes);
+ * otherwise it lives in a temporary folder removed on close.
+ */
+export async function demoStore(name: string, customers: number, perCustomer: number): Promise<DemoStore> {
+  const kept = process.env.CF_BENCH_DATA
+    ? join(process.env.CF_BENCH_DATA, `${customers}x${perCustomer}`)
+    : undefined;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), `cf-bench-${name}-`));
+  const reuse = kept !== undefined && existsSync(join(dir, "imported.json"));
+  const engine = await ChdbEngine.open(join(dir, "data"), "customer_flow");
+  await migrate(engine);
+  let events: number;
+  let importSeconds: number | null = null;
+  if (reuse) {
+    events = JSON.parse(readFileSync(join(dir, "imported.json"), "utf8")).events;
+  } else {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "events.ndjson");
+    await writeDemoNdjson(file, customers, perCustomer);
+    const load = await timed(async () => {
+      const sink = new EngineSink(engine);
+      const summary = await importFile(sink, { file, engine });
+      await sink.close();
+      return summary;
+    });
+    rmSync(file);
+    await engine.command("OPTIMIZE TABLE events FINAL");
+    events = load.result.imported;
+    importSeconds = load.seconds;
+    writeFileSync(join(dir, "imported.json"), JSON.stringify({ events }));
+  }
+  // Kept at ingest (the import command does the same): each customer's sequence, built from all events.
+  const sequences = await timed(() => refreshJourneySequences(engine, { full: true }));
+  await engine.command("OPTIMIZE TABLE customer_journeys FINAL");
+  return {
+    engine,
+    dir,
+    events,
+    importSeconds,
+    sequencesSeconds: sequences.seconds,
+    close: async () => {
+      await engine.close();
+      if (!kept) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function demoEvents(count: number, seed = 1): Record<string, unknown>[] {

@@ -78,8 +78,8 @@ const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =
  * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
  */
 function funnelSql(cases: string, stepCount: number): string {
-  const find = (s: number) =>
-    `if(h${s - 1} = 0, 0, arrayFirstIndex((c, i) -> i > h${s - 1} AND bitTest(c, ${s - 1}), codes, idx))`;
+  // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
+  const find = (s: number) => `if(h${s - 1} = 0 OR h${s - 1} >= length(codes), 0, next_${s}[h${s - 1} + 1])`;
   const valid = (s: number) =>
     `if(k = 0 OR times[k] - times[h1] > {window:Int64} OR times[k] - times[h${s - 1}] > {stepWindows:Array(Int64)}[${s}], 0, k)`;
   let attempt = `[${Array.from({ length: stepCount }, (_, i) => `h${i + 1}`).join(", ")}]`;
@@ -119,7 +119,17 @@ function funnelSql(cases: string, stepCount: number): string {
                arrayMap(h1 -> ${attempt}, arrayFilter((i, c) -> bitTest(c, 0), idx, codes)) AS attempts,
                arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
                if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
-        FROM (SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes FROM (${cases}))
+        FROM (
+          SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes,
+                 ${perStep
+                   .slice(1)
+                   .map(
+                     (s) =>
+                       `arrayReverseFill(x -> x > 0, arrayMap((c, i) -> if(bitTest(c, ${s - 1}), i, 0), codes, idx)) AS next_${s}`,
+                   )
+                   .join(", ")}
+          FROM (${cases})
+        )
       )
     )
     GROUP BY level, next, hop

@@ -76,5 +76,5 @@ test("segments are described by their distinguishing features, in words", () => 
   assert.equal(store.size, 50);
   assert.ok(["share_store", "share_web", "share_complaint"].includes(store.distinguishing[0].feature));
   assert.ok(Math.abs(store.distinguishing[0].effectSize) > 1);
-  assert.equal(standardise(raw).rows[0].length, width);
+  assert.equal(standardise(raw).matrix.width, width);
 });

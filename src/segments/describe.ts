@@ -6,6 +6,7 @@
  * names the dominant channel use (e.g. "store-first", "channel-hopping"), the behaviour that stands out
  * (e.g. "complaint-heavy") and activity ("lapsed"); the description adds ratios to the average and value.
  */
+import { Matrix } from "./cluster.js";
 import { CHANNEL_FEATURES, FEATURE_NAMES } from "./features.js";
 
 export interface Distinguishing {
@@ -57,19 +58,23 @@ function times(ratio: number | null): string {
 }
 
 export function describeSegments(
-  raw: number[][],
-  values: number[],
+  rawRows: Matrix | ArrayLike<number>[],
+  values: ArrayLike<number>,
   assignments: ArrayLike<number>,
   k: number,
 ): SegmentSummary[] {
   const width = FEATURE_NAMES.length;
+  const raw = Matrix.of(rawRows);
   const n = raw.length;
+  const x = raw.data;
   const overallMean = new Array(width).fill(0);
   const overallSd = new Array(width).fill(0);
-  for (const row of raw) for (let j = 0; j < width; j++) overallMean[j] += row[j] / n;
-  for (const row of raw) for (let j = 0; j < width; j++) overallSd[j] += (row[j] - overallMean[j]) ** 2 / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) overallMean[j] += x[i * width + j]! / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < width; j++) overallSd[j] += (x[i * width + j]! - overallMean[j]) ** 2 / n;
   for (let j = 0; j < width; j++) overallSd[j] = Math.sqrt(overallSd[j]);
-  const overallValue = values.reduce((s, v) => s + v, 0) / Math.max(1, n);
+  let overallValue = 0;
+  for (let i = 0; i < n; i++) overallValue += values[i]! / Math.max(1, n);
 
   const summaries: SegmentSummary[] = [];
   for (let c = 0; c < k; c++) {
@@ -77,8 +82,8 @@ export function describeSegments(
     for (let i = 0; i < n; i++) if (assignments[i] === c) members.push(i);
     const size = members.length;
     const mean = new Array(width).fill(0);
-    for (const i of members) for (let j = 0; j < width; j++) mean[j] += raw[i][j] / Math.max(1, size);
-    const meanValue = members.reduce((s, i) => s + values[i], 0) / Math.max(1, size);
+    for (const i of members) for (let j = 0; j < width; j++) mean[j] += x[i * width + j]! / Math.max(1, size);
+    const meanValue = members.reduce((s, i) => s + values[i]!, 0) / Math.max(1, size);
     const effects: Distinguishing[] = FEATURE_NAMES.map((feature, j) => ({
       feature,
       segmentMean: round(mean[j]),

@@ -16,6 +16,7 @@
  * Every feature is standardised (z-score over the customers clustered) before clustering.
  */
 import { KNOWN_CHANNELS } from "../collect/event-schema.js";
+import { Matrix } from "./cluster.js";
 /** Every known channel but "other" (its share is what the others leave). */
 export const CHANNEL_FEATURES = KNOWN_CHANNELS.filter((c) => c !== "other");
 
@@ -33,68 +34,113 @@ export const FEATURE_NAMES = [
   "log_value",
 ];
 
-/** What the store returns per customer. */
+/** The counts the store returns per customer, in this order (one flat array row per customer). */
+export const COUNT_FIELDS = [
+  "events",
+  ...CHANNEL_FEATURES.map((c) => `channel:${c}`),
+  "messages",
+  ...SPACES,
+  "active_weeks",
+  "first_ms",
+  "last_ms",
+  "spend_cents",
+  "hops",
+  "journeys",
+] as const;
+const COUNT_WIDTH = COUNT_FIELDS.length;
+const at = (field: (typeof COUNT_FIELDS)[number]) => COUNT_FIELDS.indexOf(field);
+const COUNT = {
+  events: at("events"),
+  channels: CHANNEL_FEATURES.map((c) => at(`channel:${c}`)),
+  messages: at("messages"),
+  spaces: SPACES.map(at),
+  weeks: at("active_weeks"),
+  first: at("first_ms"),
+  last: at("last_ms"),
+  spendCents: at("spend_cents"),
+  hops: at("hops"),
+  journeys: at("journeys"),
+};
+
+/**
+ * What the store returns for the customers segmented: their ids, their counts (n rows of COUNT_FIELDS, side by
+ * side in one array: a million customers as objects cost seconds of garbage collection) and CLV (NaN: none).
+ */
 export interface CustomerCounts {
-  customerId: string;
-  events: number;
-  /** Inbound events per channel, in CHANNEL_FEATURES order. */
-  channels: number[];
-  hops: number;
-  journeys: number;
-  messages: number;
-  behaviour: Record<(typeof SPACES)[number], number>;
-  activeWeeks: number;
-  firstMs: number;
-  lastMs: number;
-  spend: number;
-  clv: number | null;
+  ids: string[];
+  counts: Float64Array;
+  clv: Float64Array;
 }
 
 const DAY = 86_400_000;
 
-export function featureVector(c: CustomerCounts, storeLastMs: number): number[] {
-  const shares = CHANNEL_FEATURES.map((_, i) => (c.events > 0 ? (c.channels[i] ?? 0) / c.events : 0));
-  const all = c.channels.filter((n) => n > 0);
-  const entropy = all.reduce((h, n) => {
-    const p = n / c.events;
-    return h - p * Math.log(p);
-  }, 0);
-  const journeys = Math.max(1, c.journeys);
-  return [
-    ...shares,
-    entropy / Math.log(CHANNEL_FEATURES.length),
-    c.hops / journeys,
-    ...SPACES.map((s) => (c.messages > 0 ? c.behaviour[s] / c.messages : 0)),
-    c.messages / journeys,
-    Math.log1p(c.events / Math.max(1, c.activeWeeks)),
-    (storeLastMs - c.lastMs) / DAY,
-    (c.lastMs - c.firstMs) / DAY,
-    Math.log1p(Math.max(0, c.clv ?? c.spend)),
-  ];
+/** Customer i's value: CLV when stored, else spend. */
+export function customerValue(c: CustomerCounts, i: number): number {
+  const clv = c.clv[i]!;
+  return Math.max(0, Number.isNaN(clv) ? c.counts[i * COUNT_WIDTH + COUNT.spendCents]! / 100 : clv);
+}
+
+/** Every customer's raw features (FEATURE_NAMES order), one row per customer. */
+export function featureMatrix(c: CustomerCounts): Matrix {
+  const n = c.ids.length;
+  const width = FEATURE_NAMES.length;
+  const flat = new Float64Array(n * width);
+  let storeLastMs = 0;
+  for (let i = 0; i < n; i++) storeLastMs = Math.max(storeLastMs, c.counts[i * COUNT_WIDTH + COUNT.last]!);
+  const maxEntropy = Math.log(CHANNEL_FEATURES.length);
+  const counts = c.counts;
+  for (let i = 0; i < n; i++) {
+    const row = i * COUNT_WIDTH;
+    const out = i * width;
+    let f = 0;
+    const events = counts[row + COUNT.events]!;
+    let entropy = 0;
+    for (let ch = 0; ch < COUNT.channels.length; ch++) {
+      const count = counts[row + COUNT.channels[ch]!]!;
+      flat[out + f++] = events > 0 ? count / events : 0;
+      if (count > 0) entropy -= (count / events) * Math.log(count / events);
+    }
+    const journeys = Math.max(1, counts[row + COUNT.journeys]!);
+    const messages = counts[row + COUNT.messages]!;
+    flat[out + f++] = entropy / maxEntropy;
+    flat[out + f++] = counts[row + COUNT.hops]! / journeys;
+    for (let sp = 0; sp < COUNT.spaces.length; sp++)
+      flat[out + f++] = messages > 0 ? counts[row + COUNT.spaces[sp]!]! / messages : 0;
+    flat[out + f++] = messages / journeys;
+    flat[out + f++] = Math.log1p(events / Math.max(1, counts[row + COUNT.weeks]!));
+    flat[out + f++] = (storeLastMs - counts[row + COUNT.last]!) / DAY;
+    flat[out + f++] = (counts[row + COUNT.last]! - counts[row + COUNT.first]!) / DAY;
+    flat[out + f++] = Math.log1p(customerValue(c, i));
+  }
+  return new Matrix(flat, width);
 }
 
 export interface Standardised {
-  rows: Float64Array[];
+  matrix: Matrix;
   mean: number[];
   sd: number[];
 }
 
 /** z-scores per column; a constant column becomes 0 everywhere. */
-export function standardise(rows: number[][]): Standardised {
-  const width = rows[0]?.length ?? 0;
-  const mean = new Array(width).fill(0);
-  const sd = new Array(width).fill(0);
-  for (const row of rows) for (let j = 0; j < width; j++) mean[j] += row[j] / rows.length;
-  for (const row of rows) for (let j = 0; j < width; j++) sd[j] += (row[j] - mean[j]) ** 2 / rows.length;
-  for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]);
-  // One buffer for all rows (each row a view of it): clustering reads it as one matrix without copying.
-  const flat = new Float64Array(rows.length * width);
-  rows.forEach((row, i) => {
-    for (let j = 0; j < width; j++) flat[i * width + j] = sd[j] > 0 ? (row[j] - mean[j]) / sd[j] : 0;
-  });
+export function standardise(rows: Matrix | ArrayLike<number>[]): Standardised {
+  const source = Matrix.of(rows);
+  const n = source.length;
+  const width = source.width;
+  const flat = source.data.slice();
+  const mean = new Float64Array(width);
+  const sd = new Float64Array(width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j]! += flat[i * width + j]! / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < width; j++) sd[j]! += (flat[i * width + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]!);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < width; j++) {
+      const at = i * width + j;
+      flat[at] = sd[j]! > 0 ? (flat[at]! - mean[j]!) / sd[j]! : 0;
+    }
   return {
-    rows: rows.map((_, i) => flat.subarray(i * width, (i + 1) * width)),
-    mean,
-    sd,
+    matrix: new Matrix(flat, width),
+    mean: Array.from(mean),
+    sd: Array.from(sd),
   };
 }

@@ -9,37 +9,32 @@ import { formatTime } from "../store/time.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
 import { chooseK } from "./cluster.js";
 import { describeSegments, type SegmentSummary } from "./describe.js";
-import { CHANNEL_FEATURES, type CustomerCounts, featureVector, SPACES, standardise } from "./features.js";
+import {
+  CHANNEL_FEATURES,
+  COUNT_FIELDS,
+  type CustomerCounts,
+  customerValue,
+  featureMatrix,
+  SPACES,
+  standardise,
+} from "./features.js";
 import { SEGMENT_CUSTOMERS } from "./sql.js";
 
 /**
- * Per customer, from the stored journey sequences (inbound touches only): the counts features.ts turns into
- * features, as one array per customer (COUNT_FIELDS order) so a million rows parse quickly.
+ * Per customer, from the stored journey sequences (inbound touches only): the COUNT_FIELDS, in that order, all
+ * integers (spend in cents): the engine writes a million rows of integers far faster than of floats.
  */
-const COUNT_FIELDS = [
-  "events",
-  ...CHANNEL_FEATURES.map((c) => `channel:${c}`),
-  "messages",
-  ...SPACES,
-  "active_weeks",
-  "first_ms",
-  "last_ms",
-  "spend",
-  "hops",
-  "journeys",
-] as const;
-
 const FEATURES_SQL = `
   SELECT f.customer_id AS id, counts, v.clv AS clv
   FROM (
     SELECT customer_id,
-           [toFloat64(length(t)),
+           [toUInt64(length(t)),
             ${CHANNEL_FEATURES.map((c) => `countEqual(ch, '${c}')`).join(", ")},
             arrayCount((b, o) -> o = 0 AND b != '', j_behaviour, j_outbound),
             ${SPACES.map((s) => `arrayCount((m, o) -> o = 0 AND bitAnd(m, ${BEHAVIOUR_BITS[s]}) != 0, j_mask, j_outbound)`).join(", ")},
             length(arrayDistinct(arrayMap(x -> toStartOfWeek(fromUnixTimestamp64Milli(x, 'UTC')), t))),
             t[1], t[-1],
-            arraySum((v, n, o) -> if(o = 0 AND n IN {purchases:Array(String)}, v, 0), j_value, j_name, j_outbound),
+            toUInt64(round(100 * arraySum((v, n, o) -> if(o = 0 AND n IN {purchases:Array(String)}, v, 0), j_value, j_name, j_outbound))),
             arrayCount((b, a, cb, ca) -> cb != ca AND b - a <= 86400000,
                        arrayPopFront(t), arrayPopBack(t), arrayPopFront(ch), arrayPopBack(ch)),
             1 + arrayCount((b, a) -> b - a > 86400000, arrayPopFront(t), arrayPopBack(t))] AS counts
@@ -56,41 +51,30 @@ const FEATURES_SQL = `
   LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = f.customer_id
   ORDER BY id`;
 
-export async function customerCounts(engine: Engine, minEvents = 3): Promise<CustomerCounts[]> {
+export async function customerCounts(engine: Engine, minEvents = 3): Promise<CustomerCounts> {
   await refreshJourneySequences(engine);
-  const at = (field: (typeof COUNT_FIELDS)[number]) => COUNT_FIELDS.indexOf(field);
-  const [events, messages, weeks, first, last, spend, hops, journeys] = (
-    ["events", "messages", "active_weeks", "first_ms", "last_ms", "spend", "hops", "journeys"] as const
-  ).map(at);
-  const channels = CHANNEL_FEATURES.map((c) => at(`channel:${c}`));
-  const spaces = SPACES.map(at);
-  const out: CustomerCounts[] = [];
-  for await (const { id, counts: c, clv } of engine.stream<{
-    id: string;
-    counts: number[];
-    clv: number | null;
-  }>(FEATURES_SQL, { purchases: DEFAULT_PURCHASE_EVENTS, minEvents })) {
-    out.push({
-      customerId: id,
-      events: c[events!]!,
-      channels: channels.map((i) => c[i]!),
-      hops: c[hops!]!,
-      journeys: c[journeys!]!,
-      messages: c[messages!]!,
-      behaviour: {
-        praise: c[spaces[0]!]!,
-        complaint: c[spaces[1]!]!,
-        question: c[spaces[2]!]!,
-        suggestion: c[spaces[3]!]!,
-      },
-      activeWeeks: c[weeks!]!,
-      firstMs: c[first!]!,
-      lastMs: c[last!]!,
-      spend: c[spend!]!,
-      clv: clv === null ? null : Number(clv),
-    });
+  const width = COUNT_FIELDS.length;
+  const ids: string[] = [];
+  let counts = new Float64Array(width * 1024);
+  let clv = new Float64Array(1024);
+  for await (const row of engine.stream<{ id: string; counts: number[]; clv: number | null }>(FEATURES_SQL, {
+    purchases: DEFAULT_PURCHASE_EVENTS,
+    minEvents,
+  })) {
+    const i = ids.length;
+    if (i === clv.length) {
+      const grownCounts = new Float64Array(counts.length * 2);
+      grownCounts.set(counts);
+      counts = grownCounts;
+      const grownClv = new Float64Array(clv.length * 2);
+      grownClv.set(clv);
+      clv = grownClv;
+    }
+    ids.push(row.id);
+    counts.set(row.counts, i * width);
+    clv[i] = row.clv === null ? Number.NaN : Number(row.clv);
   }
-  return out;
+  return { ids, counts: counts.subarray(0, ids.length * width), clv: clv.subarray(0, ids.length) };
 }
 
 export interface DiscoverOptions {
@@ -121,17 +105,17 @@ export async function discoverSegments(
   const seed = options.seed ?? 42;
   options.onProgress?.("reading features");
   const counts = await customerCounts(engine, options.minEvents ?? 3);
-  if (counts.length < 2) throw new Error(`only ${counts.length} customers with enough events to segment`);
-  const storeLast = counts.reduce((max, c) => Math.max(max, c.lastMs), 0);
-  const raw = counts.map((c) => featureVector(c, storeLast));
-  const { rows } = standardise(raw);
+  const ids = counts.ids;
+  if (ids.length < 2) throw new Error(`only ${ids.length} customers with enough events to segment`);
+  const raw = featureMatrix(counts);
+  const { matrix } = standardise(raw);
   options.onProgress?.(options.k ? `clustering into ${options.k}` : "choosing k by silhouette (2..10)");
-  const chosen = chooseK(rows, { k: options.k, seed });
-  const values = counts.map((c) => Math.max(0, c.clv ?? c.spend));
+  const chosen = chooseK(matrix, { k: options.k, seed });
+  const values = ids.map((_, i) => customerValue(counts, i));
   const segments = describeSegments(raw, values, chosen.clustering.assignments, chosen.k);
   const runId = randomUUID();
   const createdAt = formatTime(Date.now());
-  const members = Object.fromEntries(counts.map((c, i) => [c.customerId, chosen.clustering.assignments[i]]));
+  const members = Object.fromEntries(ids.map((id, i) => [id, chosen.clustering.assignments[i]]));
   if (options.save !== false) {
     options.onProgress?.("storing membership");
     const result = { k: chosen.k, seed, silhouette: chosen.silhouette, segments };
@@ -142,17 +126,17 @@ export async function discoverSegments(
         k: chosen.k,
         seed,
         silhouette: chosen.silhouette,
-        customers: counts.length,
+        customers: ids.length,
         summary: JSON.stringify(result),
       },
     ]);
     const labels = segments.map((s) => s.label);
-    for (let i = 0; i < counts.length; i += 50_000) {
+    for (let i = 0; i < ids.length; i += 50_000) {
       await engine.insert(
         "segment_members",
-        counts.slice(i, i + 50_000).map((c, j) => {
+        ids.slice(i, i + 50_000).map((id, j) => {
           const segment = chosen.clustering.assignments[i + j];
-          return { run_id: runId, customer_id: c.customerId, segment_id: segment, label: labels[segment] };
+          return { run_id: runId, customer_id: id, segment_id: segment, label: labels[segment] };
         }),
       );
     }
@@ -163,7 +147,7 @@ export async function discoverSegments(
     k: chosen.k,
     seed,
     silhouette: Math.round(chosen.silhouette * 1e4) / 1e4,
-    customers: counts.length,
+    customers: ids.length,
     tried: chosen.tried.map((t) => ({ k: t.k, silhouette: Math.round(t.silhouette * 1e4) / 1e4 })),
     segments,
     members,
