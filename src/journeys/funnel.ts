@@ -86,8 +86,8 @@ function funnelSql(cases: string, stepCount: number): string {
   for (let s = stepCount; s >= 2; s--)
     attempt = `arrayMap(h${s} -> ${attempt}, [arrayMap(k -> ${valid(s)}, [${find(s)}])[1]])[1]`;
   const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
-  // Each touch's funnel steps as bits (bit s-1: it counts as step s), looked up once per touch.
-  const stepCodes = `arrayMap(x -> toUInt64(${perStep.map((s) => `bitShiftLeft(toUInt64(x IN {step${s}:Array(String)}), ${s - 1})`).join(" + ")}), steps)`;
+  // Each touch's funnel steps as bits (bit s-1: it counts as step s), one map lookup per touch.
+  const stepCodes = "arrayMap(x -> {stepBits:Map(String, UInt64)}[x], steps)";
   return `
     SELECT groupArray((level, next, hop, n)) AS groups,
            ${perStep
@@ -108,11 +108,11 @@ function funnelSql(cases: string, stepCount: number): string {
       SELECT length(hits) AS level,
              arrayMap((h, p) -> (times[h] - times[p]) / 1000, arrayPopFront(hits), arrayPopBack(hits)) AS gaps,
              if(level > 0, (times[hits[-1]] - times[hits[1]]) / 1000, 0) AS to_convert,
-             hits[-1] AS last,
+             hits[-1] AS last, channels[last] AS last_channel, times[last] AS last_time,
              if(level = 0 OR level = ${stepCount}, '', if(last < length(steps), steps[last + 1], '(end)')) AS next,
              if(level = 0 OR level = ${stepCount}, '',
-                channels[arrayFirstIndex((c, t, j) -> j > last AND c != channels[last] AND t - times[last] <= {window:Int64},
-                                          channels, times, arrayEnumerate(channels))]) AS hop_channel,
+                arraySlice(channels, last + 1)[arrayFirstIndex((c, t) -> c != last_channel AND t - last_time <= {window:Int64},
+                                                                arraySlice(channels, last + 1), arraySlice(times, last + 1))]) AS hop_channel,
              if(hop_channel = '' AND level > 0 AND level < ${stepCount}, '(stayed)', hop_channel) AS hop
       FROM (
         SELECT steps, times, channels,
@@ -136,6 +136,18 @@ function funnelSql(cases: string, stepCount: number): string {
     )`;
 }
 
+/** One bit per step in a 32-bit integer (JS bit operations). */
+const MAX_FUNNEL_STEPS = 30;
+
+/** Each activity of the funnel with its steps as bits (bit s-1: it counts as step s). */
+function stepBits(steps: FunnelStep[]): Record<string, number> {
+  const bits: Record<string, number> = {};
+  steps.forEach((step, s) => {
+    for (const activity of step.anyOf) bits[activity] = (bits[activity] ?? 0) | (1 << s);
+  });
+  return bits;
+}
+
 export async function funnel(
   engine: Engine,
   filter: JourneyFilter,
@@ -143,14 +155,14 @@ export async function funnel(
   options: { windowMs?: number } = {},
 ): Promise<FunnelResult> {
   if (steps.length < 2) throw new RangeError("a funnel needs at least two steps");
-  if (steps.length > 64) throw new RangeError("a funnel has at most 64 steps");
+  if (steps.length > MAX_FUNNEL_STEPS) throw new RangeError(`a funnel has at most ${MAX_FUNNEL_STEPS} steps`);
   const windowMs = options.windowMs ?? 30 * 86_400_000;
   const { sql, params } = await journeyCases(engine, filter);
   const [result] = await engine.query<
     { groups: Array<[level: number, next: string, hop: string, n: number]> } & Record<string, number[]>
   >(funnelSql(sql, steps.length), {
     ...params,
-    ...Object.fromEntries(steps.map((s, i) => [`step${i + 1}`, s.anyOf])),
+    stepBits: stepBits(steps),
     window: windowMs,
     // No step window: the funnel's own is the bound.
     stepWindows: steps.map((s) => Math.round(s.windowMs ?? windowMs)),
