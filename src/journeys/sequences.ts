@@ -54,28 +54,36 @@ function rebuildSql(where: string, having: string): string {
     )`;
 }
 
-/** Identity keys with events stored, or identity map rows written, since the last refresh. */
-const CHANGED_KEYS = `
-  SELECT DISTINCT identity_key AS k FROM events WHERE _block_number > {eventsBlock:UInt64}
-  UNION DISTINCT
-  SELECT identifier AS k FROM identity_map WHERE _block_number > {identitiesBlock:UInt64}`;
+/**
+ * The customers to rebuild: those of the identity keys with events stored since the last refresh, now; and
+ * for identity map rows written since (merges, splits), their customers now and the customers that held
+ * them before (found by the keys each stored sequence came from; skipped when the map did not change).
+ */
+function affectedCustomersSql(identitiesChanged: boolean): string {
+  const changedKeys = `
+    SELECT DISTINCT identity_key AS k FROM events WHERE _block_number > {eventsBlock:UInt64}
+    ${identitiesChanged ? "UNION DISTINCT SELECT identifier AS k FROM identity_map WHERE _block_number > {identitiesBlock:UInt64}" : ""}`;
+  const before = identitiesChanged
+    ? `UNION ALL
+       SELECT j.customer_id AS customer FROM customer_journeys AS j FINAL ARRAY JOIN j.identity_keys AS key
+       WHERE key IN (SELECT identifier FROM identity_map WHERE _block_number > {identitiesBlock:UInt64})`
+    : "";
+  return `
+    WITH changed AS (${changedKeys})
+    SELECT DISTINCT customer FROM (
+      SELECT if(m.customer_id = '', c.k, m.customer_id) AS customer
+      FROM changed AS c
+      LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN (SELECT k FROM changed)) AS m
+        ON m.identifier = c.k
+      ${before}
+    )`;
+}
 
 /** The last block number committed to each table; read before the changes, so nothing falls between. */
 const LAST_BLOCKS = `
   SELECT maxIf(max_block_number, table = 'events') AS events_block,
          maxIf(max_block_number, table = 'identity_map') AS identities_block
   FROM system.parts WHERE database = currentDatabase() AND active AND table IN ('events', 'identity_map')`;
-
-/** The customers of the changed keys now, and the customers that held them before. */
-const AFFECTED_CUSTOMERS = `
-  WITH changed AS (${CHANGED_KEYS})
-  SELECT DISTINCT customer FROM (
-    SELECT if(m.customer_id = '', c.k, m.customer_id) AS customer
-    FROM changed AS c LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = c.k
-    UNION ALL
-    SELECT j.customer_id AS customer FROM customer_journeys AS j FINAL ARRAY JOIN j.identity_keys AS key
-    WHERE key IN (SELECT k FROM changed)
-  )`;
 
 export interface RefreshResult {
   mode: "none" | "incremental" | "full";
@@ -128,13 +136,11 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
   if (forceFull || !state) {
     result = await rebuildAll(engine);
   } else {
-    if (
-      Number(blocks?.events_block ?? 0) <= Number(state.events_block) &&
-      Number(blocks?.identities_block ?? 0) <= Number(state.identities_block)
-    )
-      return { mode: "none", customers: 0 };
+    const eventsChanged = Number(blocks?.events_block ?? 0) > Number(state.events_block);
+    const identitiesChanged = Number(blocks?.identities_block ?? 0) > Number(state.identities_block);
+    if (!eventsChanged && !identitiesChanged) return { mode: "none", customers: 0 };
     const affected = (
-      await engine.query<{ customer: string }>(AFFECTED_CUSTOMERS, {
+      await engine.query<{ customer: string }>(affectedCustomersSql(identitiesChanged), {
         eventsBlock: Number(state.events_block),
         identitiesBlock: Number(state.identities_block),
       })
