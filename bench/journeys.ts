@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { Collector } from "../src/collect/collector.js";
+import { EngineSink } from "../src/collect/sink.js";
 import { funnel, parseStep } from "../src/journeys/funnel.js";
+import { refreshJourneySequences } from "../src/journeys/sequences.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
 import { demoStore, ratio, timed } from "./util.js";
 
@@ -139,6 +142,21 @@ const window = 30 * 86_400_000;
   };
 }
 
+// Freshness: 1,000 events of existing customers arrive through the collector; the next journey query first
+// rebuilds those customers' sequences. Fixed message ids, so a kept store deduplicates them on later runs.
+const collector = new Collector(new EngineSink(engine));
+const late = Array.from({ length: 1000 }, (_, i) => ({
+  type: "track",
+  messageId: `bench-late-${i}`,
+  userId: `cus_${((i * 997) % customers).toString(36).padStart(5, "0")}`,
+  event: "Page Viewed",
+  timestamp: "2025-01-01T00:00:00Z",
+  properties: { channel: "web", touchpoint: "late page" },
+}));
+await collector.collect(late, "bench");
+const refresh = await timed(() => refreshJourneySequences(engine));
+const idle = await timed(() => refreshJourneySequences(engine));
+
 await store.close();
 rmSync(scratch, { recursive: true, force: true });
 console.log(
@@ -149,6 +167,8 @@ console.log(
       events: store.events,
       importSeconds: store.importSeconds === null ? "reused" : Number(store.importSeconds.toFixed(1)),
       sequencesSeconds: Number(store.sequencesSeconds.toFixed(1)),
+      refreshAfter1000NewEvents: { seconds: Number(refresh.seconds.toFixed(3)), ...refresh.result },
+      refreshWithNothingNew: { seconds: Number(idle.seconds.toFixed(3)), ...idle.result },
       rssMB: Math.round(process.memoryUsage().rss / 1e6),
       results,
     },

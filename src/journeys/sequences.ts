@@ -40,15 +40,25 @@ const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
   ["value", "ifNull(e.value, 0)"],
 ];
 
-/** INSERT of the rebuilt rows of the customers the WHERE/HAVING select (version {version:UInt64}). */
-function rebuildSql(where: string, having: string): string {
+/**
+ * INSERT of the rebuilt rows (version {version:UInt64}): every customer, or only the events of the given
+ * identity keys (a subquery) grouped into the customers of `ids`. A partial rebuild joins only those keys'
+ * rows of the identity map: joining the whole map costs most of a small refresh.
+ */
+function rebuildSql(only?: { keys: string }): string {
+  const where = only ? `e.identity_key IN (${only.keys})` : "1";
+  const join = only
+    ? `LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN (${only.keys})) AS m
+         ON m.identifier = e.identity_key`
+    : IDENTITY_JOIN;
+  const having = only ? "HAVING customer IN {ids:Array(String)}" : "";
   return `
     INSERT INTO customer_journeys (customer_id, identity_keys, ${SEQUENCE_FIELDS.map(([c]) => c).join(", ")}, version, deleted)
     SELECT customer, keys, ${SEQUENCE_FIELDS.map((_, i) => `arrayMap(x -> x.${i + 1}, touches)`).join(", ")}, {version:UInt64}, 0
     FROM (
       SELECT ${CUSTOMER_OF_EVENT} AS customer, groupUniqArray(e.identity_key) AS keys,
              arraySort(x -> (x.1, x.2), groupArray((${SEQUENCE_FIELDS.map(([, e]) => e).join(", ")}))) AS touches
-      FROM events AS e FINAL ${IDENTITY_JOIN}
+      FROM events AS e FINAL ${join}
       WHERE ${where}
       GROUP BY customer ${having}
     )`;
@@ -59,10 +69,14 @@ function rebuildSql(where: string, having: string): string {
  * for identity map rows written since (merges, splits), their customers now and the customers that held
  * them before (found by the keys each stored sequence came from; skipped when the map did not change).
  */
-function affectedCustomersSql(identitiesChanged: boolean): string {
-  const changedKeys = `
+function changedKeysSql(identitiesChanged: boolean): string {
+  return `
     SELECT DISTINCT identity_key AS k FROM events WHERE _block_number > {eventsBlock:UInt64}
     ${identitiesChanged ? "UNION DISTINCT SELECT identifier AS k FROM identity_map WHERE _block_number > {identitiesBlock:UInt64}" : ""}`;
+}
+
+function affectedCustomersSql(identitiesChanged: boolean): string {
+  const changedKeys = changedKeysSql(identitiesChanged);
   const before = identitiesChanged
     ? `UNION ALL
        SELECT j.customer_id AS customer FROM customer_journeys AS j FINAL ARRAY JOIN j.identity_keys AS key
@@ -149,7 +163,10 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
     result =
       affected.length > Math.max(MAX_BOUND_IDS, Number(stored?.n ?? 0) * FULL_REBUILD_SHARE)
         ? await rebuildAll(engine)
-        : await rebuildCustomers(engine, affected);
+        : await rebuildCustomers(engine, affected, identitiesChanged, {
+            eventsBlock: Number(state.events_block),
+            identitiesBlock: Number(state.identities_block),
+          });
   }
   await engine.insert("journey_refreshes", [
     {
@@ -165,7 +182,7 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
 
 async function rebuildAll(engine: Engine): Promise<RefreshResult> {
   const version = nextVersion();
-  await engine.command(rebuildSql("1", ""), { version: version + 1 });
+  await engine.command(rebuildSql(), { version: version + 1 });
   // Customers not rebuilt (merged into another since) are stale: their tombstones lose to nothing newer.
   await engine.command(
     `INSERT INTO customer_journeys (customer_id, version, deleted)
@@ -179,18 +196,28 @@ async function rebuildAll(engine: Engine): Promise<RefreshResult> {
   return { mode: "full", customers: Number(built?.n ?? 0) };
 }
 
-async function rebuildCustomers(engine: Engine, customers: string[]): Promise<RefreshResult> {
+async function rebuildCustomers(
+  engine: Engine,
+  customers: string[],
+  identitiesChanged: boolean,
+  since: { eventsBlock: number; identitiesBlock: number },
+): Promise<RefreshResult> {
   for (let i = 0; i < customers.length; i += MAX_BOUND_IDS) {
     const ids = customers.slice(i, i + MAX_BOUND_IDS);
     const version = nextVersion();
-    // Every event of these customers: their own keys, and every identifier the map gives them.
+    // Every event of these customers has one of: the customer's own id; a key their stored sequence already
+    // came from (its mapping unchanged); or a key changed since (new events, a new mapping) that maps to them.
     await engine.command(
-      rebuildSql(
-        `e.identity_key IN {ids:Array(String)}
-         OR e.identity_key IN (SELECT identifier FROM identity_map FINAL WHERE customer_id IN {ids:Array(String)})`,
-        "HAVING customer IN {ids:Array(String)}",
-      ),
-      { ids, version: version + 1 },
+      rebuildSql({
+        keys: `
+          SELECT arrayJoin({ids:Array(String)})
+          UNION ALL
+          SELECT arrayJoin(identity_keys) FROM customer_journeys FINAL WHERE customer_id IN {ids:Array(String)}
+          UNION ALL
+          SELECT identifier FROM identity_map FINAL
+          WHERE identifier IN (${changedKeysSql(identitiesChanged)}) AND customer_id IN {ids:Array(String)}`,
+      }),
+      { ids, version: version + 1, ...since },
     );
     // Rows first, then tombstones one version below them: only the customers left without events go.
     await engine.insert(
