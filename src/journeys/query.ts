@@ -147,11 +147,14 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     params.segment = filter.segment;
   }
   const which = customers.length > 0 ? `WHERE ${customers.join(" AND ")}` : "";
+  // The conditions are evaluated once per touch into a mask, which then filters each array.
   const perCustomer =
     keep.length === 0
       ? `SELECT ${stored("")} FROM customer_journeys AS j FINAL ${which}`
-      : `SELECT customer, ${keepWhere(`(x, ms, ch, ob, src) -> ${keep.join(" AND ")}`, "all_times, all_channels, outbound, sources")}
-         FROM (SELECT ${stored("all_")}, j.outbound AS outbound, j.source AS sources FROM customer_journeys AS j FINAL ${which})`;
+      : `SELECT customer, ${keepWhere("(x, keep) -> keep", "mask")}
+         FROM (SELECT ${stored("all_")},
+                      arrayMap((ms, ch, ob, src) -> ${keep.join(" AND ")}, j.ts, j.channel, j.outbound, j.source) AS mask
+               FROM customer_journeys AS j FINAL ${which})`;
   const where = ["length(times) > 0"];
   if (filter.didEvent) {
     where.push("(has(steps, {did:String}) OR has(names, {did:String}))");
