@@ -1,30 +1,19 @@
 /** The stored journey sequences follow new events, merges and splits, and equal a full rebuild. */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { findCustomer } from "../src/identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import { journeyCases, type Touch } from "../src/journeys/query.js";
 import { refreshJourneySequences } from "../src/journeys/sequences.js";
-import type { Engine } from "../src/store/engine.js";
-import { sendAccepted, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
+import { sendAccepted, serverForFile, uid } from "../testing/helpers.js";
 
-let engine: Engine;
-let server: TestServer;
-
-before(async () => {
-  engine = await testEngine();
-  server = await startTestServer(engine);
-});
-after(async () => {
-  await server.close();
-});
-
-const send = (batch: object[]) => sendAccepted(server, batch);
+const fx = serverForFile();
+const send = (batch: object[]) => sendAccepted(fx.server, batch);
 
 /** The steps of each case that holds one of these identifiers, by case id. */
 async function journeysOf(...customers: string[]): Promise<Record<string, string[]>> {
-  const { sql, params } = await journeyCases(engine, {});
-  const rows = await engine.query<{ case_id: string; journey: Touch[] }>(
+  const { sql, params } = await journeyCases(fx.engine, {});
+  const rows = await fx.engine.query<{ case_id: string; journey: Touch[] }>(
     `SELECT case_id, journey FROM (${sql}) WHERE case_id IN {wanted:Array(String)} ORDER BY case_id`,
     { ...params, wanted: customers },
   );
@@ -32,7 +21,7 @@ async function journeysOf(...customers: string[]): Promise<Record<string, string
 }
 
 const snapshot = () =>
-  engine.query(
+  fx.engine.query(
     `SELECT customer_id, ts, seq, touchpoint, channel, outbound, behaviour_mask, arraySort(identity_keys) AS keys
      FROM customer_journeys FINAL ORDER BY customer_id`,
   );
@@ -58,7 +47,7 @@ test("new events, a merge and its split move touches between customers' sequence
 
   // An identify links the visitor to the user: one customer, touches in time order, the visitor's row gone.
   await send([{ type: "identify", userId: user, anonymousId: anon, timestamp: "2024-03-01T11:00:00Z" }]);
-  assert.equal(await findCustomer(engine, anon), `user:${user}`);
+  assert.equal(await findCustomer(fx.engine, anon), `user:${user}`);
   assert.deepEqual(await journeysOf(`anon:${anon}`, `user:${user}`), {
     [`user:${user}`]: ["home", "pricing", "identify", "support call"],
   });
@@ -74,9 +63,9 @@ test("new events, a merge and its split move touches between customers' sequence
   ]);
 
   // Splitting the merge gives the visitor its own journey back.
-  const link = (await linksOfCustomer(engine, `user:${user}`)).find((l) => l.reason === "identify");
+  const link = (await linksOfCustomer(fx.engine, `user:${user}`)).find((l) => l.reason === "identify");
   assert.ok(link, "the identify merge is recorded");
-  await splitLink(engine, link.link_id);
+  await splitLink(fx.engine, link.link_id);
   const split = await journeysOf(`anon:${anon}`, `user:${user}`);
   assert.deepEqual(split[`anon:${anon}`], ["home", "pricing", "checkout"]);
   assert.deepEqual(split[`user:${user}`], ["identify", "support call"]);
@@ -97,13 +86,13 @@ test("refreshes after many small writes leave the same sequences as one full reb
         },
       })),
     );
-    await refreshJourneySequences(engine);
+    await refreshJourneySequences(fx.engine);
   }
   await send([{ type: "alias", userId: people[0], previousId: people[1] }]);
-  await refreshJourneySequences(engine);
+  await refreshJourneySequences(fx.engine);
   const incremental = await snapshot();
-  assert.equal((await refreshJourneySequences(engine)).mode, "none", "nothing new: nothing rebuilt");
-  const full = await refreshJourneySequences(engine, { full: true });
+  assert.equal((await refreshJourneySequences(fx.engine)).mode, "none", "nothing new: nothing rebuilt");
+  const full = await refreshJourneySequences(fx.engine, { full: true });
   assert.equal(full.mode, "full");
   assert.deepEqual(await snapshot(), incremental);
   const merged = incremental.find((r) => r.customer_id === `user:${people[0]}`) as { touchpoint: string[] };

@@ -2,6 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import type { ApiKeys } from "../src/api/auth.js";
 import { buildServer } from "../src/api/server.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
@@ -50,6 +51,29 @@ export async function startTestServer(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/**
+ * A real engine and a server on it for the whole test file: registers node:test's before/after hooks. Read
+ * `engine` and `server` inside tests (they exist once `before` has run).
+ */
+export function serverForFile(): { readonly engine: Engine; readonly server: TestServer } {
+  const state: { engine?: Engine; server?: TestServer } = {};
+  before(async () => {
+    state.engine = await testEngine();
+    state.server = await startTestServer(state.engine);
+  });
+  after(async () => {
+    await state.server?.close();
+  });
+  return {
+    get engine() {
+      return state.engine!;
+    },
+    get server() {
+      return state.server!;
+    },
+  };
 }
 
 /** Sends a batch through the collector and fails the test unless every event was accepted. */
