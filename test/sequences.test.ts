@@ -103,3 +103,21 @@ test("refreshes after many small writes leave the same sequences as one full reb
     "the merged-away customer has no row",
   );
 });
+
+test("the server refreshes the sequences by itself shortly after a write", async () => {
+  const person = uid("eve");
+  const refreshes = async () =>
+    Number((await fx.engine.query<{ n: number }>("SELECT count() AS n FROM journey_refreshes"))[0]!.n);
+  const before = await refreshes();
+  await send([{ type: "track", userId: person, event: "Store Visited", properties: { channel: "store" } }]);
+  // No journey query runs here: only the server's background refresh can add a refresh row.
+  const deadline = Date.now() + 10_000;
+  while ((await refreshes()) === before && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.ok((await refreshes()) > before, "a refresh ran within 10 s of the write");
+  const [row] = await fx.engine.query<{ touchpoint: string[] }>(
+    "SELECT touchpoint FROM customer_journeys FINAL WHERE customer_id = {id:String}",
+    { id: `user:${person}` },
+  );
+  assert.deepEqual(row?.touchpoint, ["Store Visited"]);
+});

@@ -19,6 +19,7 @@ import { registerEngageRoutes } from "../engage/routes.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook, type Playbook } from "../engage/rules.js";
 import { registerIdentityRoutes } from "../identity/routes.js";
 import { registerJourneyRoutes } from "../journeys/routes.js";
+import { BackgroundRefresh } from "../journeys/sequences.js";
 import { packageRoot } from "../package-root.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
@@ -92,6 +93,11 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   const results = new ResultCache();
   (app as unknown as { [RESULT_CACHE]: ResultCache })[RESULT_CACHE] = results;
   sink.onCommitted((rows) => contexts.written(rows));
+  const sequences = new BackgroundRefresh(options.engine, (error) =>
+    app.log.error({ err: error }, "refreshing journey sequences failed"),
+  );
+  sink.onCommitted(() => sequences.written());
+  app.addHook("onClose", () => sequences.stop());
   // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change
   // answers; every one is a non-GET request, committed events included.
   app.addHook("onResponse", async (request) => {

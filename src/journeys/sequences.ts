@@ -227,3 +227,52 @@ async function rebuildCustomers(
   }
   return { mode: "incremental", customers: customers.length };
 }
+
+/**
+ * Refreshes the sequences in the background after writes: once they pause for `quietMs`, and at least every
+ * `maxDelayMs` under a steady stream, so the first journey query after writes rarely waits for a rebuild.
+ * Queries still refresh first, so a query never reads sequences older than what was committed before it.
+ */
+export class BackgroundRefresh {
+  private timer: NodeJS.Timeout | undefined;
+  private pendingSince: number | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly onError: (error: unknown) => void,
+    private readonly quietMs = 1_000,
+    private readonly maxDelayMs = 10_000,
+  ) {}
+
+  /** Something was written: refresh soon. */
+  written(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    this.pendingSince ??= now;
+    clearTimeout(this.timer);
+    const wait = Math.min(this.quietMs, Math.max(0, this.pendingSince + this.maxDelayMs - now));
+    this.timer = setTimeout(() => this.run(), wait);
+    this.timer.unref();
+  }
+
+  /** No more refreshes; resolves once the one under way (if any) ends, so the engine can be closed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private run(): void {
+    this.pendingSince = undefined;
+    this.timer = undefined;
+    this.running = refreshJourneySequences(this.engine)
+      .catch((error) => {
+        if (!this.stopped) this.onError(error);
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+}
