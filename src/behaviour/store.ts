@@ -3,7 +3,7 @@ import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js"
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import type { BehaviourLabel, Space } from "./model.js";
+import type { Space } from "./model.js";
 import { SPACES } from "./model.js";
 import {
   type CustomerValue,
@@ -44,23 +44,19 @@ export async function loadMentions(
   to: number,
   segment?: number,
 ): Promise<Mention[]> {
-  const rows = await engine.query<{
-    customer_id: string;
-    ms: number;
-    behaviour: BehaviourLabel;
-    followers: number;
-    text: string;
-    channel: string;
-    touchpoint: string;
-  }>(mentionsSql(segment), { from: formatTime(from), to: formatTime(to), segment: segment ?? 0 });
-  return rows.map((r) => ({
-    customerId: r.customer_id,
+  const rows = await engine.query<Omit<Mention, "customerId"> & { customer_id: string }>(
+    mentionsSql(segment),
+    {
+      from: formatTime(from),
+      to: formatTime(to),
+      segment: segment ?? 0,
+    },
+  );
+  return rows.map(({ customer_id, ...r }) => ({
+    ...r,
+    customerId: customer_id,
     ms: Number(r.ms),
-    behaviour: r.behaviour,
     followers: Number(r.followers),
-    text: r.text,
-    channel: r.channel,
-    touchpoint: r.touchpoint,
   }));
 }
 

@@ -86,13 +86,16 @@ export interface DiscoverOptions {
   onProgress?: (step: string) => void;
 }
 
-export interface DiscoverResult {
+export interface RunInfo {
   runId: string;
   createdAt: string;
   k: number;
   seed: number;
   silhouette: number;
   customers: number;
+}
+
+export interface DiscoverResult extends RunInfo {
   tried: Array<{ k: number; silhouette: number }>;
   segments: SegmentSummary[];
   members?: Record<string, number>;
@@ -152,15 +155,6 @@ export async function discoverSegments(
     segments,
     members,
   };
-}
-
-export interface RunInfo {
-  runId: string;
-  createdAt: string;
-  k: number;
-  seed: number;
-  silhouette: number;
-  customers: number;
 }
 
 interface RunRow {
