@@ -21,23 +21,37 @@ import {
 import { SEGMENT_CUSTOMERS } from "./sql.js";
 
 /**
- * Per customer, from the stored journey sequences (inbound touches only): the COUNT_FIELDS, in that order, all
- * integers (spend in cents): the engine writes a million rows of integers far faster than of floats.
+ * Each of the COUNT_FIELDS over a customer's stored sequence (inbound touches only: `t` times, `ch` channels;
+ * the j_ arrays are every touch, with `j_outbound` to skip the brand's). All integers (spend in cents): the
+ * engine writes a million rows of integers far faster than of floats. The array is built in COUNT_FIELDS
+ * order, so the two cannot drift apart.
  */
+const COUNT_SQL: Record<(typeof COUNT_FIELDS)[number], string> = {
+  events: "toUInt64(length(t))",
+  ...Object.fromEntries(CHANNEL_FEATURES.map((c) => [`channel:${c}`, `countEqual(ch, '${c}')`])),
+  messages: "arrayCount((b, o) -> o = 0 AND b != '', j_behaviour, j_outbound)",
+  ...Object.fromEntries(
+    SPACES.map((s) => [
+      s,
+      `arrayCount((m, o) -> o = 0 AND bitAnd(m, ${BEHAVIOUR_BITS[s]}) != 0, j_mask, j_outbound)`,
+    ]),
+  ),
+  active_weeks: "length(arrayDistinct(arrayMap(x -> toStartOfWeek(fromUnixTimestamp64Milli(x, 'UTC')), t)))",
+  first_ms: "t[1]",
+  last_ms: "t[-1]",
+  spend_cents:
+    "toUInt64(round(100 * arraySum((v, n, o) -> if(o = 0 AND n IN {purchases:Array(String)}, v, 0), j_value, j_name, j_outbound)))",
+  hops: `arrayCount((b, a, cb, ca) -> cb != ca AND b - a <= 86400000,
+           arrayPopFront(t), arrayPopBack(t), arrayPopFront(ch), arrayPopBack(ch))`,
+  journeys: "1 + arrayCount((b, a) -> b - a > 86400000, arrayPopFront(t), arrayPopBack(t))",
+} as Record<(typeof COUNT_FIELDS)[number], string>;
+// The channel and space entries come from lists, out of the type checker's sight: check them once here.
+for (const field of COUNT_FIELDS) if (!COUNT_SQL[field]) throw new Error(`no SQL for count ${field}`);
+
 const FEATURES_SQL = `
   SELECT f.customer_id AS id, counts, v.clv AS clv
   FROM (
-    SELECT customer_id,
-           [toUInt64(length(t)),
-            ${CHANNEL_FEATURES.map((c) => `countEqual(ch, '${c}')`).join(", ")},
-            arrayCount((b, o) -> o = 0 AND b != '', j_behaviour, j_outbound),
-            ${SPACES.map((s) => `arrayCount((m, o) -> o = 0 AND bitAnd(m, ${BEHAVIOUR_BITS[s]}) != 0, j_mask, j_outbound)`).join(", ")},
-            length(arrayDistinct(arrayMap(x -> toStartOfWeek(fromUnixTimestamp64Milli(x, 'UTC')), t))),
-            t[1], t[-1],
-            toUInt64(round(100 * arraySum((v, n, o) -> if(o = 0 AND n IN {purchases:Array(String)}, v, 0), j_value, j_name, j_outbound))),
-            arrayCount((b, a, cb, ca) -> cb != ca AND b - a <= 86400000,
-                       arrayPopFront(t), arrayPopBack(t), arrayPopFront(ch), arrayPopBack(ch)),
-            1 + arrayCount((b, a) -> b - a > 86400000, arrayPopFront(t), arrayPopBack(t))] AS counts
+    SELECT customer_id, [${COUNT_FIELDS.map((field) => COUNT_SQL[field]).join(",\n")}] AS counts
     FROM (
       SELECT j.customer_id AS customer_id,
              arrayFilter((x, o) -> o = 0, j.ts, j.outbound) AS t,
