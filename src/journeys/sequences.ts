@@ -159,9 +159,9 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
         identitiesBlock: Number(state.identities_block),
       })
     ).map((r) => r.customer);
-    const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM customer_journeys FINAL");
     result =
-      affected.length > Math.max(MAX_BOUND_IDS, Number(stored?.n ?? 0) * FULL_REBUILD_SHARE)
+      affected.length > MAX_BOUND_IDS &&
+      affected.length > (await storedCustomers(engine)) * FULL_REBUILD_SHARE
         ? await rebuildAll(engine)
         : await rebuildCustomers(engine, affected, identitiesChanged, {
             eventsBlock: Number(state.events_block),
@@ -178,6 +178,11 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
     },
   ]);
   return result;
+}
+
+async function storedCustomers(engine: Engine): Promise<number> {
+  const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM customer_journeys FINAL");
+  return Number(stored?.n ?? 0);
 }
 
 async function rebuildAll(engine: Engine): Promise<RefreshResult> {
