@@ -1,6 +1,5 @@
 /** Segments on the store: all segment SQL (features, runs, membership, comparisons) lives here. */
 import { randomUUID } from "node:crypto";
-import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { BEHAVIOUR_BITS, refreshJourneySequences } from "../journeys/sequences.js";
 import { oddsRatio } from "../journeys/stats.js";
 import { variants } from "../journeys/views.js";
@@ -236,28 +235,24 @@ export interface SegmentProfile {
 }
 
 async function profile(engine: Engine, segment: number, label: string): Promise<SegmentProfile> {
-  const [row] = await engine.query<{
-    customers: number;
-    converted: number;
-    mean_clv: number;
-    sd_clv: number;
-  }>(
+  await refreshJourneySequences(engine);
+  // One read of the segment's stored sequences: purchases and spend over every touch, the behaviour mix over
+  // the customer's own messages (the same expressions as the features).
+  const [row] = await engine.query<Record<string, number>>(
     `SELECT count() AS customers, countIf(c.purchases > 0) AS converted,
-            avg(ifNull(v.clv, c.spend)) AS mean_clv, stddevPop(ifNull(v.clv, c.spend)) AS sd_clv
+            avg(ifNull(v.clv, c.spend)) AS mean_clv, stddevPop(ifNull(v.clv, c.spend)) AS sd_clv,
+            sum(c.messages) AS messages, ${SPACES.map((s) => `sum(c.${s}) AS ${s}`).join(", ")}
      FROM (
-       SELECT ${CUSTOMER_OF_EVENT} AS customer_id, countIf(e.name IN {purchases:Array(String)}) AS purchases,
-              sumIf(ifNull(e.value, 0), e.name IN {purchases:Array(String)}) AS spend
-       FROM events AS e FINAL ${IDENTITY_JOIN}
-       WHERE ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}
-       GROUP BY customer_id
+       SELECT customer_id, arrayCount(n -> n IN {purchases:Array(String)}, j_name) AS purchases,
+              arraySum((x, n) -> if(n IN {purchases:Array(String)}, x, 0), j_value, j_name) AS spend,
+              ${COUNT_SQL.messages} AS messages, ${SPACES.map((s) => `${COUNT_SQL[s]} AS ${s}`).join(", ")}
+       FROM (
+         SELECT j.customer_id AS customer_id, j.name AS j_name, j.value AS j_value, j.behaviour AS j_behaviour,
+                j.behaviour_mask AS j_mask, j.outbound AS j_outbound
+         FROM customer_journeys AS j FINAL WHERE j.customer_id IN ${SEGMENT_CUSTOMERS}
+       )
      ) AS c LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = c.customer_id`,
     { segment, purchases: DEFAULT_PURCHASE_EVENTS },
-  );
-  const [mix] = await engine.query<Record<string, number>>(
-    `SELECT countIf(e.behaviour != '') AS messages, ${SPACES.map((s) => `countIf(has(e.behaviour_labels, '${s}')) AS ${s}`).join(", ")}
-     FROM events AS e FINAL ${IDENTITY_JOIN}
-     WHERE e.direction = 'inbound' AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`,
-    { segment },
   );
   const journeys = await variants(engine, { segment }, 3);
   const customers = Number(row?.customers ?? 0);
@@ -271,11 +266,11 @@ async function profile(engine: Engine, segment: number, label: string): Promise<
     meanClv: Number(row?.mean_clv ?? 0),
     clvSd: Number(row?.sd_clv ?? 0),
     behaviour: {
-      messages: Number(mix?.messages ?? 0),
-      praise: Number(mix?.praise ?? 0),
-      complaint: Number(mix?.complaint ?? 0),
-      question: Number(mix?.question ?? 0),
-      suggestion: Number(mix?.suggestion ?? 0),
+      messages: Number(row?.messages ?? 0),
+      praise: Number(row?.praise ?? 0),
+      complaint: Number(row?.complaint ?? 0),
+      question: Number(row?.question ?? 0),
+      suggestion: Number(row?.suggestion ?? 0),
     },
     topJourneys: journeys.variants,
   };
