@@ -29,6 +29,41 @@ interface Touchpoints {
   }>;
 }
 
+type Band = Distribution["clv"][number];
+
+/** Customers per band as bars (the CLV and P(alive) distributions). */
+function Histogram(props: {
+  label: string;
+  bands: Band[];
+  bandLabel: (band: Band) => string;
+  rotateLabels?: boolean;
+  color?: string;
+}) {
+  return (
+    <Chart
+      label={props.label}
+      points={props.bands.length}
+      option={{
+        tooltip: {},
+        grid: { left: 60, right: 20, top: 10, bottom: props.rotateLabels ? 50 : 30 },
+        xAxis: {
+          type: "category",
+          data: props.bands.map(props.bandLabel),
+          ...(props.rotateLabels ? { axisLabel: { rotate: 30 } } : {}),
+        },
+        yAxis: { type: "value" },
+        series: [
+          {
+            type: "bar",
+            data: props.bands.map((b) => b.customers),
+            ...(props.color ? { itemStyle: { color: props.color } } : {}),
+          },
+        ],
+      }}
+    />
+  );
+}
+
 export function ValueView({ route }: ViewProps) {
   const f = JSON.stringify(route.filters);
   const dist = useLoad(() => get<Distribution>("/v1/value/distribution", filterParams(route.filters)), [f]);
@@ -44,39 +79,20 @@ export function ValueView({ route }: ViewProps) {
           <>
             <section class="card">
               <h2>CLV distribution (customers per band)</h2>
-              <Chart
+              <Histogram
                 label="CLV histogram"
-                points={d.clv.length}
-                option={{
-                  tooltip: {},
-                  grid: { left: 60, right: 20, top: 10, bottom: 50 },
-                  xAxis: {
-                    type: "category",
-                    data: d.clv.map((b) => `${fmt(b.from)}–${fmt(b.to)}`),
-                    axisLabel: { rotate: 30 },
-                  },
-                  yAxis: { type: "value" },
-                  series: [{ type: "bar", data: d.clv.map((b) => b.customers) }],
-                }}
+                bands={d.clv}
+                bandLabel={(b) => `${fmt(b.from)}–${fmt(b.to)}`}
+                rotateLabels
               />
             </section>
             <section class="card">
               <h2>P(alive)</h2>
-              <Chart
+              <Histogram
                 label="P(alive) histogram"
-                points={d.pAlive.length}
-                option={{
-                  tooltip: {},
-                  grid: { left: 60, right: 20, top: 10, bottom: 30 },
-                  xAxis: {
-                    type: "category",
-                    data: d.pAlive.map((b) => `${b.from.toFixed(1)}–${b.to.toFixed(1)}`),
-                  },
-                  yAxis: { type: "value" },
-                  series: [
-                    { type: "bar", data: d.pAlive.map((b) => b.customers), itemStyle: { color: "#009E73" } },
-                  ],
-                }}
+                bands={d.pAlive}
+                bandLabel={(b) => `${b.from.toFixed(1)}–${b.to.toFixed(1)}`}
+                color="#009E73"
               />
             </section>
           </>
