@@ -53,12 +53,12 @@ const CASE_ARRAYS = ["times", "seqs", "steps", "channels", "names", "behaviours"
  * Keeps the elements of every case array where `keep(element, ...)` holds over `mask` (arrays given to the
  * lambda after each element). Reads the arrays under a prefix: an alias may not name what it reads.
  */
-function keepWhere(lambda: string, masks: string, from = "all_"): string {
-  return CASE_ARRAYS.map((a) => `arrayFilter(${lambda}, ${from}${a}, ${masks}) AS ${a}`).join(", ");
+function keepWhere(lambda: string, masks: string): string {
+  return CASE_ARRAYS.map((a) => `arrayFilter(${lambda}, all_${a}, ${masks}) AS ${a}`).join(", ");
 }
 
-/** The case arrays renamed with a prefix, for keepWhere to read. */
-const prefixed = (prefix = "all_") => CASE_ARRAYS.map((a) => `${a} AS ${prefix}${a}`).join(", ");
+/** The case arrays renamed with the prefix keepWhere reads. */
+const prefixed = () => CASE_ARRAYS.map((a) => `${a} AS all_${a}`).join(", ");
 
 /**
  * The shared per-touch filters (time range, channels, sources, inbound only) as conditions over the given
@@ -141,12 +141,8 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
     prefix: string,
   ) => `j.customer_id AS customer, j.ts AS ${prefix}times, j.seq AS ${prefix}seqs,
     ${steps} AS ${prefix}steps, j.channel AS ${prefix}channels, j.name AS ${prefix}names, j.behaviour AS ${prefix}behaviours`;
-  const customers: string[] = [];
-  if (filter.segment !== undefined) {
-    customers.push(`j.customer_id IN ${SEGMENT_CUSTOMERS}`);
-    params.segment = filter.segment;
-  }
-  const which = customers.length > 0 ? `WHERE ${customers.join(" AND ")}` : "";
+  if (filter.segment !== undefined) params.segment = filter.segment;
+  const which = filter.segment !== undefined ? `WHERE j.customer_id IN ${SEGMENT_CUSTOMERS}` : "";
   // The conditions are evaluated once per touch into a mask, which then filters each array.
   const perCustomer =
     keep.length === 0
