@@ -42,15 +42,10 @@ const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
 
 /**
  * INSERT of the rebuilt rows (version {version:UInt64}): every customer, or only the events of the given
- * identity keys (a subquery) grouped into the customers of `ids`. A partial rebuild joins only those keys'
- * rows of the identity map: joining the whole map costs most of a small refresh.
+ * identity keys (a subquery) grouped into the customers of `ids`.
  */
 function rebuildSql(only?: { keys: string }): string {
   const where = only ? `e.identity_key IN (${only.keys})` : "1";
-  const join = only
-    ? `LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL WHERE identifier IN (${only.keys})) AS m
-         ON m.identifier = e.identity_key`
-    : IDENTITY_JOIN;
   const having = only ? "HAVING customer IN {ids:Array(String)}" : "";
   return `
     INSERT INTO customer_journeys (customer_id, identity_keys, ${SEQUENCE_FIELDS.map(([c]) => c).join(", ")}, version, deleted)
@@ -58,7 +53,7 @@ function rebuildSql(only?: { keys: string }): string {
     FROM (
       SELECT ${CUSTOMER_OF_EVENT} AS customer, groupUniqArray(e.identity_key) AS keys,
              arraySort(x -> (x.1, x.2), groupArray((${SEQUENCE_FIELDS.map(([, e]) => e).join(", ")}))) AS touches
-      FROM events AS e FINAL ${join}
+      FROM events AS e FINAL ${IDENTITY_JOIN}
       WHERE ${where}
       GROUP BY customer ${having}
     )`;
