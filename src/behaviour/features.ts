@@ -7,8 +7,11 @@
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-// AFINN-165 word scores as the `sentiment` package ships them (MIT).
-const AFINN: Record<string, number> = require("sentiment/languages/en/labels.json");
+// AFINN-165 word scores as the `sentiment` package ships them (MIT). A Map, not the plain object: a word
+// such as "constructor" would otherwise find Object.prototype's function and turn the features into NaN.
+const AFINN = new Map<string, number>(
+  Object.entries(require("sentiment/languages/en/labels.json") as Record<string, number>),
+);
 
 export const HASH_BITS = 18;
 export const DIMENSIONS = 1 << HASH_BITS;
@@ -254,7 +257,7 @@ export function featurise(text: string): SparseVector {
     const marked = negated && !isPunct ? `not_${token}` : token;
     buffer.addHashed(marked, 1, wordWeight);
     buffer.addHashed(`${previous} ${token}`, 2, wordWeight);
-    const score = AFINN[token];
+    const score = AFINN.get(token);
     if (score !== undefined) {
       const signed = negated ? -score : score;
       if (signed > 0) afinnPos += signed;

@@ -94,3 +94,16 @@ test("training refuses a corpus that leaves a head without labels", () => {
     /no training examples carry a question label/,
   );
 });
+
+test("words that name Object.prototype members are plain words, not NaN features", () => {
+  for (const text of [
+    "MapRoute constructor should accept an interface",
+    "toString and valueOf and __proto__",
+  ]) {
+    const x = featurise(text);
+    for (let i = 0; i < x.length; i++)
+      assert.ok(Number.isFinite(x.values[i]), `${text}: slot ${x.indices[i]}`);
+    const scores = model.classify(text).scores;
+    for (const score of Object.values(scores)) assert.ok(Number.isFinite(score), JSON.stringify(scores));
+  }
+});
