@@ -27,11 +27,11 @@ after(() => server.close());
 
 // Floors sit a little under what the shipped model scores (docs/benchmarks.md); they catch regressions.
 const FLOORS: Record<string, number> = {
-  complaints: 0.68,
-  airline: 0.65,
+  complaints: 0.7,
+  airline: 0.71,
   "tweeteval-sentiment": 0.69,
   "tweet-acts (held-out 20%)": 0.79,
-  "semeval2019-suggestions": 0.65,
+  "semeval2019-suggestions": 0.73,
 };
 const sets = existsSync(sharedBehaviourFolder()) ? readEvaluationSets() : [];
 if (sets.length === 0) {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { packageRoot } from "../package-root.js";
 import { BehaviourModel, type Classification } from "./model.js";
 
-export const SHIPPED_MODEL_PATH = join(packageRoot(), "models", "behaviour-v1.json.gz");
+export const SHIPPED_MODEL_PATH = join(packageRoot(), "models", "behaviour-v2.json.gz");
 export const STORE_MODEL_FILE = "behaviour-model.json.gz";
 
 const loaded = new Map<string, BehaviourModel>();

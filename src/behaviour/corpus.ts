@@ -3,11 +3,16 @@
  * sets, read at run time, never copied) and a brand's own labelled CSV.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { normaliseText } from "./features.js";
 import { SPACES, type Space } from "./model.js";
+import { sentimentFromReply } from "./reply-labels.js";
 import type { LabelledText } from "./train.js";
+
+// seek-bzip (MIT, pure JS): Node has no bzip2, and the airline conversations ship compressed.
+const Bunzip: { decode(input: Buffer): Buffer } = createRequire(import.meta.url)("seek-bzip");
 
 export function sharedBehaviourFolder(): string {
   return process.env.CUSTOMER_FLOW_SHARED_DATA
@@ -128,26 +133,49 @@ export function readEvaluationSets(folder = sharedBehaviourFolder()): Evaluation
         .map((item) => ({ text: item.text, gold: item.question ? "question" : "not" })),
     });
   }
-  const suggestions = join(folder, "train/semeval2019-suggestions");
-  if (existsSync(suggestions)) {
-    const items: Array<{ text: string; gold: string }> = [];
-    const trial = join(suggestions, "SubtaskA_Trial_Test_Labeled.csv");
-    if (existsSync(trial)) {
-      for (const r of csvRows(trial))
-        items.push({ text: r.sentence, gold: r.label === "1" ? "suggestion" : "not" });
-    }
-    const training = join(suggestions, "V1.4_Training.csv");
-    if (existsSync(training)) {
-      for (const r of csvRows(training, ["id", "sentence", "label"])) {
-        items.push({
-          text: r.sentence.replace(/^"+|"+$/g, ""),
-          gold: r.label === "1" ? "suggestion" : "not",
-        });
-      }
-    }
-    sets.push({ name: "semeval2019-suggestions", task: "suggestion", items });
+  // The training part of SemEval-2019 is in the training pool; its trial test part is the evaluation set.
+  const trial = join(folder, "train/semeval2019-suggestions/SubtaskA_Trial_Test_Labeled.csv");
+  if (existsSync(trial)) {
+    sets.push({
+      name: "semeval2019-suggestions",
+      task: "suggestion",
+      items: csvRows(trial).map((r) => ({ text: r.sentence, gold: r.label === "1" ? "suggestion" : "not" })),
+    });
   }
   return sets;
+}
+
+/** SemEval-2019 task 9A training sentences (software-forum suggestions): id, sentence, 1 = suggestion. */
+export function readSuggestionForum(file: string): LabelledText[] {
+  return csvRows(file, ["id", "sentence", "label"])
+    .filter((r) => r.sentence && (r.label === "0" || r.label === "1"))
+    .map((r) => ({ text: r.sentence.replace(/^"+|"+$/g, ""), suggestion: r.label === "1" ? 1 : 0 }));
+}
+
+/**
+ * Customers' first tweets to airlines and the agents' replies (bzip2 CSV: first_utterance, context), with
+ * each tweet's sentiment read from the first reply (`sentimentFromReply`); conversations whose reply reads
+ * both ways are left out. Handles are redacted in the source; they become mentions again here.
+ */
+export function readReplyLabelledConversations(file: string): LabelledText[] {
+  const rows = parse(Bunzip.decode(readFileSync(file)), {
+    columns: true,
+    skip_empty_lines: true,
+    relax_quotes: true,
+  }) as Array<{ first_utterance?: string; context?: string }>;
+  const out: LabelledText[] = [];
+  for (const row of rows) {
+    const text = (row.first_utterance ?? "")
+      .replace(/^<cust__\s*/, "")
+      .replace(/\s*__cust>$/, "")
+      .replace(/__company__/g, "@company")
+      .replace(/__cust__/g, "@user")
+      .trim();
+    const reply = /<rep__(.*?)__rep>/s.exec(row.context ?? "")?.[1];
+    const sentiment = reply === undefined ? undefined : sentimentFromReply(reply);
+    if (text && sentiment !== undefined) out.push({ text, sentiment });
+  }
+  return out;
 }
 
 /** Near-duplicate key: evaluation sets strip or rewrite URLs and mentions, so compare the words only. */
@@ -157,14 +185,24 @@ function overlapKey(text: string): string {
     .replace(/[^a-z0-9]+/g, "");
 }
 
-/**
- * The public training pool: SemEval-2017 sentiment and tweet acts (80% split), minus every text that also
- * appears in an evaluation set, so scores on those sets are honest.
- */
-export function readPublicTrainingPool(folder = sharedBehaviourFolder()): {
+export interface TrainingPool {
+  /** Texts labelled by people. */
   corpus: LabelledText[];
+  /** Texts labelled from another view (the brand's reply): trained on where the first pass agrees. */
+  distant: LabelledText[];
   sources: Array<{ name: string; examples: number; licence: string }>;
-} {
+}
+
+/**
+ * The public training pool: SemEval-2017 sentiment, tweet acts (80% split) and, unless `nonCommercial` is
+ * false, the SemEval-2019 forum suggestions and the reply-labelled airline conversations (both CC BY-NC-SA:
+ * the data README allows a shipped model trained on them together with other data, never on them alone).
+ * Every text that also appears in an evaluation set is dropped, so scores on those sets are honest.
+ */
+export function readPublicTrainingPool(
+  folder = sharedBehaviourFolder(),
+  { nonCommercial = true }: { nonCommercial?: boolean } = {},
+): TrainingPool {
   const semevalFolder = join(folder, "train/semeval2017-sentiment");
   const actsFile = join(folder, "train/tweet-acts/tweet_acts_train.csv");
   if (!existsSync(semevalFolder) || !existsSync(actsFile)) {
@@ -184,8 +222,9 @@ export function readPublicTrainingPool(folder = sharedBehaviourFolder()): {
   };
   const semeval = readSemEvalSentiment(semevalFolder).filter(keep);
   const acts = readTweetActs(actsFile).filter((item) => !isHeldOut(item.text) && keep(item));
-  return {
+  const pool: TrainingPool = {
     corpus: [...semeval, ...acts],
+    distant: [],
     sources: [
       {
         name: "SemEval-2017 task 4A pool (2013-2016)",
@@ -195,6 +234,27 @@ export function readPublicTrainingPool(folder = sharedBehaviourFolder()): {
       { name: "tweet acts (80% split)", examples: acts.length, licence: "BSD-2-Clause" },
     ],
   };
+  if (!nonCommercial) return pool;
+  const forumFile = join(folder, "train/semeval2019-suggestions/V1.4_Training.csv");
+  if (existsSync(forumFile)) {
+    const forum = readSuggestionForum(forumFile).filter(keep);
+    pool.corpus.push(...forum);
+    pool.sources.push({
+      name: "SemEval-2019 task 9A training (forum suggestions)",
+      examples: forum.length,
+      licence: "CC BY-NC-SA 4.0",
+    });
+  }
+  const conversations = join(folder, "unlabeled/airlines_raw.csv.bz2");
+  if (existsSync(conversations)) {
+    pool.distant = readReplyLabelledConversations(conversations).filter(keep);
+    pool.sources.push({
+      name: "customer-support conversations with airlines, sentiment read from the agent's reply",
+      examples: pool.distant.length,
+      licence: "CC BY-NC-SA 4.0",
+    });
+  }
+  return pool;
 }
 
 /** A brand's labelled CSV: a text column and a label column (one of the spaces or other; several joined by |). */

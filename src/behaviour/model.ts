@@ -38,7 +38,7 @@ export class BehaviourModel {
     readonly heads: ModelHeads,
     readonly thresholds: Record<Space, number>,
     readonly card: ModelCard,
-    readonly version = "behaviour-v1",
+    readonly version = "behaviour-v2",
   ) {
     const { sentiment, question, suggestion } = heads;
     this.interleaved = new Float32Array(DIMENSIONS * 5);

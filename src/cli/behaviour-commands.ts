@@ -10,7 +10,7 @@ import { evaluateLabelled, evaluateSet, type Metrics } from "../behaviour/evalua
 import { type BehaviourModel, SPACES } from "../behaviour/model.js";
 import { nowConfigOf, nowQuerySchema, themesQuerySchema } from "../behaviour/routes.js";
 import { voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
-import { type LabelledText, trainModel } from "../behaviour/train.js";
+import { type LabelledText, trainWithDistantLabels } from "../behaviour/train.js";
 import { resolveStoreOptions } from "../store/open.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, parseOptions, UsageError } from "./output.js";
@@ -113,6 +113,10 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--text-column <name>", "text column", "text")
     .option("--label-column <name>", "label column", "label")
     .option("--with-public", "add the public training pool from ../shared/data/behaviour")
+    .option(
+      "--without-nc",
+      "leave the non-commercial sets (SemEval-2019 suggestions, airline conversations) out of the public pool",
+    )
     .option("--output <file>", "where to write the model (default: the data folder, used from then on)")
     .option("--data <dir>", "data folder the model is for")
     .option("--epochs <n>", "passes over the data", (v) => Number.parseInt(v, 10), 6)
@@ -125,6 +129,7 @@ export function registerBehaviourCommands(program: Command): void {
             textColumn: string;
             labelColumn: string;
             withPublic?: boolean;
+            withoutNc?: boolean;
             output?: string;
             epochs: number;
           },
@@ -132,6 +137,7 @@ export function registerBehaviourCommands(program: Command): void {
           const started = Date.now();
           const progress = startProgress("training", 3, "steps");
           const corpus: LabelledText[] = [];
+          let distant: LabelledText[] = [];
           const data: Array<{ name: string; examples: number; licence: string }> = [];
           let rejected: Array<{ line: number; reason: string }> = [];
           if (options.input) {
@@ -141,13 +147,15 @@ export function registerBehaviourCommands(program: Command): void {
             data.push({ name: options.input, examples: own.corpus.length, licence: "the brand's own" });
           }
           if (!options.input || options.withPublic) {
-            const pool = readPublicTrainingPool();
+            const pool = readPublicTrainingPool(undefined, { nonCommercial: !options.withoutNc });
             corpus.push(...pool.corpus);
+            distant = pool.distant;
             data.push(...pool.sources);
           }
-          progress.update(1, `${corpus.length} texts read; training`);
-          const { model, examples } = trainModel(
+          progress.update(1, `${corpus.length + distant.length} texts read; training`);
+          const { model, examples } = trainWithDistantLabels(
             corpus,
+            distant,
             { data, notes: options.input ? "retrained on the brand's labels" : "public pool" },
             { epochs: options.epochs },
           );
@@ -161,7 +169,7 @@ export function registerBehaviourCommands(program: Command): void {
           const result = { output, examples, rejected, seconds: (Date.now() - started) / 1000 };
           emit(Boolean(options.json), result, () =>
             [
-              `trained on ${examples.sentiment} sentiment, ${examples.question} question and ${examples.suggestion} suggestion examples in ${result.seconds.toFixed(1)} s`,
+              `trained on ${examples.sentiment} sentiment (${examples.distant ?? 0} of them reply-labelled), ${examples.question} question and ${examples.suggestion} suggestion examples in ${result.seconds.toFixed(1)} s`,
               `model written to ${output}`,
               ...rejected.slice(0, 10).map((r) => `  line ${r.line}: ${r.reason}`),
             ].join("\n"),
