@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { loadModel } from "../src/behaviour/classifier.js";
 import { readEvaluationSets, sharedBehaviourFolder } from "../src/behaviour/corpus.js";
 import { evaluateSet } from "../src/behaviour/evaluate.js";
+import { repliedMessages } from "../src/behaviour/store.js";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { processMap } from "../src/journeys/views.js";
@@ -235,4 +236,102 @@ test("CLI classify writes one line per input in order, errors included; train an
   const missing = run(["behaviour", "evaluate", "--json"]);
   assert.notEqual(missing.status, 0);
   assert.match(missing.stdout, /--input FILE or --public/);
+});
+
+test("train --from-replies learns from the store's messages the brand replied to, each labelled by its reply", async () => {
+  const tag = uid("conv");
+  const conversation = (i: number, text: string, reply: string) => [
+    {
+      type: "track",
+      event: "Message Sent",
+      messageId: `${tag}-m${i}`,
+      userId: `${tag}-c${i}`,
+      timestamp: `2041-02-01T10:${String(i).padStart(2, "0")}:00Z`,
+      properties: { channel: "social", text: `${text} ${tag}` },
+    },
+    {
+      type: "track",
+      event: "Brand Replied",
+      messageId: `${tag}-r${i}`,
+      userId: `${tag}-c${i}`,
+      timestamp: `2041-02-01T11:${String(i).padStart(2, "0")}:00Z`,
+      properties: { channel: "social", direction: "outbound", text: reply, inReplyTo: `${tag}-m${i}` },
+    },
+  ];
+  const events = [
+    ...conversation(1, "my parcel never came", "So sorry about that, please DM us your order number."),
+    ...conversation(2, "the new app is lovely", "We're so glad you like it!"),
+    ...conversation(3, "do you open on sundays", "Hi, yes, from 10 to 4."),
+    // A reply that reads both ways teaches nothing.
+    ...conversation(4, "late but tasty", "Sorry for the wait, glad you enjoyed it!"),
+  ];
+  const file = join(tempDir(), "conversations.ndjson");
+  writeFileSync(file, events.map((e) => JSON.stringify(e)).join("\n"));
+
+  const sink = new EngineSink(engine);
+  await importFile(sink, { file, engine });
+  await sink.close();
+  const pairs = (await repliedMessages(engine)).filter((p) => p.text.endsWith(tag));
+  assert.deepEqual(pairs.map((p) => p.text.replace(` ${tag}`, "")).sort(), [
+    "do you open on sundays",
+    "late but tasty",
+    "my parcel never came",
+    "the new app is lovely",
+  ]);
+
+  // Through the CLI on a data folder of its own, with a small labelled CSV for the first pass.
+  const folder = tempDir();
+  const data = join(folder, "store");
+  const imported = run(["import", file, "--data", data, "--json"]);
+  assert.equal(imported.status, 0, imported.stderr);
+  const csv = join(folder, "labelled.csv");
+  const rows = ["text,label"];
+  for (let i = 0; i < 20; i++) {
+    rows.push(`"parcel broken ${i}",complaint`, `"lovely app ${i}",praise`, `"opening hours ${i}",question`);
+    rows.push(`"add gift wrap ${i}",suggestion`, `"order ${i} sent",other`);
+  }
+  writeFileSync(csv, rows.join("\n"));
+  const output = join(folder, "model.json.gz");
+  const trained = run([
+    "behaviour",
+    "train",
+    "--input",
+    csv,
+    "--from-replies",
+    "--data",
+    data,
+    "--output",
+    output,
+  ]);
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.match(trained.stdout, /reply-labelled/);
+  const json = run([
+    "behaviour",
+    "train",
+    "--input",
+    csv,
+    "--from-replies",
+    "--data",
+    data,
+    "--output",
+    output,
+    "--json",
+  ]);
+  const summary = JSON.parse(json.stdout);
+  // Three conversations carry a label; the first pass keeps those it does not firmly contradict.
+  assert.ok(summary.examples.distant >= 1 && summary.examples.distant <= 3, JSON.stringify(summary.examples));
+  assert.equal(summary.examples.sentiment, 100 + summary.examples.distant);
+
+  const empty = run([
+    "behaviour",
+    "train",
+    "--input",
+    csv,
+    "--from-replies",
+    "--data",
+    join(folder, "none"),
+    "--json",
+  ]);
+  assert.notEqual(empty.status, 0);
+  assert.match(empty.stdout, /no replied messages/);
 });

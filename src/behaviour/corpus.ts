@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { normaliseText } from "./features.js";
 import { SPACES, type Space } from "./model.js";
-import { sentimentFromReply } from "./reply-labels.js";
+import { type Conversation, labelByReply } from "./reply-labels.js";
 import type { LabelledText } from "./train.js";
 
 // seek-bzip (MIT, pure JS): Node has no bzip2, and the airline conversations ship compressed.
@@ -163,7 +163,7 @@ export function readReplyLabelledConversations(file: string): LabelledText[] {
     skip_empty_lines: true,
     relax_quotes: true,
   }) as Array<{ first_utterance?: string; context?: string }>;
-  const out: LabelledText[] = [];
+  const conversations: Conversation[] = [];
   for (const row of rows) {
     const text = (row.first_utterance ?? "")
       .replace(/^<cust__\s*/, "")
@@ -172,10 +172,9 @@ export function readReplyLabelledConversations(file: string): LabelledText[] {
       .replace(/__cust__/g, "@user")
       .trim();
     const reply = /<rep__(.*?)__rep>/s.exec(row.context ?? "")?.[1];
-    const sentiment = reply === undefined ? undefined : sentimentFromReply(reply);
-    if (text && sentiment !== undefined) out.push({ text, sentiment });
+    if (reply !== undefined) conversations.push({ text, reply });
   }
-  return out;
+  return labelByReply(conversations);
 }
 
 /** Near-duplicate key: evaluation sets strip or rewrite URLs and mentions, so compare the words only. */

@@ -6,6 +6,13 @@
  * that general tweets lack. Noisy by nature: training keeps only those the first-pass model does not
  * firmly contradict (see `trainWithDistantLabels`).
  */
+import type { LabelledText } from "./train.js";
+
+/** A customer's message and the brand's first reply to it. */
+export interface Conversation {
+  text: string;
+  reply: string;
+}
 
 /** An agent who apologises, or takes the case up, is answering a complaint. */
 const APOLOGY =
@@ -23,4 +30,14 @@ export function sentimentFromReply(reply: string): 0 | 1 | 2 | undefined {
   if (apology && glad) return undefined;
   if (apology || (TAKES_IT_UP.test(reply) && !glad)) return 0;
   return glad ? 2 : 1;
+}
+
+/** Each message labelled by its reply; those whose reply reads both ways are left out. */
+export function labelByReply(conversations: Iterable<Conversation>): LabelledText[] {
+  const out: LabelledText[] = [];
+  for (const { text, reply } of conversations) {
+    const sentiment = sentimentFromReply(reply);
+    if (text.trim() && sentiment !== undefined) out.push({ text, sentiment });
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import {
   type NowResult,
   whoMattersNow,
 } from "./now.js";
+import type { Conversation } from "./reply-labels.js";
 import { buildCorpus, type Theme, type ThemeMessage, themesOf } from "./themes.js";
 
 const HOUR = 3_600_000;
@@ -30,6 +31,26 @@ const mentionsSql = (segment?: number) => `
     AND e.timestamp > {from:DateTime64(3)} AND e.timestamp <= {to:DateTime64(3)}
     ${segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`}
   ORDER BY ms`;
+
+/**
+ * Customers' messages with the brand's first reply: any outbound event with text whose
+ * `properties.inReplyTo` names the message (inbox replies, and conversations a brand imports). Training
+ * reads them as reply-labelled examples of the brand's own domain.
+ */
+export async function repliedMessages(engine: Engine, limit = 500_000): Promise<Conversation[]> {
+  return engine.query<Conversation>(
+    `SELECT m.text AS text, r.reply AS reply
+     FROM (SELECT event_id, text FROM events FINAL WHERE direction = 'inbound' AND text != '') AS m
+     INNER JOIN (
+       SELECT JSONExtractString(properties, 'inReplyTo') AS message_id, argMin(text, timestamp) AS reply
+       FROM events FINAL
+       WHERE direction = 'outbound' AND text != '' AND JSONExtractString(properties, 'inReplyTo') != ''
+       GROUP BY message_id
+     ) AS r ON r.message_id = m.event_id
+     LIMIT {limit:UInt32}`,
+    { limit },
+  );
+}
 
 export async function latestMessageTime(engine: Engine): Promise<number | null> {
   const [row] = await engine.query<{ ms: number | null; n: number }>(

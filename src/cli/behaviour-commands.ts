@@ -8,8 +8,9 @@ import { forgetModel, loadModel, modelPathFor, STORE_MODEL_FILE } from "../behav
 import { readEvaluationSets, readLabelledCsv, readPublicTrainingPool } from "../behaviour/corpus.js";
 import { evaluateLabelled, evaluateSet, type Metrics } from "../behaviour/evaluate.js";
 import { type BehaviourModel, SPACES } from "../behaviour/model.js";
+import { labelByReply } from "../behaviour/reply-labels.js";
 import { nowConfigOf, nowQuerySchema, themesQuerySchema } from "../behaviour/routes.js";
-import { voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
+import { repliedMessages, voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
 import { type LabelledText, trainWithDistantLabels } from "../behaviour/train.js";
 import { resolveStoreOptions } from "../store/open.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
@@ -117,8 +118,13 @@ export function registerBehaviourCommands(program: Command): void {
       "--without-nc",
       "leave the non-commercial sets (SemEval-2019 suggestions, airline conversations) out of the public pool",
     )
+    .option(
+      "--from-replies",
+      "also learn from the store's messages that the brand replied to, each labelled by its reply",
+    )
     .option("--output <file>", "where to write the model (default: the data folder, used from then on)")
-    .option("--data <dir>", "data folder the model is for")
+    .option("--data <dir>", "data folder the model is for (and whose replies --from-replies reads)")
+    .option("--clickhouse-url <url>", "with --from-replies: read the replies from a ClickHouse server")
     .option("--epochs <n>", "passes over the data", (v) => Number.parseInt(v, 10), 6)
     .option("--json", "print JSON")
     .action(
@@ -130,6 +136,7 @@ export function registerBehaviourCommands(program: Command): void {
             labelColumn: string;
             withPublic?: boolean;
             withoutNc?: boolean;
+            fromReplies?: boolean;
             output?: string;
             epochs: number;
           },
@@ -151,6 +158,20 @@ export function registerBehaviourCommands(program: Command): void {
             corpus.push(...pool.corpus);
             distant = pool.distant;
             data.push(...pool.sources);
+          }
+          if (options.fromReplies) {
+            const own = labelByReply(await withStore(options, (store) => repliedMessages(store.engine)));
+            if (own.length === 0) {
+              throw new UsageError(
+                "--from-replies: the store holds no replied messages (outbound events with text and properties.inReplyTo)",
+              );
+            }
+            distant = [...distant, ...own];
+            data.push({
+              name: "the store's messages labelled by the brand's replies",
+              examples: own.length,
+              licence: "the brand's own",
+            });
           }
           progress.update(1, `${corpus.length + distant.length} texts read; training`);
           const { model, examples } = trainWithDistantLabels(
