@@ -292,46 +292,17 @@ test("train --from-replies learns from the store's messages the brand replied to
   }
   writeFileSync(csv, rows.join("\n"));
   const output = join(folder, "model.json.gz");
-  const trained = run([
-    "behaviour",
-    "train",
-    "--input",
-    csv,
-    "--from-replies",
-    "--data",
-    data,
-    "--output",
-    output,
-  ]);
+  const trainFromReplies = (dataDir: string, ...more: string[]) =>
+    run(["behaviour", "train", "--input", csv, "--from-replies", "--data", dataDir, ...more]);
+  const trained = trainFromReplies(data, "--output", output);
   assert.equal(trained.status, 0, trained.stderr);
   assert.match(trained.stdout, /reply-labelled/);
-  const json = run([
-    "behaviour",
-    "train",
-    "--input",
-    csv,
-    "--from-replies",
-    "--data",
-    data,
-    "--output",
-    output,
-    "--json",
-  ]);
-  const summary = JSON.parse(json.stdout);
+  const summary = JSON.parse(trainFromReplies(data, "--output", output, "--json").stdout);
   // Three conversations carry a label; the first pass keeps those it does not firmly contradict.
   assert.ok(summary.examples.distant >= 1 && summary.examples.distant <= 3, JSON.stringify(summary.examples));
   assert.equal(summary.examples.sentiment, 100 + summary.examples.distant);
 
-  const empty = run([
-    "behaviour",
-    "train",
-    "--input",
-    csv,
-    "--from-replies",
-    "--data",
-    join(folder, "none"),
-    "--json",
-  ]);
+  const empty = trainFromReplies(join(folder, "none"), "--json");
   assert.notEqual(empty.status, 0);
   assert.match(empty.stdout, /no replied messages/);
 });
