@@ -29,7 +29,7 @@ export const DEFAULT_THRESHOLDS: Record<Space, number> = {
   complaint: 0.35,
   question: 0.5,
   // The suggestion head learns from a balanced loss, but suggestions are a minority wherever it reads
-  // (18% of its training sentences, fewer in tweets): demand more than even odds.
+  // (20% of its training sentences, fewer in tweets): demand more than even odds.
   suggestion: 0.7,
 };
 
