@@ -21,14 +21,16 @@ export function readRoute<S extends z.ZodType>(
     if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
     const query = schema.safeParse(request.query);
     if (!query.success) return sendZodError(reply, query.error);
-    const cache = (app as unknown as { [RESULT_CACHE]?: ResultCache })[RESULT_CACHE];
-    if (!cached || !cache) return handle(query.data, reply);
+    if (!cached) return handle(query.data, reply);
     // Handlers that answer an error themselves (reply.code(...).send) are not cached: only returned values are.
-    return cache.get(`${path}?${JSON.stringify(query.data)}`, () => handle(query.data, reply));
+    return cachedResult(app, `${path}?${JSON.stringify(query.data)}`, () => handle(query.data, reply));
   });
 }
 
-/** For handlers that answer some cases themselves (a 404) and cache only the computed answer. */
+/**
+ * Through the server's ResultCache (computed directly where there is none): the `cache` routes above, and
+ * handlers that answer some cases themselves (a 404) and cache only the computed answer.
+ */
 export function cachedResult<T>(app: FastifyInstance, key: string, compute: () => Promise<T>): Promise<T> {
   const cache = (app as unknown as { [RESULT_CACHE]?: ResultCache })[RESULT_CACHE];
   return cache ? cache.get(key, compute) : compute();
