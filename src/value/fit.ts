@@ -17,7 +17,8 @@ export interface FitResult {
 
 /**
  * With `valueAndGradient` (the log-likelihood and its gradient in the natural parameters) the search is
- * BFGS on log parameters, polished by Nelder-Mead from its result; without, Nelder-Mead alone.
+ * BFGS on log parameters, continued by Nelder-Mead from its result when it does not converge; without,
+ * Nelder-Mead alone.
  */
 export function maximise(
   logLikelihood: (params: number[]) => number,
@@ -27,17 +28,19 @@ export function maximise(
 ): FitResult {
   // Log parameters stay within ±15 (3e-7 .. 3e6): beyond, a flat likelihood (e.g. no heterogeneity in the
   // data, where r and alpha grow together) would have the simplex wander without end.
+  const outOfBounds = (logParams: number[]) => logParams.some((v) => Math.abs(v) > 15);
   const objective = (logParams: number[]) => {
-    if (logParams.some((v) => Math.abs(v) > 15)) return 1e300;
+    if (outOfBounds(logParams)) return 1e300;
     const value = -logLikelihood(logParams.map(Math.exp));
     return Number.isFinite(value) ? value : 1e300;
   };
   let start = initial.map(Math.log);
   let best = Number.POSITIVE_INFINITY;
   let iterations = 0;
+  let gradientConverged = false;
   if (valueAndGradient) {
     const result = bfgs((logParams) => {
-      if (logParams.some((v) => Math.abs(v) > 15)) return { value: 1e300, gradient: logParams.map(() => 0) };
+      if (outOfBounds(logParams)) return { value: 1e300, gradient: logParams.map(() => 0) };
       const params = logParams.map(Math.exp);
       const { value, gradient } = valueAndGradient(params);
       // d(-LL)/d ln p = -p dLL/dp
@@ -48,18 +51,10 @@ export function maximise(
     iterations += result.iterations;
     start = result.x;
     best = result.fx;
-    // A converged gradient search needs no simplex; otherwise Nelder-Mead continues from where it stopped.
-    if (result.converged) {
-      const params = start.map(Math.exp);
-      return {
-        params: Object.fromEntries(names.map((n, i) => [n, params[i]!])),
-        standardErrors: standardErrors(logLikelihood, params, names, valueAndGradient),
-        logLikelihood: -best,
-        iterations,
-      };
-    }
+    gradientConverged = result.converged;
   }
-  for (let restart = 0; restart < 5; restart++) {
+  // A converged gradient search needs no simplex; otherwise Nelder-Mead continues from where it stopped.
+  for (let restart = 0; !gradientConverged && restart < 5; restart++) {
     const result = nelderMead(objective, start, { maxIterations: 1500, tolerance: 1e-12, step: 0.5 });
     iterations += result.iterations;
     const improved = best - result.fx;
@@ -70,7 +65,14 @@ export function maximise(
   const params = start.map(Math.exp);
   return {
     params: Object.fromEntries(names.map((n, i) => [n, params[i]!])),
-    standardErrors: standardErrors(logLikelihood, params, names),
+    // The analytic-gradient Hessian where the gradient search ended the fit; else central differences of
+    // the likelihood at the simplex's optimum.
+    standardErrors: standardErrors(
+      logLikelihood,
+      params,
+      names,
+      gradientConverged ? valueAndGradient : undefined,
+    ),
     logLikelihood: -best,
     iterations,
   };
