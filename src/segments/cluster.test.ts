@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { adjustedRandIndex, chooseK, cluster, seededRandom, silhouette } from "./cluster.js";
+import { seededRandom } from "../seeded-random.js";
+import { adjustedRandIndex, chooseK, cluster, silhouette } from "./cluster.js";
 import { describeSegments } from "./describe.js";
 import { FEATURE_NAMES, standardise } from "./features.js";
 

@@ -9,8 +9,6 @@
 import { kmeans } from "ml-kmeans";
 import { seededRandom } from "../seeded-random.js";
 
-export { seededRandom };
-
 /** Indices of a seeded sample without replacement (all of them when n <= size). */
 export function sampleIndices(n: number, size: number, seed: number): number[] {
   const all = Array.from({ length: n }, (_, i) => i);
@@ -88,23 +86,10 @@ export class Matrix {
     return new Matrix(data, this.width);
   }
 
-  /** The rows as a matrix: a view when they already are consecutive views of one buffer, else a copy. */
+  /** The rows as a matrix (a copy of plain rows). */
   static of(rows: Matrix | ArrayLike<number>[]): Matrix {
     if (rows instanceof Matrix) return rows;
     const width = rows[0]?.length ?? 0;
-    const first = rows[0];
-    if (
-      first instanceof Float64Array &&
-      rows.every(
-        (row, i) =>
-          row instanceof Float64Array &&
-          row.buffer === first.buffer &&
-          row.length === width &&
-          row.byteOffset === first.byteOffset + i * width * 8,
-      )
-    ) {
-      return new Matrix(new Float64Array(first.buffer, first.byteOffset, rows.length * width), width);
-    }
     const data = new Float64Array(rows.length * width);
     for (let i = 0; i < rows.length; i++) data.set(rows[i]!, i * width);
     return new Matrix(data, width);
