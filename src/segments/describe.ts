@@ -7,7 +7,7 @@
  * (e.g. "complaint-heavy") and activity ("lapsed"); the description adds ratios to the average and value.
  */
 import { Matrix } from "./cluster.js";
-import { CHANNEL_FEATURES, FEATURE_NAMES } from "./features.js";
+import { CHANNEL_FEATURES, columnStats, FEATURE_NAMES } from "./features.js";
 
 export interface Distinguishing {
   feature: string;
@@ -67,12 +67,7 @@ export function describeSegments(
   const raw = Matrix.of(rawRows);
   const n = raw.length;
   const x = raw.data;
-  const overallMean = new Array(width).fill(0);
-  const overallSd = new Array(width).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) overallMean[j] += x[i * width + j]! / n;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < width; j++) overallSd[j] += (x[i * width + j]! - overallMean[j]) ** 2 / n;
-  for (let j = 0; j < width; j++) overallSd[j] = Math.sqrt(overallSd[j]);
+  const { mean: overallMean, sd: overallSd } = columnStats(raw);
   let overallValue = 0;
   for (let i = 0; i < n; i++) overallValue += values[i]! / Math.max(1, n);
 

@@ -121,18 +121,26 @@ export interface Standardised {
   sd: number[];
 }
 
+/** Each column's mean and standard deviation (over all rows, as the population's). */
+export function columnStats(matrix: Matrix): { mean: Float64Array; sd: Float64Array } {
+  const { data, width } = matrix;
+  const n = matrix.length;
+  const mean = new Float64Array(width);
+  const sd = new Float64Array(width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j]! += data[i * width + j]! / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < width; j++) sd[j]! += (data[i * width + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]!);
+  return { mean, sd };
+}
+
 /** z-scores per column; a constant column becomes 0 everywhere. */
 export function standardise(rows: Matrix | ArrayLike<number>[]): Standardised {
   const source = Matrix.of(rows);
   const n = source.length;
   const width = source.width;
+  const { mean, sd } = columnStats(source);
   const flat = source.data.slice();
-  const mean = new Float64Array(width);
-  const sd = new Float64Array(width);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j]! += flat[i * width + j]! / n;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < width; j++) sd[j]! += (flat[i * width + j]! - mean[j]!) ** 2 / n;
-  for (let j = 0; j < width; j++) sd[j] = Math.sqrt(sd[j]!);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < width; j++) {
       const at = i * width + j;
