@@ -148,20 +148,18 @@ async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshRe
     const eventsChanged = Number(blocks?.events_block ?? 0) > Number(state.events_block);
     const identitiesChanged = Number(blocks?.identities_block ?? 0) > Number(state.identities_block);
     if (!eventsChanged && !identitiesChanged) return { mode: "none", customers: 0 };
+    const since = {
+      eventsBlock: Number(state.events_block),
+      identitiesBlock: Number(state.identities_block),
+    };
     const affected = (
-      await engine.query<{ customer: string }>(affectedCustomersSql(identitiesChanged), {
-        eventsBlock: Number(state.events_block),
-        identitiesBlock: Number(state.identities_block),
-      })
+      await engine.query<{ customer: string }>(affectedCustomersSql(identitiesChanged), since)
     ).map((r) => r.customer);
     result =
       affected.length > MAX_BOUND_IDS &&
       affected.length > (await storedCustomers(engine)) * FULL_REBUILD_SHARE
         ? await rebuildAll(engine)
-        : await rebuildCustomers(engine, affected, identitiesChanged, {
-            eventsBlock: Number(state.events_block),
-            identitiesBlock: Number(state.identities_block),
-          });
+        : await rebuildCustomers(engine, affected, identitiesChanged, since);
   }
   await engine.insert("journey_refreshes", [
     {
