@@ -25,6 +25,10 @@ export const overviewQuerySchema = z.object({
 
 type Filter = z.output<typeof overviewQuerySchema>;
 
+/** The condition on customer_value rows for the filter's segment (none without one). */
+const valueSegment = (filter: Filter) =>
+  filter.segment !== undefined ? `AND customer_id IN ${SEGMENT_CUSTOMERS}` : "";
+
 function where(filter: Filter): { sql: string; params: Record<string, unknown> } {
   const { where: parts, params } = eventFilterWhere(filter, { inboundOnly: true });
   return { sql: parts.join(" AND "), params };
@@ -67,7 +71,7 @@ export async function overview(engine: Engine, filter: Filter) {
   );
   const [value] = await engine.query<{ customers: number; total: number; mean: number }>(
     `SELECT count() AS customers, sum(clv) AS total, avg(clv) AS mean FROM customer_value FINAL WHERE clv IS NOT NULL
-     ${filter.segment !== undefined ? `AND customer_id IN ${SEGMENT_CUSTOMERS}` : ""}`,
+     ${valueSegment(filter)}`,
     params,
   );
   const num = (x: unknown) => Number(x ?? 0);
@@ -89,7 +93,7 @@ export async function overview(engine: Engine, filter: Filter) {
 
 /** Histograms of stored CLV (log-spaced bins) and P(alive) (tenths). */
 export async function valueDistribution(engine: Engine, filter: Filter) {
-  const segment = filter.segment !== undefined ? `AND customer_id IN ${SEGMENT_CUSTOMERS}` : "";
+  const segment = valueSegment(filter);
   const clv = await engine.query<{ bin: number; customers: number }>(
     `SELECT floor(log10(1 + clv) * 4) AS bin, count() AS customers FROM customer_value FINAL
      WHERE clv IS NOT NULL ${segment} GROUP BY bin ORDER BY bin`,
