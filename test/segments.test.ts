@@ -96,7 +96,9 @@ test("membership is stored, filters journeys, and two segments compare with sign
   assert.ok(a.behaviour.complaint / a.behaviour.messages > b.behaviour.complaint / b.behaviour.messages);
   assert.ok(complaints.oddsRatio > 1 && complaints.pValue < 0.001, JSON.stringify(complaints));
   assert.ok(a.topJourneys.length > 0);
-  assert.equal((await get(`${server.url}/v1/segments/compare?a=${phone.id}&b=99`)).status, 404);
+  const missing = await get(`${server.url}/v1/segments/compare?a=${phone.id}&b=99`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.message, /^segment 99 is not in the latest run \(segments 0\.\./);
   assert.equal((await get(`${server.url}/v1/segments/compare?a=x&b=1`)).status, 400);
 
   const discovered = await post(

@@ -5,7 +5,13 @@ import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import { cachedResult, readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
-import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "./store.js";
+import {
+  compareSegments,
+  comparisonProblem,
+  discoverSegments,
+  latestSegments,
+  segmentRuns,
+} from "./store.js";
 
 export const discoverSchema = z.object({
   k: z.coerce.number().int().min(2).max(50).optional(),
@@ -51,16 +57,11 @@ export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys
     compareSchema,
     async (q, reply) => {
       const latest = await latestSegments(engine);
-      const missing = [q.a, q.b].find((id) => !latest?.segments.some((s) => s.id === id));
-      if (!latest || missing !== undefined) {
-        const message = latest
-          ? `segment ${missing} is not in the latest run (segments 0..${latest.k - 1})`
-          : "no segments yet: run `customer-flow segments discover` first";
-        return reply.code(404).send({ error: "not_found", message });
-      }
+      const problem = comparisonProblem(latest, q.a, q.b);
+      if (problem || !latest) return reply.code(404).send({ error: "not_found", message: problem });
       // Comparing reads every event of both segments: kept until the data changes, like the journeys.
       return cachedResult(app, `compare:${latest.runId}:${q.a}:${q.b}`, () =>
-        compareSegments(engine, q.a, q.b),
+        compareSegments(engine, q.a, q.b, latest),
       );
     },
   );

@@ -197,10 +197,7 @@ export async function segmentRuns(engine: Engine): Promise<RunInfo[]> {
 }
 
 /** The latest run's segments (or a given run's), as discovered. */
-export async function latestSegments(
-  engine: Engine,
-  runId?: string,
-): Promise<(RunInfo & { segments: SegmentSummary[] }) | null> {
+export async function latestSegments(engine: Engine, runId?: string): Promise<SegmentRun | null> {
   const [row] = await engine.query<RunRow & { summary: string }>(
     `SELECT ${RUN_COLUMNS}, summary FROM segment_runs
      WHERE {run:String} = '' OR run_id = {run:String} ORDER BY created_at DESC LIMIT 1`,
@@ -298,14 +295,27 @@ function normalTwoSided(z: number): number {
   return Math.min(1, erfc);
 }
 
-export async function compareSegments(engine: Engine, a: number, b: number): Promise<Comparison> {
-  const latest = await latestSegments(engine);
-  if (!latest) throw new Error("no segments yet: run `customer-flow segments discover` first");
-  for (const id of [a, b]) {
-    if (!latest.segments.some((s) => s.id === id)) {
-      throw new Error(`segment ${id} is not in the latest run (segments 0..${latest.k - 1})`);
-    }
-  }
+export type SegmentRun = RunInfo & { segments: SegmentSummary[] };
+
+/** Why segments a and b of this run cannot be compared; undefined when they can. */
+export function comparisonProblem(latest: SegmentRun | null, a: number, b: number): string | undefined {
+  if (!latest) return "no segments yet: run `customer-flow segments discover` first";
+  const missing = [a, b].find((id) => !latest.segments.some((s) => s.id === id));
+  return missing === undefined
+    ? undefined
+    : `segment ${missing} is not in the latest run (segments 0..${latest.k - 1})`;
+}
+
+/** Segments a and b of the latest run side by side (`latest`: that run, when the caller has read it). */
+export async function compareSegments(
+  engine: Engine,
+  a: number,
+  b: number,
+  latest: SegmentRun | null = null,
+): Promise<Comparison> {
+  latest ??= await latestSegments(engine);
+  const problem = comparisonProblem(latest, a, b);
+  if (problem || !latest) throw new Error(problem);
   const label = (id: number) => latest.segments.find((s) => s.id === id)?.label ?? "";
   const pa = await profile(engine, a, label(a));
   const pb = await profile(engine, b, label(b));
