@@ -50,11 +50,8 @@ export function Show<T>(props: {
 /** A view's root: data-ready flips to "true" when every part reports ready (for tests and timings). */
 export function View(props: { name: string; ready: boolean; children: ComponentChildren }) {
   useEffect(() => {
-    if (props.ready)
-      (window as unknown as { __viewReady?: Record<string, number> }).__viewReady = {
-        ...((window as unknown as { __viewReady?: Record<string, number> }).__viewReady ?? {}),
-        [props.name]: performance.now(),
-      };
+    const marks = window as unknown as { __viewReady?: Record<string, number> };
+    if (props.ready) marks.__viewReady = { ...(marks.__viewReady ?? {}), [props.name]: performance.now() };
   }, [props.ready]);
   return (
     <main data-view={props.name} data-ready={props.ready ? "true" : "false"}>
