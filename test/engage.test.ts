@@ -10,7 +10,7 @@ import { basic, get, post, startTestServer, type TestServer, testEngine } from "
 
 let engine: Engine;
 let server: TestServer;
-const asAgent = { authorization: basic("rk_test") };
+const asAgent = { authorization: basic("ak_test") };
 
 before(async () => {
   engine = await testEngine();
@@ -69,6 +69,9 @@ test("the top of the inbox holds complaints and questions from high-value custom
 test("assign, note, status changes keep a history; bad changes get clear errors", async () => {
   const [item] = (await get(`${server.url}/v1/inbox?status=open&limit=1`)).body.items;
   const url = `${server.url}/v1/inbox/${item.id}`;
+  // Acting on the inbox (a reply writes the brand's events) needs an agent key; a read key only reads.
+  const byReader = await post(url, { action: "note", note: "x" }, { authorization: basic("rk_test") });
+  assert.equal(byReader.status, 403);
   assert.equal(
     (await post(url, { action: "assign", assignee: "care-team", actor: "ann" }, asAgent)).status,
     200,

@@ -149,8 +149,8 @@ test("long id lists are bound in chunks and every row comes back once", async ()
 });
 
 test("the query command runs only reading statements", () => {
-  assert.equal(readOnlySql("SELECT 1;"), "SELECT * FROM (\nSELECT 1\n)");
-  assert.equal(readOnlySql("show tables"), "show tables");
+  assert.equal(readOnlySql("SELECT 1;"), "SELECT * FROM (\nSELECT 1\n)\nSETTINGS readonly = 1");
+  assert.equal(readOnlySql("show tables"), "show tables\nSETTINGS readonly = 1");
   assert.throws(() => readOnlySql("DROP TABLE events"), /only reading statements/);
   assert.throws(() => readOnlySql("INSERT INTO events VALUES (1)"), /only reading statements/);
   assert.throws(() => readOnlySql("SELECT 1; DROP TABLE events"), /one statement/);

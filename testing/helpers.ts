@@ -29,6 +29,7 @@ export function testEngine(): Promise<Engine> {
 export const TEST_KEYS: ApiKeys = {
   write: new Set(["wk_test"]),
   read: new Set(["rk_test"]),
+  agent: new Set(["ak_test"]),
   admin: "admin_test",
 };
 

@@ -1,34 +1,26 @@
 /**
  * The admin-only bridge that lets the CLI work on a data folder this server holds (chDB allows one process
- * per folder): raw engine calls and the ingest sink, authenticated with the admin key from server.json.
+ * per folder): raw engine calls and the ingest sink, authenticated with the admin key from server.json and
+ * answered only on loopback (elsewhere they do not exist: 404).
  */
 import type { FastifyInstance } from "fastify";
 import type { EventSink } from "../collect/sink.js";
 import type { Engine, QueryParams } from "../store/engine.js";
 import { parseJsonEachRowText } from "../store/engine.js";
-import { type ApiKeys, authorize, keyFromHeaders } from "./auth.js";
 
 interface SqlBody {
   sql: string;
   params?: QueryParams;
 }
 
-export function registerInternalRoutes(
-  app: FastifyInstance,
-  engine: Engine,
-  sink: EventSink,
-  keys: ApiKeys,
-): void {
+export function registerInternalRoutes(app: FastifyInstance, engine: Engine, sink: EventSink): void {
   app.register(async (scope) => {
     scope.addContentTypeParser(
       "application/x-ndjson",
       { parseAs: "buffer", bodyLimit: 512 * 1024 * 1024 },
       (_r, body, done) => done(null, body),
     );
-    scope.addHook("onRequest", async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "admin", reply)) return reply;
-    });
-    const hidden = { schema: { hide: true } };
+    const hidden = { schema: { hide: true }, config: { access: "loopback-admin" as const } };
     scope.post("/internal/engine/query", hidden, async (request) => {
       const { sql, params } = request.body as SqlBody;
       return (await engine.query(sql, params)).map((row) => JSON.stringify(row)).join("\n");

@@ -1,7 +1,7 @@
-/** A GET endpoint that needs a read key and takes its query string through a zod schema (400 naming the field). */
+/** A GET endpoint for analysts (read key unless declared otherwise) that takes its query string through a zod schema (400 naming the field). */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "./auth.js";
+import type { Access } from "./auth.js";
 import { sendZodError } from "./errors.js";
 import type { ResultCache } from "./result-cache.js";
 
@@ -10,15 +10,13 @@ export const RESULT_CACHE = Symbol("resultCache");
 
 export function readRoute<S extends z.ZodType>(
   app: FastifyInstance,
-  keys: ApiKeys,
   path: string,
-  docs: { tags: string[]; summary: string; cache?: boolean },
+  docs: { tags: string[]; summary: string; cache?: boolean; access?: Access },
   schema: S,
   handle: (query: z.output<S>, reply: FastifyReply) => Promise<unknown>,
 ): void {
-  const { cache: cached, ...openapi } = docs;
-  app.get(path, { schema: openapi }, async (request, reply) => {
-    if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
+  const { cache: cached, access = "read", ...openapi } = docs;
+  app.get(path, { schema: openapi, config: { access } }, async (request, reply) => {
     const query = schema.safeParse(request.query);
     if (!query.success) return sendZodError(reply, query.error);
     if (!cached) return handle(query.data, reply);

@@ -23,8 +23,14 @@ import { BackgroundRefresh } from "../journeys/sequences.js";
 import { packageRoot } from "../package-root.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
+import {
+  DEFAULT_QUERY_LIMITS,
+  isQueryLimitError,
+  type QueryLimits,
+  withQueryLimits,
+} from "../store/query-limits.js";
 import { registerValueRoutes } from "../value/routes.js";
-import type { ApiKeys } from "./auth.js";
+import { type ApiKeys, registerAccessControl } from "./auth.js";
 import { homePage } from "./home.js";
 import { registerInternalRoutes } from "./internal-routes.js";
 import { registerOverviewRoutes } from "./overview.js";
@@ -53,6 +59,8 @@ export interface ServerOptions {
   preloadContexts?: boolean;
   /** Compute the dashboard's default views in the background at start, so the first visit is fast. */
   warmDashboard?: boolean;
+  /** Limits on every query of the API's reads (default 30 s and 8 GiB each). */
+  queryLimits?: QueryLimits;
 }
 
 export interface CustomerFlowServer {
@@ -60,6 +68,27 @@ export interface CustomerFlowServer {
   collector: Collector;
   sink: EventSink;
   contexts: ContextService;
+}
+
+/**
+ * The dashboard's policy: its own scripts only (no inline script, no eval), no plugins, no framing. Inline
+ * style attributes stay allowed: ECharts and elkjs set element styles.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join("; ");
+
+/** Whether a rejected request body is kept in failed_events: only for a sender whose key was accepted. */
+function keepsFailures(request: FastifyRequest): boolean {
+  return request.role === "write" || request.role === "admin";
 }
 
 /** The requests the dashboard makes first, computed once in the background (one at a time). */
@@ -98,10 +127,23 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   sink.onCommitted(() => sequences.written());
   app.addHook("onClose", () => sequences.stop());
+  // The dashboard's files (fastify-static's one wildcard route) need no key; the API docs neither.
+  const publicRoutes = new Set(["/*"]);
+  const ring = registerAccessControl(app, options.keys, publicRoutes);
   // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change
-  // answers; every one is a non-GET request, committed events included.
-  app.addHook("onResponse", async (request) => {
-    if (request.method !== "GET" && request.method !== "HEAD") results.invalidate();
+  // answers: an authenticated, successful non-GET request. A refused or failed one changes nothing.
+  app.addHook("onResponse", async (request, reply) => {
+    if (request.method === "GET" || request.method === "HEAD") return;
+    if (request.role && request.role !== "read" && reply.statusCode < 400) results.invalidate();
+  });
+  app.addHook("onSend", async (request, reply) => {
+    // The API docs' page brings its own policy; everything else (the dashboard first) gets a strict one.
+    if (!request.url.startsWith("/docs")) {
+      reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
+      reply.header("x-content-type-options", "nosniff");
+      // The dashboard's URL may carry ?key=: never sent on to another site.
+      reply.header("referrer-policy", "no-referrer");
+    }
   });
   if (options.preloadContexts !== false) {
     contexts.load().catch((error) => app.log.error({ err: error }, "loading the context index failed"));
@@ -151,9 +193,12 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       done(null, text.length === 0 ? {} : JSON.parse(text));
     } catch (error) {
       const reason = `body is not valid JSON: ${(error as Error).message}`;
+      const refused = Object.assign(new Error(reason), { statusCode: 400, field: "(body)" });
+      // Kept only for a sender whose key was checked: without one, anyone could fill the disk.
+      if (!keepsFailures(request)) return done(refused);
       void collector
         .reject(text, `http:${request.url}`, { field: "(body)", reason })
-        .then(() => done(Object.assign(new Error(reason), { statusCode: 400, field: "(body)" })), done);
+        .then(() => done(refused), done);
     }
   };
   // JSON, and text/plain as browsers' sendBeacon sends it.
@@ -180,10 +225,11 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     async (error: Error & { statusCode?: number; code?: string; field?: string }, request, reply) => {
       const status = error.statusCode ?? 500;
       if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-        await collector.reject("", `http:${request.url}`, {
-          field: "(body)",
-          reason: `body larger than ${maxBatchBytes} bytes was refused unread`,
-        });
+        if (keepsFailures(request))
+          await collector.reject("", `http:${request.url}`, {
+            field: "(body)",
+            reason: `body larger than ${maxBatchBytes} bytes was refused unread`,
+          });
         return reply
           .code(413)
           .send({ error: "payload_too_large", message: `the body is over ${maxBatchBytes} bytes` });
@@ -194,7 +240,23 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
           message: "send application/json (optionally gzip-encoded)",
         });
       }
-      if (status >= 500) request.log.error(error);
+      if (isQueryLimitError(error)) {
+        request.log.warn({ err: error }, "a query ran past its limit");
+        return reply.code(503).send({
+          error: "query_limit",
+          message:
+            "the analysis ran past the server's per-query time or memory limit; narrow the filters or try later",
+        });
+      }
+      // The CLI's bridge (admin key, loopback only) passes the engine's own message on to the CLI user.
+      if (status >= 500 && request.routeOptions.config?.access !== "loopback-admin") {
+        // The engine's and the code's internals stay in the log; the client gets the request id to quote.
+        request.log.error(error);
+        return reply.code(status).send({
+          error: "internal_error",
+          message: `the server could not answer this request (request id ${request.id})`,
+        });
+      }
       return reply.code(status).send({
         error: status >= 500 ? "internal_error" : "bad_request",
         field: error.field,
@@ -216,29 +278,33 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  app.get("/health", { schema: { tags: ["meta"], summary: "200 when ready" } }, async () => ({
+  const open = { access: "public" } as const;
+  app.get("/health", { config: open, schema: { tags: ["meta"], summary: "200 when ready" } }, async () => ({
     status: "ok",
-    engine: options.engine.description,
+    // The kind of engine only: no folder path or server address.
+    engine: options.engine.description.split(":")[0],
     contextIndex: { customers: contexts.size, loaded: contexts.loaded },
   }));
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");
   if (existsSync(join(web, "index.html"))) {
-    await app.register(fastifyStatic, { root: web, prefix: "/", wildcard: false, index: "index.html" });
+    await app.register(fastifyStatic, { root: web, prefix: "/", wildcard: true, index: "index.html" });
   } else
-    app.get("/", { schema: { hide: true } }, async (_request, reply) =>
+    app.get("/", { config: open, schema: { hide: true } }, async (_request, reply) =>
       reply.type("text/html").send(homePage()),
     );
 
-  registerCollectRoutes(app, collector, options.keys);
-  registerIdentityRoutes(app, options.engine, options.keys);
-  registerValueRoutes(app, options.engine, options.keys);
-  registerJourneyRoutes(app, options.engine, options.keys);
-  registerSegmentRoutes(app, options.engine, options.keys);
-  registerOverviewRoutes(app, options.engine, options.keys);
-  registerEngageRoutes(app, options.engine, options.keys, sink, contexts);
-  registerBehaviourRoutes(app, options.engine, options.keys, options.model ?? loadModel());
-  registerInternalRoutes(app, options.engine, sink, options.keys);
+  // The API's reads run with per-query limits; ingest, contexts and the CLI's bridge use the engine as is.
+  const reads = withQueryLimits(options.engine, options.queryLimits ?? DEFAULT_QUERY_LIMITS);
+  registerCollectRoutes(app, collector, ring);
+  registerIdentityRoutes(app, reads);
+  registerValueRoutes(app, reads);
+  registerJourneyRoutes(app, reads);
+  registerSegmentRoutes(app, reads);
+  registerOverviewRoutes(app, reads);
+  registerEngageRoutes(app, reads, sink, contexts);
+  registerBehaviourRoutes(app, reads, options.model ?? loadModel());
+  registerInternalRoutes(app, options.engine, sink);
 
   app.addHook("onClose", async () => {
     await sink.close();

@@ -240,7 +240,49 @@ class FeatureBuffer {
 
 const shared = new FeatureBuffer();
 
-export function featurise(text: string): SparseVector {
+/**
+ * Longest text the classifier reads: a message's behaviour shows in its first paragraphs, and the cost of
+ * classifying stays bounded whatever arrives (docs/security.md). Longer texts are read up to this length.
+ */
+export const MAX_CLASSIFIED_CHARS = 5_000;
+
+const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || /\s/.test(c);
+const isWordChar = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+
+/**
+ * Whether the text ends in a question mark followed only by spaces, `url`, `@user` or `#hashtag` tokens
+ * (the same as /\?\s*(url|@user|#\w+|\s)*$/, whose overlapping quantifiers backtrack for seconds on a
+ * question mark followed by thousands of spaces). One backward scan: linear in the text's length.
+ */
+export function endsWithQuestion(text: string): boolean {
+  let end = text.length;
+  while (end > 0) {
+    if (isSpace(text[end - 1]!)) {
+      end--;
+      continue;
+    }
+    // The last run of word characters: "#run" is one hashtag; otherwise it must be "url"s, possibly
+    // after the "user" of "@user".
+    let start = end;
+    while (start > 0 && isWordChar(text.charCodeAt(start - 1))) start--;
+    if (start === end) break;
+    if (start > 0 && text[start - 1] === "#") {
+      end = start - 1;
+      continue;
+    }
+    let rest = end;
+    while (rest - start >= 3 && text.endsWith("url", rest)) rest -= 3;
+    if (rest === start) end = start;
+    else if (rest - start === 4 && text.startsWith("user", start) && start > 0 && text[start - 1] === "@")
+      end = start - 1;
+    else break;
+  }
+  return end > 0 && text[end - 1] === "?";
+}
+
+export function featurise(input: string): SparseVector {
+  const text = input.length > MAX_CLASSIFIED_CHARS ? input.slice(0, MAX_CLASSIFIED_CHARS) : input;
   const clean = normaliseText(text);
   const buffer = shared;
   buffer.reset();
@@ -291,7 +333,7 @@ export function featurise(text: string): SparseVector {
   dense("afinn_sum", Math.tanh((afinnPos - afinnNeg) / 4));
   const firstWord = tokens.find((t) => t !== "@user" && t !== "url") ?? "";
   dense("q_start", QUESTION_STARTS.has(firstWord) ? 1 : 0);
-  dense("q_end", /\?\s*(url|@user|#\w+|\s)*$/.test(clean) ? 1 : 0);
+  dense("q_end", endsWithQuestion(clean) ? 1 : 0);
   const stripped = clean.replace(/^(\s*@user)+\s*/, "").trim();
   for (const [name, pattern] of CUES) {
     if (pattern.test(name === "s_imperative" ? stripped : clean)) dense(name as never, 1);

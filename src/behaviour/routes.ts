@@ -1,10 +1,10 @@
 /** Behaviour over HTTP (read key): classify texts, who matters now, the voice of the customer per touchpoint. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import { readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
+import { MAX_CLASSIFIED_CHARS } from "./features.js";
 import type { BehaviourLabel, BehaviourModel } from "./model.js";
 import { DEFAULT_NOW_CONFIG, type NowConfig } from "./now.js";
 import { voiceOfCustomer, whoMattersNowFromStore } from "./store.js";
@@ -41,32 +41,42 @@ const weights = z
     return out;
   });
 
-export const nowQuerySchema = z.object({
-  at: time,
-  limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOW_CONFIG.limit),
-  halfLife: z.coerce
-    .number()
-    .positive()
-    .max(24 * 365)
-    .default(DEFAULT_NOW_CONFIG.halfLifeHours),
-  lookback: z.coerce
-    .number()
-    .positive()
-    .max(24 * 3650)
-    .default(DEFAULT_NOW_CONFIG.lookbackHours),
-  step: z.coerce
-    .number()
-    .positive()
-    .max(24 * 365)
-    .default(DEFAULT_NOW_CONFIG.stepHours),
-  history: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 365)
-    .default(DEFAULT_NOW_CONFIG.historyHours),
-  weights,
-  segment: z.coerce.number().int().min(0).optional(),
-});
+/** Shortest history step and most snapshots a who-matters-now request may ask for (docs/security.md). */
+export const MIN_STEP_HOURS = 0.25;
+export const MAX_HISTORY_STEPS = 1000;
+
+export const nowQuerySchema = z
+  .object({
+    at: time,
+    limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOW_CONFIG.limit),
+    halfLife: z.coerce
+      .number()
+      .min(0.25)
+      .max(24 * 365)
+      .default(DEFAULT_NOW_CONFIG.halfLifeHours),
+    lookback: z.coerce
+      .number()
+      .min(0.25)
+      .max(24 * 365)
+      .default(DEFAULT_NOW_CONFIG.lookbackHours),
+    step: z.coerce
+      .number()
+      .min(MIN_STEP_HOURS)
+      .max(24 * 365)
+      .default(DEFAULT_NOW_CONFIG.stepHours),
+    history: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .default(DEFAULT_NOW_CONFIG.historyHours),
+    weights,
+    segment: z.coerce.number().int().min(0).max(1000).optional(),
+  })
+  // Each history step ranks everyone again: the number of steps bounds the work.
+  .refine((q) => q.history / q.step <= MAX_HISTORY_STEPS, {
+    path: ["step"],
+    message: `history / step is at most ${MAX_HISTORY_STEPS} snapshots`,
+  });
 
 export function nowConfigOf(q: z.output<typeof nowQuerySchema>): Partial<NowConfig> {
   return {
@@ -84,24 +94,20 @@ export const themesQuerySchema = z.object({
   touchpoint: z.string().optional(),
   weeks: z.coerce.number().int().min(1).max(520).default(8),
   top: z.coerce.number().int().min(1).max(50).default(5),
-  segment: z.coerce.number().int().min(0).optional(),
+  segment: z.coerce.number().int().min(0).max(1000).optional(),
 });
 
+/** Texts to classify are capped (MAX_CLASSIFIED_CHARS each, 1,000 per call): the cost stays bounded. */
+const classifyText = z.string().max(MAX_CLASSIFIED_CHARS);
 const classifyBodySchema = z.union([
-  z.object({ text: z.string() }),
-  z.object({ texts: z.array(z.string()).max(10_000) }),
+  z.object({ text: classifyText }),
+  z.object({ texts: z.array(classifyText).max(1_000) }),
 ]);
 
-export function registerBehaviourRoutes(
-  app: FastifyInstance,
-  engine: Engine,
-  keys: ApiKeys,
-  model: BehaviourModel,
-): void {
+export function registerBehaviourRoutes(app: FastifyInstance, engine: Engine, model: BehaviourModel): void {
   const tags = ["behaviour"];
   readRoute(
     app,
-    keys,
     "/v1/behaviour/now",
     {
       tags,
@@ -113,7 +119,6 @@ export function registerBehaviourRoutes(
   );
   readRoute(
     app,
-    keys,
     "/v1/behaviour/themes",
     {
       tags,
@@ -132,9 +137,8 @@ export function registerBehaviourRoutes(
   );
   app.post(
     "/v1/behaviour/classify",
-    { schema: { tags, summary: "Classify {text} or {texts: [...]}" } },
+    { config: { access: "read" }, schema: { tags, summary: "Classify {text} or {texts: [...]}" } },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const body = classifyBodySchema.safeParse(request.body);
       if (!body.success) return sendZodError(reply, body.error);
       if ("text" in body.data) return { text: body.data.text, ...model.classify(body.data.text) };

@@ -1,4 +1,5 @@
 /** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
+import { DEMO_KEYS } from "../api/auth.js";
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
 import { refreshJourneySequences } from "../journeys/sequences.js";
@@ -19,9 +20,6 @@ export interface DemoOptions {
   host: string;
   serve: boolean;
 }
-
-/** Keys for the local demo only; a real deployment passes its own (see `serve --write-key`). */
-export const DEMO_KEYS = { write: "wk_demo", read: "rk_demo" };
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
@@ -71,11 +69,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const keys = resolveKeys({
     writeKeys: process.env.CUSTOMER_FLOW_WRITE_KEYS ? [] : [DEMO_KEYS.write],
     readKeys: process.env.CUSTOMER_FLOW_READ_KEYS ? [] : [DEMO_KEYS.read],
+    agentKeys: process.env.CUSTOMER_FLOW_AGENT_KEYS ? [] : [DEMO_KEYS.agent],
   });
   const server = await serveStore(store, keys, options);
   emit(
     Boolean(options.json),
-    { url: server.url, ...loaded, writeKeys: [...keys.write], readKeys: [...keys.read] },
+    {
+      url: server.url,
+      ...loaded,
+      writeKeys: [...keys.write],
+      readKeys: [...keys.read],
+      agentKeys: [...(keys.agent ?? [])],
+    },
     () =>
       [
         `demo data: ${loaded.events} events${loaded.alreadyLoaded ? " (already loaded)" : ` loaded in ${loaded.seconds.toFixed(1)} s`}`,
@@ -83,6 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `  dashboard: ${server.url}/?key=${[...keys.read][0]}`,
         `  write key: ${[...keys.write].join(", ")}`,
         `  read key:  ${[...keys.read].join(", ")}`,
+        `  agent key: ${[...(keys.agent ?? [])].join(", ")}  (inbox actions and replies)`,
         `  try: curl -u ${[...keys.read][0]}: ${server.url}/v1/customers/customer1@example.com?limit=5`,
       ].join("\n"),
   );

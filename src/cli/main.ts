@@ -5,10 +5,11 @@ import { modelForStore } from "../behaviour/classifier.js";
 import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import { customer360, findCustomer } from "../identity/customer360.js";
-import { linksOfCustomer, splitLink } from "../identity/identity-store.js";
+import { linksOfCustomer, type SplitResult, splitLink } from "../identity/identity-store.js";
 import { refreshJourneySequences } from "../journeys/sequences.js";
 import { openStore } from "../store/open.js";
-import { readOnlySql } from "../store/read-only.js";
+import { ProxyEngine } from "../store/proxy-engine.js";
+import { guardReadOnly, readOnlySql } from "../store/read-only.js";
 import { registerBehaviourCommands } from "./behaviour-commands.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { runDemo } from "./demo.js";
@@ -32,6 +33,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--host <host>", "address to listen on", "127.0.0.1")
   .option("--write-key <key...>", "write keys (also CUSTOMER_FLOW_WRITE_KEYS, comma-separated)")
   .option("--read-key <key...>", "read keys (also CUSTOMER_FLOW_READ_KEYS)")
+  .option("--agent-key <key...>", "agent keys: read plus inbox actions (also CUSTOMER_FLOW_AGENT_KEYS)")
   .option("--log", "log every request")
   .option(
     "--playbook <file>",
@@ -45,6 +47,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           host: string;
           writeKey?: string[];
           readKey?: string[];
+          agentKey?: string[];
           log?: boolean;
           playbook?: string;
         },
@@ -56,7 +59,11 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           await store.engine.close();
           throw new UsageError(`a server already serves this data folder (${store.engine.description})`);
         }
-        const keys = resolveKeys({ writeKeys: options.writeKey, readKeys: options.readKey });
+        const keys = resolveKeys({
+          writeKeys: options.writeKey,
+          readKeys: options.readKey,
+          agentKeys: options.agentKey,
+        });
         const server = await serveStore(store, keys, options);
         emit(
           Boolean(options.json),
@@ -65,12 +72,14 @@ withStoreOptions(program.command("serve").description("serve the collector and t
             engine: store.engine.description,
             writeKeys: [...keys.write],
             readKeys: [...keys.read],
+            agentKeys: [...(keys.agent ?? [])],
           },
           () =>
             [
               `Customer Flow is serving ${store.engine.description} at ${server.url}`,
               `  write key: ${[...keys.write].join(", ")}`,
               `  read key:  ${[...keys.read].join(", ")}`,
+              ...(keys.agent?.size ? [`  agent key: ${[...keys.agent].join(", ")}`] : []),
               `  API docs:  ${server.url}/docs`,
             ].join("\n"),
         );
@@ -153,9 +162,10 @@ withStoreOptions(
   .argument("<sql>", "SELECT ... | SHOW ... | DESCRIBE ...")
   .action(
     action(async (sql: string, options: GlobalOptions) => {
-      const safe = readOnlySql(sql);
+      // Refused before the store is opened when the text alone says so.
+      readOnlySql(sql);
       await withStore(options, async (store) => {
-        const rows = await store.engine.query(safe);
+        const rows = await store.engine.query(await guardReadOnly(store.engine, sql));
         emit(Boolean(options.json), rows, () => formatTable(rows));
       });
     }),
@@ -219,7 +229,13 @@ withStoreOptions(identity.command("split").description("undo one merge by its id
   .action(
     action(async (mergeId: string, options: GlobalOptions) => {
       await withStore(options, async (store) => {
-        const result = await splitLink(store.engine, mergeId);
+        // Merges and splits of a store run one at a time in the process that holds it.
+        const result =
+          store.engine instanceof ProxyEngine
+            ? ((await (
+                await store.engine.post(`/v1/identity/split/${encodeURIComponent(mergeId)}`, "")
+              ).json()) as SplitResult)
+            : await splitLink(store.engine, mergeId);
         emit(Boolean(options.json), result, () =>
           [
             `split ${result.before} into:`,

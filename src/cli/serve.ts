@@ -1,6 +1,6 @@
 /** `customer-flow serve`: holds the data folder, answers the API, and lets other CLI commands in through it. */
 
-import { type ApiKeys, generateKey, parseKeyList } from "../api/auth.js";
+import { type ApiKeys, generateKey, parseKeyList, refuseDemoKeysBeyondLoopback } from "../api/auth.js";
 import { buildServer } from "../api/server.js";
 import { modelForStore } from "../behaviour/classifier.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
@@ -21,13 +21,21 @@ export interface ServeOptions {
 export function resolveKeys(options: {
   writeKeys?: string[];
   readKeys?: string[];
+  agentKeys?: string[];
 }): ApiKeys & { generated: boolean } {
   const write = [...(options.writeKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_WRITE_KEYS)];
   const read = [...(options.readKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_READ_KEYS)];
+  const agent = [...(options.agentKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_AGENT_KEYS)];
   const generated = write.length === 0 || read.length === 0;
   if (write.length === 0) write.push(generateKey("wk"));
   if (read.length === 0) read.push(generateKey("rk"));
-  return { write: new Set(write), read: new Set(read), admin: generateKey("admin"), generated };
+  return {
+    write: new Set(write),
+    read: new Set(read),
+    agent: new Set(agent),
+    admin: generateKey("admin"),
+    generated,
+  };
 }
 
 export interface RunningServer {
@@ -41,6 +49,7 @@ export async function startServer(
   keys: ApiKeys,
   options: ServeOptions,
 ): Promise<RunningServer> {
+  refuseDemoKeysBeyondLoopback(keys, options.host);
   const { app } = await buildServer({
     engine,
     keys,

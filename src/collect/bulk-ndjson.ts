@@ -15,8 +15,8 @@ import { type IdentityLink, linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
 import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import type { FailedEvent, StoredEvent } from "./event-schema.js";
-import { DEFAULT_LIMITS, normaliseEvent, Sequence } from "./normalise.js";
+import { type FailedEvent, MAX_ID_LENGTH, type StoredEvent } from "./event-schema.js";
+import { DEFAULT_LIMITS, MAX_EVENT_DEPTH, MAX_FUTURE_MS, normaliseEvent, Sequence } from "./normalise.js";
 import { type BehaviourColumns, behaviourColumns } from "./sink.js";
 import { type ImportRejection, ImportTally } from "./tally.js";
 
@@ -33,7 +33,7 @@ const text = (raw: string) => `JSONExtractString(${raw})`;
 const stringField = (key: string, min: number, max: number) =>
   `(NOT mapContains(t, '${key}') OR (${isString(`t['${key}']`)} AND lengthUTF8(${text(`t['${key}']`)}) BETWEEN ${min} AND ${max}))`;
 const idField = (key: string) =>
-  `(${isNullish(`t['${key}']`)} OR (${isString(`t['${key}']`)} AND lengthUTF8(${text(`t['${key}']`)}) BETWEEN 1 AND 512))`;
+  `(${isNullish(`t['${key}']`)} OR (${isString(`t['${key}']`)} AND lengthUTF8(${text(`t['${key}']`)}) BETWEEN 1 AND ${MAX_ID_LENGTH}))`;
 const timeField = (key: string) =>
   `(NOT mapContains(t, '${key}') OR (${isString(`t['${key}']`)} AND match(${text(`t['${key}']`)}, '${ISO_WITH_ZONE}')))`;
 const objectField = (map: string, key: string) =>
@@ -47,6 +47,7 @@ const asMap = (json: string) =>
 /**
  * Every line of the file with its stored-row columns and `fast` (1 when the row may be taken as computed).
  * Parameters: path, file (the file's name, for message ids), source, received (ms), received_text, seq_base.
+ * A line with at most MAX_EVENT_DEPTH opening brackets cannot nest deeper than that; others take the slow path.
  */
 export const NORMALISED_LINES = `
 SELECT *,
@@ -61,7 +62,8 @@ SELECT *,
   AND NOT ${isString("p['value']")} AND NOT ${isString("p['revenue']")} AND NOT ${isString("p['total']")}
   AND match(channel, '^[a-z][a-z0-9_]{0,31}$') AND lengthUTF8(touchpoint) <= 256
   AND position(line, '\\r') = 0
-  AND time_ms BETWEEN 0 AND 10413791999000 AS fast
+  AND countSubstrings(line, '{') + countSubstrings(line, '[') <= ${MAX_EVENT_DEPTH}
+  AND time_ms BETWEEN 0 AND least(10413791999000, {received:Int64} + ${MAX_FUTURE_MS}) AS fast
 FROM (
   SELECT *,
     multiIf(NOT has_client, {received:Int64}, has_sent, {received:Int64} - (sent_ms - client_ms), client_ms) AS time_ms,
@@ -204,7 +206,7 @@ export async function importNdjsonInEngine(
     links.sort((a, b) => a.seq - b.seq);
     const known = new KnownLinks();
     for (let i = 0; i < links.length; i += 200_000)
-      await applyLinks(engine, links.slice(i, i + 200_000), known);
+      await applyLinks(engine, links.slice(i, i + 200_000), { known });
 
     trace(`applied ${links.length} links; classifying texts`);
     // The engine cannot run the classifier: texts go out, labels come back into a table joined on insert.

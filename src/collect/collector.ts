@@ -4,7 +4,14 @@
  */
 import { formatTime } from "../store/time.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
-import { normaliseEvent, type Rejection, Sequence } from "./normalise.js";
+import {
+  MAX_EVENT_DEPTH,
+  type NormaliseOptions,
+  normaliseEvent,
+  type Rejection,
+  Sequence,
+  type StepResult,
+} from "./normalise.js";
 import type { EventSink } from "./sink.js";
 
 export interface ItemError {
@@ -37,16 +44,19 @@ export class Collector {
         source,
         field: rejection.field,
         reason: rejection.reason,
-        payload,
+        payload: cutPayload(payload),
       },
     ]);
   }
 
-  /** `bodyBytes`: size of the request that carried the items; when it is under the event limit, no item can exceed it. */
+  /**
+   * `bodyBytes`: size of the request that carried the items; when it is under the event limit, no item can
+   * exceed it. `allowOutbound`: whether the sender may write the brand's outbound events (admin only).
+   */
   async collect(
     items: unknown[],
     source: string,
-    options: { receivedAt?: number; bodyBytes?: number } = {},
+    options: { receivedAt?: number; bodyBytes?: number; allowOutbound?: boolean } = {},
   ): Promise<BatchResult> {
     const receivedAt = options.receivedAt ?? Date.now();
     const small =
@@ -57,13 +67,14 @@ export class Collector {
     const details: ItemError[] = [];
     const receivedText = formatTime(receivedAt);
     items.forEach((item, index) => {
-      const result = normaliseEvent(item, {
+      const result = normaliseSafely(item, {
         source,
         receivedAt,
         sequence: this.sequence,
         maxEventBytes: this.maxEventBytes,
         receivedText,
         sizeBytes: small ? options.bodyBytes : undefined,
+        allowOutbound: options.allowOutbound ?? false,
       });
       if ("ok" in result) {
         good.push(result.ok);
@@ -80,7 +91,7 @@ export class Collector {
         source,
         field: result.rejected.field,
         reason: result.rejected.reason,
-        payload: safeStringify(item),
+        payload: payloadText(item),
       });
     });
     await Promise.all([this.sink.writeEvents(good), this.sink.writeFailures(failed)]);
@@ -88,10 +99,35 @@ export class Collector {
   }
 }
 
-function safeStringify(value: unknown): string {
+/** normaliseEvent, with any exception (a bug, or input no check foresaw) turned into this item's rejection. */
+function normaliseSafely(item: unknown, options: NormaliseOptions): StepResult<StoredEvent> {
   try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+    return normaliseEvent(item, options);
+  } catch (error) {
+    return { rejected: { field: "(event)", reason: `could not be read: ${(error as Error).message}` } };
   }
+}
+
+/** Longest payload kept for a rejected item (the request limit is larger; the reason says why it failed). */
+const MAX_FAILED_PAYLOAD = 64 * 1024;
+
+/**
+ * The rejected item as JSON for failed_events: nesting past MAX_EVENT_DEPTH is written as "[nested]", so a
+ * hostile depth cannot overflow the stack, and the text is cut at MAX_FAILED_PAYLOAD characters.
+ */
+export function payloadText(value: unknown): string {
+  return cutPayload(JSON.stringify(cutDepth(value, MAX_EVENT_DEPTH)) ?? String(value));
+}
+
+const cutPayload = (text: string) =>
+  text.length > MAX_FAILED_PAYLOAD ? `${text.slice(0, MAX_FAILED_PAYLOAD)}…[cut]` : text;
+
+function cutDepth(value: unknown, levels: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (levels <= 0) return "[nested]";
+  if (Array.isArray(value)) return value.map((v) => cutDepth(v, levels - 1));
+  // No prototype: a key named __proto__ stays a plain key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) out[key] = cutDepth(v, levels - 1);
+  return out;
 }

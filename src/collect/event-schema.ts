@@ -29,13 +29,15 @@ export const channelSchema = z
 export const EVENT_TYPES = ["track", "page", "screen", "identify", "alias", "group"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const timestampSchema = z.union([z.string().min(1), z.number(), z.date()]);
+const timestampSchema = z.union([z.string().min(1).max(64), z.number(), z.date()]);
 // A plain-object check instead of z.record: validating every key of every properties bag costs a third of ingest.
 const objectSchema = z.custom<Record<string, unknown>>(
   (value) => typeof value === "object" && value !== null && !Array.isArray(value),
   "expected an object",
 );
-const idSchema = z.union([z.string().min(1).max(512), z.number().transform(String)]);
+/** Longest user, anonymous, previous or group id (docs/security.md). */
+export const MAX_ID_LENGTH = 256;
+const idSchema = z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number().finite().transform(String)]);
 
 /** A Segment-shaped event as it arrives over HTTP or in NDJSON import. */
 export const incomingEventSchema = z

@@ -5,6 +5,29 @@ import { channelSchema, type IncomingEvent, incomingEventSchema, type StoredEven
 
 export const DEFAULT_LIMITS = { maxEventBytes: 32 * 1024, maxBatchBytes: 500 * 1024 };
 
+/** Deepest nesting of objects and arrays an event may have (the event object itself is level 1). */
+export const MAX_EVENT_DEPTH = 64;
+
+/** How far after its receipt an event's time may lie (clock skew); later ones are rejected. */
+export const MAX_FUTURE_MS = 24 * 3_600_000;
+
+/**
+ * Whether a parsed value nests deeper than `limit` levels. Iterative, so a value nested thousands deep
+ * cannot overflow the stack here (JSON.stringify and recursive walkers would).
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const stack: Array<{ value: object; depth: number }> = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children)
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}
+
 export type Rejection = { field: string; reason: string };
 export type StepResult<T> = { ok: T } | { rejected: Rejection };
 
@@ -89,11 +112,20 @@ export interface NormaliseOptions {
   sizeBytes?: number;
   /** receivedAt already formatted, to format it once per batch. */
   receivedText?: string;
+  /**
+   * Whether `properties.direction: "outbound"` (the brand's own touch) is kept. Only trusted writers (the
+   * admin key, imports, the inbox's replies) may write the brand's events; for others they are stored as
+   * inbound, so a public write key cannot put words in the brand's mouth.
+   */
+  allowOutbound?: boolean;
 }
 
 /** Validates one incoming event and turns it into a stored row, or says which field is wrong and why. */
 export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepResult<StoredEvent> {
   const maxBytes = options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes;
+  // Depth first: measuring the size stringifies, which recurses.
+  if (nestsDeeperThan(raw, MAX_EVENT_DEPTH))
+    return { rejected: { field: "(event)", reason: `nested deeper than ${MAX_EVENT_DEPTH} levels` } };
   const size = options.sizeBytes ?? Buffer.byteLength(JSON.stringify(raw ?? null));
   if (size > maxBytes)
     return { rejected: { field: "(event)", reason: `event is ${size} bytes; the limit is ${maxBytes}` } };
@@ -105,6 +137,11 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
   if ("rejected" in time) return time;
   if (time.ok < MIN_TIME || time.ok > MAX_TIME) {
     return { rejected: { field: "timestamp", reason: "timestamp is outside 1970..2299" } };
+  }
+  if (time.ok > options.receivedAt + MAX_FUTURE_MS) {
+    return {
+      rejected: { field: "timestamp", reason: "timestamp is more than 24 h after the event was received" },
+    };
   }
 
   // alias and group carry their ids at top level; keep them with the stored properties so they can be replayed.
@@ -127,7 +164,8 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
   const traits = event.traits ?? (ctx?.traits as Record<string, unknown> | undefined);
   const userId = event.userId ? String(event.userId) : "";
   const anonymousId = event.anonymousId ? String(event.anonymousId) : "";
-  const direction = stringProp(props, "direction") === "outbound" ? "outbound" : "inbound";
+  const direction =
+    options.allowOutbound !== false && stringProp(props, "direction") === "outbound" ? "outbound" : "inbound";
 
   return {
     ok: {

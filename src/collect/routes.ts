@@ -1,7 +1,7 @@
 /** HTTP collection: Segment's spec (/v1/*) and PostHog's capture shape (/capture/, /batch/). */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
+import { checkBodyKey, type KeyRing } from "../api/auth.js";
 import type { Collector } from "./collector.js";
 import { EVENT_TYPES, incomingEventSchema } from "./event-schema.js";
 import { fromPostHog } from "./posthog.js";
@@ -53,12 +53,19 @@ async function answer(
   return reply.code(allFailed ? 400 : 200).send({ success: !allFailed, ...result });
 }
 
-export function registerCollectRoutes(app: FastifyInstance, collector: Collector, keys: ApiKeys): void {
+/** Only the admin key may write the brand's outbound events through the collector (see normaliseEvent). */
+const trusted = (request: FastifyRequest) => ({
+  bodyBytes: request.bodyBytes,
+  allowOutbound: request.role === "admin",
+});
+
+export function registerCollectRoutes(app: FastifyInstance, collector: Collector, ring: KeyRing): void {
   for (const type of EVENT_TYPES) {
     app.post(
       `/v1/${type}`,
       {
         ...docsOnly,
+        config: { access: "write" },
         schema: {
           tags: ["collect"],
           summary: `Segment ${type} call`,
@@ -67,12 +74,11 @@ export function registerCollectRoutes(app: FastifyInstance, collector: Collector
         },
       },
       async (request, reply) => {
-        if (!authorize(keys, keyFromHeaders(request), "write", reply)) return reply;
         const body = asBag(request.body);
         if (!body) return reply.code(400).send({ success: false, error: "(body): expected a JSON object" });
         return answer(
           reply,
-          await collector.collect([{ ...body, type }], "http:segment", { bodyBytes: request.bodyBytes }),
+          await collector.collect([{ ...body, type }], "http:segment", trusted(request)),
           true,
         );
       },
@@ -83,6 +89,7 @@ export function registerCollectRoutes(app: FastifyInstance, collector: Collector
     "/v1/batch",
     {
       ...docsOnly,
+      config: { access: "write" },
       schema: {
         tags: ["collect"],
         summary: "Segment batch: up to 500 KB of events; per-item results",
@@ -94,7 +101,6 @@ export function registerCollectRoutes(app: FastifyInstance, collector: Collector
       },
     },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "write", reply)) return reply;
       const body = asBag(request.body);
       const batch = body?.batch;
       if (!Array.isArray(batch))
@@ -109,42 +115,38 @@ export function registerCollectRoutes(app: FastifyInstance, collector: Collector
           context: shared.context ? { ...shared.context, ...asBag(event.context) } : event.context,
         };
       });
-      return answer(
-        reply,
-        await collector.collect(items, "http:segment", { bodyBytes: request.bodyBytes }),
-        false,
-      );
+      return answer(reply, await collector.collect(items, "http:segment", trusted(request)), false);
     },
   );
 
-  const posthogRoute =
-    (single: boolean) => async (request: { body: unknown; bodyBytes: number }, reply: FastifyReply) => {
-      const body = asBag(request.body);
-      const key = (body?.api_key ?? body?.token) as string | undefined;
-      if (!authorize(keys, typeof key === "string" ? key : undefined, "write", reply)) return reply;
-      const raw = single && !Array.isArray(body?.batch) ? [body] : body?.batch;
-      if (!Array.isArray(raw))
-        return reply.code(400).send({ status: 0, error: "batch: expected an array of events" });
-      const result = await collector.collect(
-        raw.map((item) => fromPostHog(item, body?.sent_at)),
-        "http:posthog",
-        { bodyBytes: request.bodyBytes },
-      );
-      const allFailed = result.processed === 0 && result.errors > 0;
-      return reply.code(allFailed ? 400 : 200).send({ status: allFailed ? 0 : 1, ...result });
-    };
+  const posthogRoute = (single: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = asBag(request.body);
+    // PostHog carries its key in the body: checked now, before anything is stored.
+    if (!checkBodyKey(ring, request, reply, body?.api_key ?? body?.token)) return reply;
+    const raw = single && !Array.isArray(body?.batch) ? [body] : body?.batch;
+    if (!Array.isArray(raw))
+      return reply.code(400).send({ status: 0, error: "batch: expected an array of events" });
+    const result = await collector.collect(
+      raw.map((item) => fromPostHog(item, body?.sent_at)),
+      "http:posthog",
+      trusted(request),
+    );
+    const allFailed = result.processed === 0 && result.errors > 0;
+    return reply.code(allFailed ? 400 : 200).send({ status: allFailed ? 0 : 1, ...result });
+  };
   const posthogSchema = {
     tags: ["collect"],
     body: { type: "object", properties: { api_key: { type: "string" }, batch: { type: "array" } } },
   };
+  const inBody = { access: "write-in-body" } as const;
   app.post(
     "/capture/",
-    { ...docsOnly, schema: { ...posthogSchema, summary: "PostHog capture" } },
+    { ...docsOnly, config: inBody, schema: { ...posthogSchema, summary: "PostHog capture" } },
     posthogRoute(true),
   );
   app.post(
     "/batch/",
-    { ...docsOnly, schema: { ...posthogSchema, summary: "PostHog batch" } },
+    { ...docsOnly, config: inBody, schema: { ...posthogSchema, summary: "PostHog batch" } },
     posthogRoute(false),
   );
 }

@@ -5,10 +5,11 @@
 import { loadModel } from "../behaviour/classifier.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import { linksOf } from "../identity/identifiers.js";
-import { applyLinks, KnownLinks } from "../identity/identity-store.js";
+import { applyLinks, DEFAULT_MAX_IDENTIFIERS, KnownLinks } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
 import { type GroupCommitOptions, GroupCommitter } from "./committer.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
+import { FailedEventsBudget } from "./failed-budget.js";
 
 export interface EventSink {
   /** Resolves after the events are committed (and stitched). */
@@ -18,17 +19,31 @@ export interface EventSink {
   close(): Promise<void>;
 }
 
+/** The identifier cap per customer: CUSTOMER_FLOW_MAX_IDENTIFIERS, else 100 (docs/security.md). */
+function maxIdentifiersFromEnv(): number {
+  const value = Number(process.env.CUSTOMER_FLOW_MAX_IDENTIFIERS);
+  return Number.isInteger(value) && value >= 2 ? value : DEFAULT_MAX_IDENTIFIERS;
+}
+
 export class EngineSink implements EventSink {
   private readonly events: GroupCommitter<StoredEvent>;
   private readonly failures: GroupCommitter<FailedEvent>;
   private readonly knownLinks = new KnownLinks();
   private readonly committedListeners: Array<(rows: StoredEvent[]) => void> = [];
+  /** Trait merges refused because the customer would pass the identifier cap (also stored as inactive links). */
+  refusedMerges = 0;
+  private readonly reportRefusedMerge = () => {
+    this.refusedMerges++;
+  };
+  private readonly maxIdentifiers = maxIdentifiersFromEnv();
+  readonly failedBudget: FailedEventsBudget;
 
   constructor(
     private readonly engine: Engine,
     options?: GroupCommitOptions,
     private readonly model: BehaviourModel = loadModel(),
   ) {
+    this.failedBudget = new FailedEventsBudget(engine);
     // Identity first (batch after batch, in order), then the events, each text labelled with its behaviour.
     this.events = new GroupCommitter(
       {
@@ -40,14 +55,21 @@ export class EngineSink implements EventSink {
       },
       options,
     );
-    this.failures = new GroupCommitter((rows) => engine.insert("failed_events", rows), options);
+    this.failures = new GroupCommitter(
+      async (rows) => engine.insert("failed_events", await this.failedBudget.admit(rows)),
+      options,
+    );
   }
 
   private async stitch(rows: StoredEvent[]): Promise<void> {
     const links = [];
     for (const row of rows)
       if (row.user_id || row.traits !== "{}" || row.type === "alias") links.push(...linksOf(row));
-    await applyLinks(this.engine, links, this.knownLinks);
+    await applyLinks(this.engine, links, {
+      known: this.knownLinks,
+      maxIdentifiers: this.maxIdentifiers,
+      onRefused: this.reportRefusedMerge,
+    });
   }
 
   /** Called with every batch of events once committed (e.g. to keep an in-memory index current). */

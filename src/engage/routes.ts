@@ -1,10 +1,9 @@
 /**
  * Engage over HTTP. Reading the inbox, the context API and outcomes need a read key; acting on an item
- * (assign, note, status, reply) also takes a read key, the key a dashboard session carries for its agents.
+ * (assign, note, status, reply) needs an agent key: a reply writes the brand's outbound event.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import { readRoute } from "../api/read-route.js";
 import type { EventSink } from "../collect/sink.js";
@@ -31,7 +30,7 @@ export const inboxQuerySchema = z.object({
   behaviour: z.enum(["praise", "complaint", "question", "suggestion"]).optional(),
   channel: z.string().optional(),
   touchpoint: z.string().optional(),
-  segment: z.coerce.number().int().min(0).optional(),
+  segment: z.coerce.number().int().min(0).max(1000).optional(),
   assignee: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   days: z.coerce.number().positive().max(3650).default(30),
@@ -59,14 +58,12 @@ export const inboxCommandSchema = z.discriminatedUnion("action", [
 export function registerEngageRoutes(
   app: FastifyInstance,
   engine: Engine,
-  keys: ApiKeys,
   sink: EventSink,
   contexts: ContextService,
 ): void {
   const tags = ["engage"];
   readRoute(
     app,
-    keys,
     "/v1/inbox",
     { tags, summary: "Inbox items ranked by priority, each with the reasons for its rank" },
     inboxQuerySchema,
@@ -74,9 +71,8 @@ export function registerEngageRoutes(
   );
   app.get<{ Params: { id: string } }>(
     "/v1/inbox/:id",
-    { schema: { tags, summary: "One item with its history" } },
+    { config: { access: "read" }, schema: { tags, summary: "One item with its history" } },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const item = await getItem(engine, request.params.id);
       if (!item)
         return reply.code(404).send({ error: "not_found", message: `no inbox item ${request.params.id}` });
@@ -86,9 +82,14 @@ export function registerEngageRoutes(
   );
   app.post<{ Params: { id: string } }>(
     "/v1/inbox/:id",
-    { schema: { tags, summary: "Assign, note, set status (open, pending, resolved), resolve, or reply" } },
+    {
+      config: { access: "agent" },
+      schema: {
+        tags,
+        summary: "Assign, note, set status (open, pending, resolved), resolve, or reply (agent key)",
+      },
+    },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const command = inboxCommandSchema.safeParse(request.body);
       if (!command.success) return sendZodError(reply, command.error);
       try {
@@ -109,10 +110,10 @@ export function registerEngageRoutes(
   app.get<{ Params: { id: string }; Querystring: { touchpoint?: string } }>(
     "/v1/context/:id",
     {
+      config: { access: "read" },
       schema: { tags, summary: "Everything known about a customer at a touchpoint, with next best actions" },
     },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const touchpoint = typeof request.query.touchpoint === "string" ? request.query.touchpoint : undefined;
       const context = await contexts.context(request.params.id, touchpoint);
       if (!context)
@@ -124,7 +125,6 @@ export function registerEngageRoutes(
   );
   readRoute(
     app,
-    keys,
     "/v1/engage/outcomes",
     { tags, summary: "Closed loop: what happened after a response vs no response, per behaviour space" },
     z.object({ window: z.coerce.number().int().min(1).max(365).default(30) }),

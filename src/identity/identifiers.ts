@@ -3,6 +3,12 @@
  * Events are keyed by user or anonymous id; traits add email, phone and social handles that join customers.
  */
 import type { StoredEvent } from "../collect/event-schema.js";
+import { isPlaceholder } from "./placeholders.js";
+
+/** Longest email (RFC 5321's path limit) and phone number (as typed) taken as identifiers. */
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_PHONE_LENGTH = 32;
+const SPACE = /\s/;
 
 const PRIORITY: Record<string, number> = { user: 0, email: 1, phone: 2, social: 3, anon: 4 };
 export const SOCIAL_NETWORKS = [
@@ -42,12 +48,22 @@ export function canonicalIdentifier(identifiers: Iterable<string>): string {
   return best;
 }
 
+/**
+ * `local@domain.tld`: one @, no white space, a dot inside the domain. Checked by index, not by a regex with
+ * overlapping quantifiers (which backtracks for a second on "a@" followed by thousands of dots).
+ */
 export function normaliseEmail(value: string): string | undefined {
   const email = value.trim().toLowerCase();
-  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? `email:${email}` : undefined;
+  if (email.length > MAX_EMAIL_LENGTH || SPACE.test(email)) return undefined;
+  const at = email.indexOf("@");
+  if (at <= 0 || at !== email.lastIndexOf("@")) return undefined;
+  const domain = email.slice(at + 1);
+  const dot = domain.indexOf(".", 1);
+  return dot > 0 && dot < domain.length - 1 ? `email:${email}` : undefined;
 }
 
 export function normalisePhone(value: string): string | undefined {
+  if (value.length > MAX_PHONE_LENGTH) return undefined;
   const digits = value.replace(/[^\d+]/g, "");
   const plain = digits.replace(/^\+/, "");
   if (plain.length < 6 || /\+/.test(plain)) return undefined;
@@ -66,7 +82,8 @@ export function candidateIdentifiers(input: string): string[] {
   const candidates = [`user:${text}`, `anon:${text}`];
   const email = normaliseEmail(text);
   if (email) candidates.push(email);
-  const phone = /^[+\d][\d\s().-]{5,}$/.test(text) ? normalisePhone(text) : undefined;
+  const phone =
+    text.length <= MAX_PHONE_LENGTH && /^[+\d][\d\s().-]{5,}$/.test(text) ? normalisePhone(text) : undefined;
   if (phone) candidates.push(phone);
   if (text.startsWith("@")) for (const net of SOCIAL_NETWORKS) candidates.push(normaliseSocial(net, text)!);
   return candidates;
@@ -103,12 +120,17 @@ function parseObject(json: string): Record<string, unknown> {
   }
 }
 
-/** The merges one event asserts: its user and anonymous ids, an alias's previous id, identifying traits. */
+/**
+ * The merges one event asserts: its user and anonymous ids, an alias's previous id, identifying traits.
+ * Placeholder identifiers (placeholders.ts) on either side assert nothing.
+ */
 export function linksOf(event: StoredEvent): IdentityLink[] {
   const key = event.identity_key;
   const links: IdentityLink[] = [];
+  if (isPlaceholder(key)) return links;
   const add = (other: string, reason: string) => {
-    if (other !== key) links.push({ left: key, right: other, reason, eventId: event.event_id });
+    if (other !== key && !isPlaceholder(other))
+      links.push({ left: key, right: other, reason, eventId: event.event_id });
   };
   if (event.user_id && event.anonymous_id)
     add(`anon:${event.anonymous_id}`, event.type === "identify" ? "identify" : "user+anonymous");

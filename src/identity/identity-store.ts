@@ -87,12 +87,52 @@ export class KnownLinks {
 }
 
 /**
+ * Merges and splits of one store run one at a time: both read a customer's identifiers and write the map
+ * back, and interleaved they could undo each other. Every identity write goes through here (the CLI's
+ * split, when a server holds the folder, is sent to that server's split route).
+ */
+const identityQueues = new WeakMap<Engine, Promise<unknown>>();
+function serialized<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
+  const previous = identityQueues.get(engine) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  identityQueues.set(
+    engine,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/** Most identifiers one customer may gather through traits before trait merges into it stop (configurable). */
+export const DEFAULT_MAX_IDENTIFIERS = 100;
+
+export interface LinkOptions {
+  known?: KnownLinks;
+  /** A customer with more identifiers than this takes no more trait merges (default 100). */
+  maxIdentifiers?: number;
+  /** Told of each merge refused because of the cap (the refusal is also stored as an inactive link). */
+  onRefused?: (link: IdentityLink, size: number) => void;
+}
+
+/**
  * Applies new links: each link never seen before unions two customers. A link that exists already (even one
  * split by a person) is left alone, so a split stays split when the same evidence arrives again.
- * Returns how many links were new.
+ * A merge on traits (email, phone, handle) that would make a customer of more than `maxIdentifiers`
+ * identifiers is refused: stored as an inactive link whose reason says so, so it shows among the customer's
+ * merges and the same evidence does not merge later. Ids asserted by the customer's own SDK (user and
+ * anonymous ids, alias) always merge. Returns how many links were new.
  */
-export async function applyLinks(engine: Engine, links: IdentityLink[], known?: KnownLinks): Promise<number> {
-  if (links.length === 0) return 0;
+export function applyLinks(
+  engine: Engine,
+  links: IdentityLink[],
+  options: LinkOptions = {},
+): Promise<number> {
+  if (links.length === 0) return Promise.resolve(0);
+  return serialized(engine, () => applyNewLinks(engine, links, options));
+}
+
+async function applyNewLinks(engine: Engine, links: IdentityLink[], options: LinkOptions): Promise<number> {
+  const known = options.known;
+  const maxIdentifiers = options.maxIdentifiers ?? DEFAULT_MAX_IDENTIFIERS;
   const unique = new Map<string, IdentityLink>();
   for (const link of links) {
     const id = linkId(link.left, link.right);
@@ -118,7 +158,17 @@ export async function applyLinks(engine: Engine, links: IdentityLink[], known?: 
   const sets = new UnionFind();
   for (const id of endpoints) sets.union(id, current.get(id) ?? id);
   for (const { identifier, customer_id } of members) sets.union(identifier, customer_id);
-  for (const link of unique.values()) sets.union(link.left, link.right);
+  const refused = new Set<string>();
+  for (const [id, link] of unique) {
+    const joined =
+      sets.find(link.left) === sets.find(link.right) ? 0 : sets.sizeOf(link.left) + sets.sizeOf(link.right);
+    if (link.reason.startsWith("trait:") && joined > maxIdentifiers) {
+      refused.add(id);
+      options.onRefused?.(link, joined);
+      continue;
+    }
+    sets.union(link.left, link.right);
+  }
 
   const now = formatTime(Date.now());
   const version = nextVersion();
@@ -128,10 +178,12 @@ export async function applyLinks(engine: Engine, links: IdentityLink[], known?: 
       link_id: id,
       left: link.left,
       right: link.right,
-      reason: link.reason,
+      reason: refused.has(id)
+        ? `${link.reason} refused: the customer would have over ${maxIdentifiers} identifiers`
+        : link.reason,
       event_id: link.eventId,
       created_at: now,
-      active: 1,
+      active: refused.has(id) ? 0 : 1,
       version,
     })),
   );
@@ -174,7 +226,11 @@ export interface SplitResult {
 }
 
 /** Undoes one merge: the link becomes inactive and the customer is rebuilt from its remaining links. */
-export async function splitLink(engine: Engine, id: string): Promise<SplitResult> {
+export function splitLink(engine: Engine, id: string): Promise<SplitResult> {
+  return serialized(engine, () => splitOneLink(engine, id));
+}
+
+async function splitOneLink(engine: Engine, id: string): Promise<SplitResult> {
   const [link] = await engine.query<StoredLink>(
     "SELECT link_id, left, right, reason, event_id, created_at, active FROM identity_links FINAL WHERE link_id = {id:String}",
     { id },

@@ -1,7 +1,6 @@
 /** Read endpoints for customers (read key) and identity administration (admin key). */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
 import { CursorError, customer360, findCustomer } from "./customer360.js";
@@ -12,10 +11,11 @@ export const customerQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
-export function registerIdentityRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+export function registerIdentityRoutes(app: FastifyInstance, engine: Engine): void {
   app.get(
     "/v1/customers/:id",
     {
+      config: { access: "read" },
       schema: {
         tags: ["customers"],
         summary: "Customer 360 by any identifier (user id, anonymous id, email, phone, @handle)",
@@ -27,7 +27,6 @@ export function registerIdentityRoutes(app: FastifyInstance, engine: Engine, key
       },
     },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const query = customerQuerySchema.safeParse(request.query);
       if (!query.success) return sendZodError(reply, query.error);
       const { id } = request.params as { id: string };
@@ -46,9 +45,8 @@ export function registerIdentityRoutes(app: FastifyInstance, engine: Engine, key
 
   app.get(
     "/v1/customers/:id/merges",
-    { schema: { tags: ["customers"], summary: "The merges behind a customer" } },
+    { config: { access: "read" }, schema: { tags: ["customers"], summary: "The merges behind a customer" } },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const { id } = request.params as { id: string };
       const customerId = await findCustomer(engine, id);
       if (!customerId)
@@ -59,9 +57,8 @@ export function registerIdentityRoutes(app: FastifyInstance, engine: Engine, key
 
   app.post(
     "/v1/identity/split/:linkId",
-    { schema: { tags: ["customers"], summary: "Undo one merge (admin key)" } },
+    { config: { access: "admin" }, schema: { tags: ["customers"], summary: "Undo one merge (admin key)" } },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "admin", reply)) return reply;
       try {
         return await splitLink(engine, (request.params as { linkId: string }).linkId);
       } catch (error) {

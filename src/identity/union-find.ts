@@ -31,6 +31,11 @@ export class UnionFind {
     this.size.set(rootA, this.size.get(rootA)! + this.size.get(rootB)!);
   }
 
+  /** How many members the set holding `item` has. */
+  sizeOf(item: string): number {
+    return this.size.get(this.find(item))!;
+  }
+
   /** Every set as a list of members. */
   groups(): string[][] {
     const byRoot = new Map<string, string[]>();

@@ -1,7 +1,6 @@
 /** Journeys over HTTP (read key): the same results as `customer-flow journeys ... --json`. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { ApiKeys } from "../api/auth.js";
 import { readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
 import { friction } from "./friction.js";
@@ -9,10 +8,12 @@ import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
 import { edgeExamples, flows, processMap, variants } from "./views.js";
 
+/** A repeated or comma-separated parameter: at most 100 values (docs/security.md). */
 const list = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(",")));
+  .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(",")))
+  .refine((v) => v === undefined || v.length <= 100, "at most 100 values");
 
 const filterQuery = z.object({
   by: z.enum(["touchpoint", "channel", "channel:touchpoint", "event", "behaviour"]).default("touchpoint"),
@@ -21,8 +22,12 @@ const filterQuery = z.object({
   channel: list,
   source: list,
   did: z.string().optional(),
-  sessionGap: z.coerce.number().positive().optional(),
-  segment: z.coerce.number().int().min(0).optional(),
+  sessionGap: z.coerce
+    .number()
+    .min(1)
+    .max(366 * 24 * 60)
+    .optional(),
+  segment: z.coerce.number().int().min(0).max(1000).optional(),
   brand: z
     .enum(["true", "false"])
     .optional()
@@ -46,11 +51,12 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
   brand: q.brand,
 });
 
-export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+const MAX_WINDOW_MS = 3650 * 86_400_000;
+
+export function registerJourneyRoutes(app: FastifyInstance, engine: Engine): void {
   const tags = ["journeys"];
   readRoute(
     app,
-    keys,
     "/v1/journeys/dfg",
     { tags, summary: "Directly-follows graph with waiting times", cache: true },
     filterQuery,
@@ -58,7 +64,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/examples",
     { tags, summary: "Example customers taking one transition of the process map", cache: true },
     filterQuery.extend({
@@ -70,7 +75,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/variants",
     { tags, summary: "Distinct journeys with counts and shares", cache: true },
     filterQuery.extend({ top: z.coerce.number().int().min(1).max(1000).default(10) }),
@@ -78,7 +82,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/funnel",
     { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" },
     filterQuery
@@ -86,12 +89,19 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
       .refine((q) => (q.step?.length ?? 0) >= 2, {
         path: ["step"],
         message: "a funnel needs at least two steps",
+      })
+      .refine((q) => (q.step?.length ?? 0) <= 20, {
+        path: ["step"],
+        message: "a funnel has at most 20 steps",
       }),
     async (q, reply) => {
       try {
-        return await funnel(engine, toFilter(q), q.step!.map(parseStep), {
-          windowMs: parseDuration(q.window),
-        });
+        const windowMs = parseDuration(q.window);
+        if (windowMs > MAX_WINDOW_MS)
+          return reply
+            .code(400)
+            .send({ error: "bad_request", field: "window", message: "window: at most 3650d" });
+        return await funnel(engine, toFilter(q), q.step!.map(parseStep), { windowMs });
       } catch (error) {
         if (error instanceof RangeError)
           return reply.code(400).send({ error: "bad_request", field: "step", message: error.message });
@@ -101,7 +111,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/friction",
     { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
@@ -109,7 +118,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/outcomes",
     {
       tags,
@@ -124,7 +132,6 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/journeys/paths",
     { tags, summary: "Flows (Sankey) after or before a step", cache: true },
     filterQuery

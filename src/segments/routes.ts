@@ -1,7 +1,6 @@
-/** Segments over HTTP, read key: a discovery run stores only derived data (a new run; earlier runs stay), so analysts with a read key may start one. */
+/** Segments over HTTP: reading needs a read key; a discovery run becomes every view's segment filter, so it needs an agent key. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { type ApiKeys, authorize, keyFromHeaders } from "../api/auth.js";
 import { sendZodError } from "../api/errors.js";
 import { cachedResult, readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
@@ -15,8 +14,13 @@ import {
 
 export const discoverSchema = z.object({
   k: z.coerce.number().int().min(2).max(50).optional(),
-  seed: z.coerce.number().int().min(0).default(42),
-  minEvents: z.coerce.number().int().min(1).default(3),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
+  minEvents: z.coerce.number().int().min(1).max(100_000).default(3),
   members: z
     .union([z.boolean(), z.enum(["true", "false"])])
     .optional()
@@ -24,15 +28,14 @@ export const discoverSchema = z.object({
 });
 
 export const compareSchema = z.object({
-  a: z.coerce.number().int().min(0),
-  b: z.coerce.number().int().min(0),
+  a: z.coerce.number().int().min(0).max(1000),
+  b: z.coerce.number().int().min(0).max(1000),
 });
 
-export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+export function registerSegmentRoutes(app: FastifyInstance, engine: Engine): void {
   const tags = ["segments"];
   readRoute(
     app,
-    keys,
     "/v1/segments",
     {
       tags,
@@ -48,7 +51,6 @@ export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys
   );
   readRoute(
     app,
-    keys,
     "/v1/segments/compare",
     {
       tags,
@@ -67,9 +69,11 @@ export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, keys
   );
   app.post(
     "/v1/segments/discover",
-    { schema: { tags, summary: "Discover segments and store the run" } },
+    {
+      config: { access: "agent" },
+      schema: { tags, summary: "Discover segments and store the run (agent key)" },
+    },
     async (request, reply) => {
-      if (!authorize(keys, keyFromHeaders(request), "read", reply)) return reply;
       const body = discoverSchema.safeParse(request.body ?? {});
       if (!body.success) return sendZodError(reply, body.error);
       const result = await discoverSegments(engine, {

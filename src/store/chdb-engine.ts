@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Engine, QueryParams } from "./engine.js";
@@ -52,7 +52,11 @@ export class ChdbEngine implements Engine {
 
   static async open(dataDir: string, database: string): Promise<ChdbEngine> {
     const dir = resolve(dataDir);
-    mkdirSync(dir, { recursive: true });
+    // The folder holds personal data: only this user may enter it, and what the engine writes in it is
+    // readable by this user only (the process that holds a folder runs with umask 077).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    process.umask(0o077);
     const { Session } = require("chdb") as {
       Session: new (path: string, options?: { connectionArgs?: string[] }) => ChdbSession;
     };

@@ -22,8 +22,13 @@ export class ProxyEngine implements Engine {
     this.description = `server:${server.url}`;
   }
 
-  private async call(op: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
-    const response = await fetch(`${this.server.url}/internal/engine/${op}`, {
+  private call(op: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
+    return this.post(`/internal/engine/${op}`, body, headers);
+  }
+
+  /** Posts to one of the server's routes with the admin key: for work the server itself must do. */
+  async post(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(`${this.server.url}${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${this.server.adminKey}`, ...headers },
       body,

@@ -213,6 +213,8 @@ export interface Migration {
   addColumns?: Array<{ table: string; columns: string[] }>;
   /** Table settings changed on existing tables. */
   settings?: Array<{ table: TableSpec; setting: string }>;
+  /** Row expiry set on existing tables (MODIFY TTL). */
+  ttl?: Array<{ table: TableSpec; expression: string }>;
 }
 
 /** Behaviour of an event's text, set at ingest (scores in the order praise, complaint, question, suggestion). */
@@ -245,6 +247,13 @@ export const MIGRATIONS: Migration[] = [
       { table: EVENTS_TABLE, setting: "enable_block_number_column = 1" },
       { table: IDENTITY_MAP_TABLE, setting: "enable_block_number_column = 1" },
     ],
+  },
+  {
+    version: 8,
+    name: "failed events expire",
+    tables: [],
+    // Rejected payloads are kept for diagnosis, not forever (docs/security.md; the size cap is in the sink).
+    ttl: [{ table: FAILED_EVENTS_TABLE, expression: "toDateTime(received_at) + INTERVAL 30 DAY" }],
   },
 ];
 
@@ -285,17 +294,22 @@ function renderAddColumns(table: string, columns: string[], mode: DeployMode): s
   return [`ALTER TABLE ${table}_local ${onCluster} ${add}`, `ALTER TABLE ${table} ${onCluster} ${add}`];
 }
 
-function renderSetting(table: TableSpec, setting: string, mode: DeployMode): string {
-  if (mode.kind === "single") return `ALTER TABLE ${table.name} MODIFY SETTING ${setting}`;
-  // Settings live on the tables that store rows: the shards' local tables, or a table replicated whole.
+/** An ALTER on the tables that store rows: the shards' local tables, or a table replicated whole. */
+function alterStored(table: TableSpec, clause: string, mode: DeployMode): string {
+  if (mode.kind === "single") return `ALTER TABLE ${table.name} ${clause}`;
   const stored = table.shardBy === undefined ? table.name : `${table.name}_local`;
-  return `ALTER TABLE ${stored} ON CLUSTER '${mode.cluster}' MODIFY SETTING ${setting}`;
+  return `ALTER TABLE ${stored} ON CLUSTER '${mode.cluster}' ${clause}`;
 }
 
 export function renderMigration(migration: Migration, mode: DeployMode): string[] {
   return [
     ...migration.tables.flatMap((table) => renderTable(table, mode)),
     ...(migration.addColumns ?? []).flatMap(({ table, columns }) => renderAddColumns(table, columns, mode)),
-    ...(migration.settings ?? []).map(({ table, setting }) => renderSetting(table, setting, mode)),
+    ...(migration.settings ?? []).map(({ table, setting }) =>
+      alterStored(table, `MODIFY SETTING ${setting}`, mode),
+    ),
+    ...(migration.ttl ?? []).map(({ table, expression }) =>
+      alterStored(table, `MODIFY TTL ${expression}`, mode),
+    ),
   ];
 }

@@ -9,6 +9,9 @@
  * - Markov chain removal effects as ChannelAttribution defines them (start, conversion and null states;
  *   repeated consecutive channels collapsed), computed exactly: absorption probabilities of the absorbing
  *   chain by a linear solve (ml-matrix), not by simulation. Order k uses the last k channels as the state.
+ * - Bounded cost: each removal effect is a dense solve over the chain's states, so the channels beyond the
+ *   top `maxStates` by volume (default 50) are folded into one "(other)" channel first, and fewer are kept
+ *   when a higher order would still give the chain more than MAX_MARKOV_STATES states.
  */
 import { Matrix, solve } from "ml-matrix";
 
@@ -21,7 +24,15 @@ export interface PathRow {
 
 export type Shares = Record<string, number>;
 
+export const OTHER_STATE = "(other)";
+/** Channels (or touchpoints) kept by volume before the rest are folded into "(other)" (docs/security.md). */
+export const DEFAULT_MAX_STATES = 50;
+/** Most transient states of the Markov chain: each removal effect solves a dense system of this size. */
+export const MAX_MARKOV_STATES = 200;
+
 export interface AttributionResult {
+  /** Channels kept by volume; the `folded` others count as "(other)". */
+  states: { kept: number; folded: number };
   markov: {
     order: number;
     conversionProbability: number;
@@ -164,13 +175,53 @@ export function markov(rows: readonly PathRow[], order = 1): AttributionResult["
   return { order, conversionProbability: base, removalEffects, conversions, value };
 }
 
+/**
+ * The paths with every channel outside the `maxStates` of highest volume (journeys through it, converting
+ * or not) renamed "(other)", identical paths merged.
+ */
+export function foldRareStates(rows: readonly PathRow[], maxStates: number): PathRow[] {
+  const volume = new Map<string, number>();
+  for (const row of rows)
+    for (const state of new Set(row.path))
+      volume.set(state, (volume.get(state) ?? 0) + row.conversions + row.nulls);
+  if (volume.size <= maxStates) return [...rows];
+  const kept = new Set(
+    [...volume]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, maxStates)
+      .map(([state]) => state),
+  );
+  const merged = new Map<string, PathRow>();
+  for (const row of rows) {
+    const path = row.path.map((state) => (kept.has(state) ? state : OTHER_STATE));
+    const key = path.join("\u0000");
+    const into = merged.get(key);
+    if (into) {
+      into.conversions += row.conversions;
+      into.nulls += row.nulls;
+      into.value += row.value;
+    } else merged.set(key, { path, conversions: row.conversions, nulls: row.nulls, value: row.value });
+  }
+  return [...merged.values()];
+}
+
 export function attribute(
-  rows: readonly PathRow[],
-  options: { order?: number; halfLife?: number } = {},
+  input: readonly PathRow[],
+  options: { order?: number; halfLife?: number; maxStates?: number } = {},
 ): AttributionResult {
   const halfLife = options.halfLife ?? 1;
+  const order = options.order ?? 1;
+  const channels = new Set(input.flatMap((r) => r.path)).size;
+  let kept = Math.max(1, options.maxStates ?? DEFAULT_MAX_STATES);
+  let rows = foldRareStates(input, kept);
+  // A higher order multiplies the states (the last k channels): keep fewer channels until the chain fits.
+  while (kept > 2 && transitions(rows, order).size > MAX_MARKOV_STATES) {
+    kept = Math.max(2, Math.floor(kept * 0.7));
+    rows = foldRareStates(input, kept);
+  }
   return {
-    markov: markov(rows, options.order ?? 1),
+    states: { kept: Math.min(kept, channels), folded: Math.max(0, channels - kept) },
+    markov: markov(rows, order),
     shapley: shapley(rows),
     firstTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === 0 ? 1 : 0))),
     lastTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0))),

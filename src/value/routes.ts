@@ -1,10 +1,13 @@
 /** Value over HTTP (read key): attribution from the store and the touchpoint investment table. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { ApiKeys } from "../api/auth.js";
 import { readRoute } from "../api/read-route.js";
 import type { Engine } from "../store/engine.js";
-import { attribute } from "./attribution.js";
+import { attribute, DEFAULT_MAX_STATES } from "./attribution.js";
+
+/** Most channels or touchpoints one request may keep apart before folding the rest into "(other)". */
+const MAX_STATES = 200;
+
 import { DEFAULT_PURCHASE_EVENTS, journeyPaths, touchpointTable } from "./store.js";
 
 const conversionList = z
@@ -17,21 +20,22 @@ export const attributionQuerySchema = z.object({
   conversion: conversionList,
   lookback: z.coerce.number().positive().max(3650).default(30),
   order: z.coerce.number().int().min(1).max(4).default(1),
-  halfLife: z.coerce.number().positive().default(1),
+  halfLife: z.coerce.number().min(0.01).max(3650).default(1),
+  states: z.coerce.number().int().min(2).max(MAX_STATES).default(DEFAULT_MAX_STATES),
 });
 
 export const touchpointQuerySchema = z.object({
   by: z.enum(["touchpoint", "channel"]).default("touchpoint"),
   conversion: conversionList,
   lookback: z.coerce.number().positive().max(3650).default(30),
-  segment: z.coerce.number().int().min(0).optional(),
+  segment: z.coerce.number().int().min(0).max(1000).optional(),
+  states: z.coerce.number().int().min(2).max(MAX_STATES).default(DEFAULT_MAX_STATES),
 });
 
-export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: ApiKeys): void {
+export function registerValueRoutes(app: FastifyInstance, engine: Engine): void {
   const tags = ["value"];
   readRoute(
     app,
-    keys,
     "/v1/value/attribution",
     { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics", cache: true },
     attributionQuerySchema,
@@ -41,12 +45,15 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
         conversionEvents: q.conversion,
         lookbackMs: q.lookback * 86_400_000,
       });
-      return { by: q.by, paths: rows.length, ...attribute(rows, { order: q.order, halfLife: q.halfLife }) };
+      return {
+        by: q.by,
+        paths: rows.length,
+        ...attribute(rows, { order: q.order, halfLife: q.halfLife, maxStates: q.states }),
+      };
     },
   );
   readRoute(
     app,
-    keys,
     "/v1/value/touchpoints",
     { tags, summary: "The touchpoint investment table, by priority", cache: true },
     touchpointQuerySchema,
@@ -57,6 +64,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, keys: 
         conversionEvents: q.conversion,
         lookbackMs: q.lookback * 86_400_000,
         segment: q.segment,
+        maxStates: q.states,
       }),
     }),
   );

@@ -9,7 +9,13 @@ import { friction } from "../journeys/friction.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import { type AttributionResult, attribute, type PathRow } from "./attribution.js";
+import {
+  type AttributionResult,
+  attribute,
+  DEFAULT_MAX_STATES,
+  OTHER_STATE,
+  type PathRow,
+} from "./attribution.js";
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
 
@@ -156,6 +162,8 @@ export interface JourneyOptions {
   lookbackMs?: number;
   /** Only customers of this segment (latest segmentation run). */
   segment?: number;
+  /** Steps kept apart (by volume); the rest are folded into "(other)" (default 50). */
+  maxStates?: number;
 }
 
 const inSegment = (segment?: number) =>
@@ -213,7 +221,10 @@ export async function attributionFromStore(
   engine: Engine,
   options: JourneyOptions & { order?: number } = {},
 ): Promise<AttributionResult> {
-  return attribute(await journeyPaths(engine, options), { order: options.order });
+  return attribute(await journeyPaths(engine, options), {
+    order: options.order,
+    maxStates: options.maxStates,
+  });
 }
 
 export interface TouchpointValue {
@@ -296,8 +307,8 @@ export async function touchpointTable(
       .filter((item) => item.kind === "step")
       .map((item) => [item.item, item.friction]),
   );
-  return rows
-    .map((row) => {
+  return foldTable(
+    rows.map((row) => {
       const customers = Number(row.customers);
       const clvSum = Number(row.clv_sum);
       const dropOff = customers > 0 ? 1 - Number(row.converted) / customers : 0;
@@ -322,6 +333,50 @@ export async function touchpointTable(
         valueAtStake: clvSum,
         priority: clvSum * stepFriction,
       };
-    })
-    .sort((a, b) => b.priority - a.priority);
+    }),
+    options.maxStates ?? DEFAULT_MAX_STATES,
+    attribution,
+  ).sort((a, b) => b.priority - a.priority);
+}
+
+/**
+ * The `maxStates` steps that reach most customers, and one "(other)" row for the rest: reach, CLV,
+ * messages and value at stake summed (a customer reaching two folded steps counts twice), drop-off and
+ * friction averaged over reach, attribution as Markov gave it to "(other)".
+ */
+function foldTable(
+  rows: TouchpointValue[],
+  maxStates: number,
+  attribution: AttributionResult["markov"],
+): TouchpointValue[] {
+  if (rows.length <= maxStates) return rows;
+  const byReach = [...rows].sort((a, b) => b.customers - a.customers || (a.step < b.step ? -1 : 1));
+  const kept = byReach.slice(0, maxStates);
+  const folded = byReach.slice(maxStates);
+  const sum = (pick: (row: TouchpointValue) => number) => folded.reduce((total, row) => total + pick(row), 0);
+  const customers = sum((r) => r.customers);
+  const clvSum = sum((r) => r.clvSum);
+  const friction = customers > 0 ? sum((r) => r.friction * r.customers) / customers : 0;
+  return [
+    ...kept,
+    {
+      step: OTHER_STATE,
+      customers,
+      clvSum,
+      clvMean: customers > 0 ? clvSum / customers : 0,
+      attributedConversions: attribution.conversions[OTHER_STATE] ?? 0,
+      attributedValue: attribution.value[OTHER_STATE] ?? 0,
+      dropOff: customers > 0 ? sum((r) => r.dropOff * r.customers) / customers : 0,
+      friction,
+      behaviour: {
+        messages: sum((r) => r.behaviour.messages),
+        praise: sum((r) => r.behaviour.praise),
+        complaint: sum((r) => r.behaviour.complaint),
+        question: sum((r) => r.behaviour.question),
+        suggestion: sum((r) => r.behaviour.suggestion),
+      },
+      valueAtStake: clvSum,
+      priority: clvSum * friction,
+    },
+  ];
 }

@@ -27,6 +27,12 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+/**
+ * ECharts writes a tooltip formatter's string as HTML: every string from events (step names, channels,
+ * texts) goes through this before it is put into one. Default tooltips escape on their own.
+ */
+export const escapeHtml = (text: string | number): string => echarts.format.encodeHTML(String(text));
+
 /** Okabe-Ito (distinguishable with the common colour-vision deficiencies), then grey and wine for series 9-10. */
 export const PALETTE = [
   "#0072B2",

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { get } from "../api";
-import { Chart } from "../chart";
+import { Chart, escapeHtml } from "../chart";
 import { fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
@@ -117,8 +117,8 @@ export function MapView({ route, navigate }: ViewProps) {
                       data: { edge?: Dfg["edges"][number]; name?: string; value?: number };
                     }) =>
                       p.dataType === "edge" && p.data.edge
-                        ? `${p.data.edge.from} → ${p.data.edge.to}<br/>${fmt(p.data.edge.count)} times, median wait ${hours(p.data.edge.medianSeconds)}`
-                        : `${p.data.name}: ${fmt(p.data.value ?? 0)}`,
+                        ? `${escapeHtml(p.data.edge.from)} → ${escapeHtml(p.data.edge.to)}<br/>${fmt(p.data.edge.count)} times, median wait ${hours(p.data.edge.medianSeconds)}`
+                        : `${escapeHtml(p.data.name ?? "")}: ${fmt(p.data.value ?? 0)}`,
                   },
                   series: [
                     {
