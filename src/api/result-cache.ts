@@ -13,6 +13,11 @@ export class ResultCache {
     private readonly maxAgeMs = 60_000,
   ) {}
 
+  /** How many times the data changed (each invalidation moves it on). */
+  get generation(): number {
+    return this.version;
+  }
+
   /** The data changed: every answer computed before is stale. */
   invalidate(): void {
     this.version++;

@@ -52,6 +52,14 @@ export async function repliedMessages(engine: Engine, limit = 500_000): Promise<
   );
 }
 
+/**
+ * The instant an analysis of messages speaks for: the one asked for, else the latest message, else now;
+ * never later than the wall clock, so an event sent with a future time cannot move "now".
+ */
+export async function analysisTime(engine: Engine, at?: number): Promise<number> {
+  return Math.min(at ?? (await latestMessageTime(engine)) ?? Date.now(), Date.now());
+}
+
 export async function latestMessageTime(engine: Engine): Promise<number | null> {
   const [row] = await engine.query<{ ms: number | null; n: number }>(
     "SELECT max(toUnixTimestamp64Milli(timestamp)) AS ms, count() AS n FROM events WHERE behaviour != '' AND direction = 'inbound'",
@@ -118,7 +126,7 @@ export async function whoMattersNowFromStore(
     ...options.config,
     weights: { ...DEFAULT_NOW_CONFIG.weights, ...options.config?.weights },
   };
-  const at = options.at ?? (await latestMessageTime(engine)) ?? Date.now();
+  const at = await analysisTime(engine, options.at);
   const mentions = await loadMentions(
     engine,
     at - (config.lookbackHours + config.historyHours) * HOUR,
@@ -169,7 +177,7 @@ export async function voiceOfCustomer(
   } = {},
 ): Promise<VoiceResult> {
   const weeks = options.weeks ?? 8;
-  const at = options.at ?? (await latestMessageTime(engine)) ?? Date.now();
+  const at = await analysisTime(engine, options.at);
   const from = at - weeks * 7 * 24 * HOUR;
   const middle = at - (weeks / 2) * 7 * 24 * HOUR;
   const params = {

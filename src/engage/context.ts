@@ -5,7 +5,7 @@
  * its next request (primary-key reads only). That keeps p99 in milliseconds at 1,000 requests/s.
  */
 
-import { latestMessageTime } from "../behaviour/store.js";
+import { analysisTime } from "../behaviour/store.js";
 import type { StoredEvent } from "../collect/event-schema.js";
 import { candidateIdentifiers } from "../identity/identifiers.js";
 import type { Engine } from "../store/engine.js";
@@ -114,7 +114,7 @@ export class ContextService {
    */
   private ensureBasics(): Promise<void> {
     this.basics ??= (async () => {
-      this.at = (await latestMessageTime(this.engine)) ?? Date.now();
+      this.at = await analysisTime(this.engine);
       this.median = await medianClv(this.engine);
     })();
     return this.basics;

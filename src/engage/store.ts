@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BehaviourLabel } from "../behaviour/model.js";
-import { latestMessageTime } from "../behaviour/store.js";
+import { analysisTime } from "../behaviour/store.js";
 import { normaliseEvent, Sequence } from "../collect/normalise.js";
 import type { EventSink } from "../collect/sink.js";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
@@ -139,7 +139,7 @@ export async function listInbox(
   query: InboxQuery = {},
   config: PriorityConfig = DEFAULT_PRIORITY,
 ): Promise<{ at: string; total: number; items: InboxItem[] }> {
-  const at = query.at ?? (await latestMessageTime(engine)) ?? Date.now();
+  const at = await analysisTime(engine, query.at);
   const where = [
     "e.direction = 'inbound'",
     "e.behaviour != ''",
@@ -187,7 +187,7 @@ export async function getItem(
     { id },
   );
   if (rows.length === 0) return null;
-  const when = at ?? (await latestMessageTime(engine)) ?? Date.now();
+  const when = await analysisTime(engine, at);
   return {
     ...toItem(rows[0], when, await medianClv(engine), DEFAULT_PRIORITY),
     identityKey: rows[0].identity_key,
@@ -528,7 +528,8 @@ export async function engageOutcomes(
   const [clock] = await engine.query<{ ms: number }>(
     "SELECT max(toUnixTimestamp64Milli(timestamp)) AS ms FROM events WHERE direction = 'inbound'",
   );
-  const cutoff = Number(clock?.ms ?? 0) - windowDays * DAY;
+  // The store's clock, never later than the wall clock (an event's time cannot move "now").
+  const cutoff = Math.min(Number(clock?.ms ?? 0), Date.now()) - windowDays * DAY;
   const rows = await engine.query<{
     behaviour: string;
     responded: number;
