@@ -13,7 +13,7 @@ import { registerBehaviourRoutes } from "../behaviour/routes.js";
 import { Collector } from "../collect/collector.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
-import { EngineSink, type EventSink } from "../collect/sink.js";
+import { EngineSink } from "../collect/sink.js";
 import { ContextService } from "../engage/context.js";
 import { registerEngageRoutes } from "../engage/routes.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook, type Playbook } from "../engage/rules.js";
@@ -66,8 +66,10 @@ export interface ServerOptions {
 export interface CustomerFlowServer {
   app: FastifyInstance;
   collector: Collector;
-  sink: EventSink;
+  sink: EngineSink;
   contexts: ContextService;
+  /** The analytic routes' answers, kept until the data changes. */
+  results: ResultCache;
 }
 
 /**
@@ -309,5 +311,5 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   app.addHook("onClose", async () => {
     await sink.close();
   });
-  return { app, collector, sink, contexts };
+  return { app, collector, sink, contexts, results };
 }

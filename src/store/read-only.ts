@@ -107,6 +107,9 @@ export async function guardReadOnly(engine: Engine, sql: string): Promise<string
     },
   );
   refuseOutfile(canonical?.text ?? "");
+  // A SETTINGS clause inside the query would override the readonly = 1 it runs with.
+  if (/\breadonly\s*=/i.test(canonical?.text ?? ""))
+    throw new ReadOnlyError("the query may not change the readonly setting");
   const ast = await engine.query<{ explain: string }>(`EXPLAIN AST ${text}`);
   const outside = outsideFunctions(ast.map((row) => row.explain));
   if (outside.length > 0) {
