@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { attribute, markov, type PathRow, parsePath, shapley } from "./attribution.js";
+import {
+  attribute,
+  foldRareStates,
+  MAX_MARKOV_STATES,
+  markov,
+  OTHER_STATE,
+  type PathRow,
+  parsePath,
+  shapley,
+} from "./attribution.js";
 
 const DATA = join(process.cwd(), "..", "shared", "data", "attribution");
 const skip = existsSync(DATA) ? false : `SKIPPED: ${DATA} is absent (the shared reference data)`;
@@ -90,4 +99,35 @@ test("order 2 reduces to order 1 when every path has one channel", () => {
     { path: ["B"], conversions: 2, nulls: 2, value: 2 },
   ];
   near(markov(rows, 2).removalEffects, markov(rows, 1).removalEffects, "order 2 vs 1");
+});
+
+test("thousands of touchpoints fold into (other): the cost is bounded and every conversion is still handed out", () => {
+  const rows: PathRow[] = [];
+  for (let i = 0; i < 3000; i++)
+    rows.push({
+      path: [`/page-${i}`, i % 7 === 0 ? "checkout" : `/page-${(i * 13) % 3000}`, "cart"],
+      conversions: i % 3 === 0 ? 1 : 0,
+      nulls: i % 3 === 0 ? 0 : 1,
+      value: i % 3 === 0 ? 10 : 0,
+    });
+  const result = attribute(rows, { maxStates: 50 });
+  assert.equal(result.states.kept, 50);
+  assert.equal(result.states.folded, new Set(rows.flatMap((r) => r.path)).size - 50);
+  assert.ok(OTHER_STATE in result.markov.removalEffects);
+  assert.ok(Object.keys(result.markov.removalEffects).length <= 51);
+  for (const model of [result.markov, result.shapley, result.linear]) {
+    const total = Object.values(model.conversions).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1000) < 1e-6, `${total} conversions handed out`);
+  }
+  // A higher order keeps fewer channels, so the chain stays within its state cap.
+  const order3 = attribute(rows, { order: 3, maxStates: 50 });
+  assert.ok(order3.states.kept < 50);
+  // Folding changes nothing where there are no more channels than the cap.
+  const few: PathRow[] = [
+    { path: ["A", "B"], conversions: 2, nulls: 1, value: 5 },
+    { path: ["B", "C"], conversions: 1, nulls: 2, value: 1 },
+  ];
+  assert.deepEqual(foldRareStates(few, 3), few);
+  assert.deepEqual(attribute(few, { maxStates: 3 }).markov, markov(few));
+  assert.ok(MAX_MARKOV_STATES >= 51);
 });
