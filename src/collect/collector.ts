@@ -13,6 +13,7 @@ import {
   type StepResult,
 } from "./normalise.js";
 import type { EventSink } from "./sink.js";
+import { wellFormed, wellFormedJson } from "./well-formed.js";
 
 export interface ItemError {
   index: number;
@@ -43,8 +44,8 @@ export class Collector {
         received_at: formatTime(Date.now()),
         source,
         field: rejection.field,
-        reason: rejection.reason,
-        payload: cutPayload(payload),
+        reason: wellFormed(rejection.reason),
+        payload: cutPayload(wellFormed(payload)),
       },
     ]);
   }
@@ -89,8 +90,8 @@ export class Collector {
       failed.push({
         received_at: receivedText,
         source,
-        field: result.rejected.field,
-        reason: result.rejected.reason,
+        field: wellFormed(result.rejected.field),
+        reason: wellFormed(result.rejected.reason),
         payload: payloadText(item),
       });
     });
@@ -116,7 +117,7 @@ const MAX_FAILED_PAYLOAD = 64 * 1024;
  * hostile depth cannot overflow the stack, and the text is cut at MAX_FAILED_PAYLOAD characters.
  */
 export function payloadText(value: unknown): string {
-  return cutPayload(JSON.stringify(cutDepth(value, MAX_EVENT_DEPTH)) ?? String(value));
+  return cutPayload(wellFormedJson(cutDepth(value, MAX_EVENT_DEPTH)));
 }
 
 const cutPayload = (text: string) =>

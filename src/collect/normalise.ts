@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { formatTime, parseTimestamp } from "../store/time.js";
 import { channelSchema, type IncomingEvent, incomingEventSchema, type StoredEvent } from "./event-schema.js";
+import { wellFormed, wellFormedJson } from "./well-formed.js";
 
 export const DEFAULT_LIMITS = { maxEventBytes: 32 * 1024, maxBatchBytes: 500 * 1024 };
 
@@ -162,16 +163,16 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
     stringProp(props, "touchpoint") ?? stringProp(ctx, "touchpoint") ?? defaultTouchpoint(event);
   const value = numberProp(props, "value") ?? numberProp(props, "revenue") ?? numberProp(props, "total");
   const traits = event.traits ?? (ctx?.traits as Record<string, unknown> | undefined);
-  const userId = event.userId ? String(event.userId) : "";
-  const anonymousId = event.anonymousId ? String(event.anonymousId) : "";
+  const userId = event.userId ? wellFormed(String(event.userId)) : "";
+  const anonymousId = event.anonymousId ? wellFormed(String(event.anonymousId)) : "";
   const direction =
     options.allowOutbound !== false && stringProp(props, "direction") === "outbound" ? "outbound" : "inbound";
 
   return {
     ok: {
-      event_id: event.messageId ?? randomUUID(),
+      event_id: event.messageId ? wellFormed(event.messageId) : randomUUID(),
       type: event.type,
-      name: event.event ?? event.name ?? "",
+      name: wellFormed(event.event ?? event.name ?? ""),
       identity_key: userId ? `user:${userId}` : `anon:${anonymousId}`,
       user_id: userId,
       anonymous_id: anonymousId,
@@ -179,14 +180,14 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
       received_at: options.receivedText ?? formatTime(options.receivedAt),
       seq: options.seq ?? options.sequence.next(),
       channel: channel.data,
-      touchpoint: touchpoint.slice(0, 256),
+      touchpoint: wellFormed(touchpoint.slice(0, 256)),
       direction,
-      text: stringProp(props, "text") ?? stringProp(props, "message") ?? "",
+      text: wellFormed(stringProp(props, "text") ?? stringProp(props, "message") ?? ""),
       value: value ?? null,
-      currency: (stringProp(props, "currency") ?? "").toUpperCase().slice(0, 8),
-      properties: JSON.stringify(props ?? {}),
-      traits: JSON.stringify(traits ?? {}),
-      context: JSON.stringify(ctx ?? {}),
+      currency: wellFormed((stringProp(props, "currency") ?? "").toUpperCase().slice(0, 8)),
+      properties: wellFormedJson(props ?? {}),
+      traits: wellFormedJson(traits ?? {}),
+      context: wellFormedJson(ctx ?? {}),
       source: options.source,
       behaviour: "",
       behaviour_labels: [],

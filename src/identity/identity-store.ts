@@ -104,6 +104,12 @@ function serialized<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
 
 /** Most identifiers one customer may gather through traits before trait merges into it stop (configurable). */
 export const DEFAULT_MAX_IDENTIFIERS = 100;
+/**
+ * Merges the SDK asserts (user + anonymous id, alias) stop at this many times the trait cap: a person may
+ * well have many devices, but ids sent with the public write key could otherwise chain everyone into one
+ * customer, whose whole identity map every later merge would rewrite.
+ */
+export const ANY_MERGE_FACTOR = 10;
 
 export interface LinkOptions {
   known?: KnownLinks;
@@ -117,9 +123,9 @@ export interface LinkOptions {
  * Applies new links: each link never seen before unions two customers. A link that exists already (even one
  * split by a person) is left alone, so a split stays split when the same evidence arrives again.
  * A merge on traits (email, phone, handle) that would make a customer of more than `maxIdentifiers`
- * identifiers is refused: stored as an inactive link whose reason says so, so it shows among the customer's
- * merges and the same evidence does not merge later. Ids asserted by the customer's own SDK (user and
- * anonymous ids, alias) always merge. Returns how many links were new.
+ * identifiers is refused, and any merge past ANY_MERGE_FACTOR times that: stored as an inactive link whose
+ * reason says so, so it shows among the customer's merges and the same evidence does not merge later.
+ * Returns how many links were new.
  */
 export function applyLinks(
   engine: Engine,
@@ -133,6 +139,8 @@ export function applyLinks(
 async function applyNewLinks(engine: Engine, links: IdentityLink[], options: LinkOptions): Promise<number> {
   const known = options.known;
   const maxIdentifiers = options.maxIdentifiers ?? DEFAULT_MAX_IDENTIFIERS;
+  const capOf = (link: IdentityLink) =>
+    link.reason.startsWith("trait:") ? maxIdentifiers : maxIdentifiers * ANY_MERGE_FACTOR;
   const unique = new Map<string, IdentityLink>();
   for (const link of links) {
     const id = linkId(link.left, link.right);
@@ -162,7 +170,7 @@ async function applyNewLinks(engine: Engine, links: IdentityLink[], options: Lin
   for (const [id, link] of unique) {
     const joined =
       sets.find(link.left) === sets.find(link.right) ? 0 : sets.sizeOf(link.left) + sets.sizeOf(link.right);
-    if (link.reason.startsWith("trait:") && joined > maxIdentifiers) {
+    if (joined > capOf(link)) {
       refused.add(id);
       options.onRefused?.(link, joined);
       continue;
@@ -179,7 +187,7 @@ async function applyNewLinks(engine: Engine, links: IdentityLink[], options: Lin
       left: link.left,
       right: link.right,
       reason: refused.has(id)
-        ? `${link.reason} refused: the customer would have over ${maxIdentifiers} identifiers`
+        ? `${link.reason} refused: the customer would have over ${capOf(link)} identifiers`
         : link.reason,
       event_id: link.eventId,
       created_at: now,
