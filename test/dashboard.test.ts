@@ -165,97 +165,96 @@ const PAYLOADS = [
   `<script>window.__xss=(window.__xss||0)+1</script>`,
 ];
 
-test(
-  "strings from events never run as script: payloads in every field, every view hovered",
-  { skip: skip() || (process.env.CF_DASHBOARD_URL ? "SKIPPED: plants events in its own server" : false) },
-  async (t) => {
-    if (!browser) return t.skip(`browser did not start: ${launchError}`);
-    // Events after the demo's last day, so a date filter shows only these; sent with the (public) write key.
-    const day = Date.UTC(2026, 10, 10);
-    const batch: object[] = [];
-    for (let c = 0; c < 60; c++) {
-      const userId = `${PAYLOADS[c % 3]}-${c}`;
-      const at = (minutes: number) => new Date(day + c * 3_600_000 + minutes * 60_000).toISOString();
-      batch.push({
-        type: "identify",
-        userId,
-        timestamp: at(0),
-        traits: { name: PAYLOADS[1], email: `planted${c}@example.com`, company: PAYLOADS[2] },
-      });
-      PAYLOADS.forEach((payload, i) =>
-        batch.push({
-          type: "track",
-          userId,
-          event: `${payload} event`,
-          timestamp: at(i + 1),
-          properties: {
-            channel: ["web", "chat", "social"][i],
-            touchpoint: payload,
-            text: `${payload} is broken, why? ${payload}`,
-          },
-        }),
-      );
+test("strings from events never run as script: payloads in every field, every view hovered", {
+  skip: skip() || (process.env.CF_DASHBOARD_URL ? "SKIPPED: plants events in its own server" : false),
+}, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  // Events after the demo's last day, so a date filter shows only these; sent with the (public) write key.
+  const day = Date.UTC(2026, 10, 10);
+  const batch: object[] = [];
+  for (let c = 0; c < 60; c++) {
+    const userId = `${PAYLOADS[c % 3]}-${c}`;
+    const at = (minutes: number) => new Date(day + c * 3_600_000 + minutes * 60_000).toISOString();
+    batch.push({
+      type: "identify",
+      userId,
+      timestamp: at(0),
+      traits: { name: PAYLOADS[1], email: `planted${c}@example.com`, company: PAYLOADS[2] },
+    });
+    PAYLOADS.forEach((payload, i) =>
       batch.push({
         type: "track",
         userId,
-        event: "Order Completed",
-        timestamp: at(5),
-        properties: { channel: "web", touchpoint: PAYLOADS[0], revenue: 10 },
-      });
-    }
-    const sent = await fetch(`${server.url}/v1/batch`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer wk_test` },
-      body: JSON.stringify({ batch }),
-    });
-    assert.equal(sent.status, 200, await sent.text());
-
-    const home = await fetch(`${server.url}/`);
-    assert.match(home.headers.get("content-security-policy") ?? "", /default-src 'self'.*script-src 'self'/);
-
-    const errors: string[] = [];
-    const page = await openPage(errors);
-    const filter = `from=2026-11-09&to=2026-11-14`;
-    const views: Array<[string, string]> = [
-      ["overview", `?${filter}`],
-      ["map", `?${filter}`],
-      ["flows", `?${filter}&step=${encodeURIComponent(PAYLOADS[0]!)}`],
-      ["funnel", `?${filter}&steps=${encodeURIComponent(`${PAYLOADS[0]}|${PAYLOADS[1]}`)}`],
-      ["friction", `?${filter}`],
-      ["behaviour", ""],
-      ["segments", ""],
-      ["value", ""],
-      ["customer", `?id=${encodeURIComponent(`${PAYLOADS[0]}-0`)}`],
-    ];
-    let tooltipsWithPayload = 0;
-    for (const [view, extra] of views) {
-      await openView(page, view, extra);
-      // Hover every chart on a grid, so tooltips (ECharts writes formatter output as HTML) are drawn.
-      for (const canvas of await page.$$("main canvas")) {
-        const box = await canvas.boundingBox();
-        if (!box) continue;
-        for (let x = 0.05; x < 1; x += 0.06)
-          for (let y = 0.05; y < 1; y += 0.1) {
-            await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
-            const shown = await page.$$eval("main div", (divs) =>
-              divs.some((d) => d.childElementCount <= 3 && (d.textContent ?? "").includes("<img src=x")),
-            );
-            if (shown) tooltipsWithPayload++;
-          }
-      }
-      const ran = await page.evaluate(() => ({
-        xss: (window as unknown as { __xss?: number }).__xss ?? 0,
-        handlers: document.querySelectorAll("[onerror], [onload], main script").length,
-      }));
-      assert.deepEqual(ran, { xss: 0, handlers: 0 }, `${view}: markup from an event became HTML`);
-    }
-    // The planted names were on screen as text (the hover reached tooltips that show them).
-    assert.ok(tooltipsWithPayload > 0, "no tooltip showed a planted step name");
-    assert.deepEqual(
-      errors.filter((e) => /Content Security Policy|Refused to/i.test(e)),
-      [],
-      "the policy had to block something: escaping failed",
+        event: `${payload} event`,
+        timestamp: at(i + 1),
+        properties: {
+          channel: ["web", "chat", "social"][i],
+          touchpoint: payload,
+          text: `${payload} is broken, why? ${payload}`,
+        },
+      }),
     );
-    await page.close();
-  },
-);
+    batch.push({
+      type: "track",
+      userId,
+      event: "Order Completed",
+      timestamp: at(5),
+      properties: { channel: "web", touchpoint: PAYLOADS[0], revenue: 10 },
+    });
+  }
+  const sent = await fetch(`${server.url}/v1/batch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer wk_test` },
+    body: JSON.stringify({ batch }),
+  });
+  assert.equal(sent.status, 200, await sent.text());
+
+  const home = await fetch(`${server.url}/`);
+  assert.match(home.headers.get("content-security-policy") ?? "", /default-src 'self'.*script-src 'self'/);
+
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  const filter = `from=2026-11-09&to=2026-11-14`;
+  const views: Array<[string, string]> = [
+    ["overview", `?${filter}`],
+    ["map", `?${filter}`],
+    ["flows", `?${filter}&step=${encodeURIComponent(PAYLOADS[0]!)}`],
+    ["funnel", `?${filter}&steps=${encodeURIComponent(`${PAYLOADS[0]}|${PAYLOADS[1]}`)}`],
+    ["friction", `?${filter}`],
+    ["behaviour", ""],
+    ["segments", ""],
+    ["value", ""],
+    ["customer", `?id=${encodeURIComponent(`${PAYLOADS[0]}-0`)}`],
+  ];
+  let tooltipsWithPayload = 0;
+  for (const [view, extra] of views) {
+    await openView(page, view, extra);
+    // Hover every chart on a grid, so tooltips (ECharts writes formatter output as HTML) are drawn.
+    for (const canvas of await page.$$("main canvas")) {
+      const box = await canvas.boundingBox();
+      if (!box) continue;
+      for (let x = 0.04; x < 1; x += 0.08)
+        for (let y = 0.05; y < 1; y += 0.15) {
+          await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+          // ECharts draws its tooltip as a div inside the chart's container.
+          const shown = await page.$$eval("main .chart div", (divs) =>
+            divs.some((d) => (d.textContent ?? "").includes("<img src=x")),
+          );
+          if (shown) tooltipsWithPayload++;
+        }
+    }
+    const ran = await page.evaluate(() => ({
+      xss: (window as unknown as { __xss?: number }).__xss ?? 0,
+      handlers: document.querySelectorAll("[onerror], [onload], main script").length,
+    }));
+    assert.deepEqual(ran, { xss: 0, handlers: 0 }, `${view}: markup from an event became HTML`);
+  }
+  // The planted names were on screen as text (the hover reached tooltips that show them).
+  assert.ok(tooltipsWithPayload > 0, "no tooltip showed a planted step name");
+  assert.deepEqual(
+    errors.filter((e) => /Content Security Policy|Refused to/i.test(e)),
+    [],
+    "the policy had to block something: escaping failed",
+  );
+  await page.close();
+});

@@ -286,6 +286,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     // The kind of engine only: no folder path or server address.
     engine: options.engine.description.split(":")[0],
     contextIndex: { customers: contexts.size, loaded: contexts.loaded },
+    // Merges refused by the identifier cap, and rejections stored without payload (failed_events' cap).
+    guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
   }));
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");

@@ -1,6 +1,11 @@
 /** `customer-flow clv ...` and `customer-flow attribution`: value from files or from the store. */
 import { type Command, Option } from "commander";
-import { attribute } from "../value/attribution.js";
+import { attribute, DEFAULT_MAX_STATES } from "../value/attribution.js";
+
+function checkStates(states: number): void {
+  if (!Number.isInteger(states) || states < 2) throw new UsageError("--states must be a whole number >= 2");
+}
+
 import { MODELS } from "../value/btyd.js";
 import { type CustomerRfm, fitGammaGamma, fitModel, type Period, predict, summarise } from "../value/clv.js";
 import { readPaths, readTransactions, type TransactionColumns } from "../value/files.js";
@@ -187,6 +192,12 @@ export function registerValueCommands(program: Command): void {
     .option("--lookback <days>", "from the store: touches this long before a conversion count", Number, 30)
     .option("--order <k>", "Markov order", Number, 1)
     .option("--half-life <steps>", "time-decay half-life in steps", Number, 1)
+    .option(
+      "--states <n>",
+      "channels kept apart by volume; the rest become (other)",
+      Number,
+      DEFAULT_MAX_STATES,
+    )
     .action(
       action(
         async (
@@ -197,10 +208,12 @@ export function registerValueCommands(program: Command): void {
             lookback: number;
             order: number;
             halfLife: number;
+            states: number;
           },
         ) => {
           if (!Number.isInteger(options.order) || options.order < 1)
             throw new UsageError("--order must be a whole number >= 1");
+          checkStates(options.states);
           if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
           const rows = options.paths
             ? await readPaths(options.paths)
@@ -211,7 +224,11 @@ export function registerValueCommands(program: Command): void {
                   lookbackMs: options.lookback * 86_400_000,
                 }),
               );
-          const result = attribute(rows, { order: options.order, halfLife: options.halfLife });
+          const result = attribute(rows, {
+            order: options.order,
+            halfLife: options.halfLife,
+            maxStates: options.states,
+          });
           emit(Boolean(options.json), result, () => {
             const channels = Object.keys(result.markov.removalEffects);
             const cell = (v: number | undefined) => (v ?? 0).toFixed(2).padStart(9);
@@ -235,17 +252,25 @@ export function registerValueCommands(program: Command): void {
     .addOption(new Option("--by <step>", "step").choices(["touchpoint", "channel"]).default("touchpoint"))
     .option("--conversion <name...>", "conversion event names", DEFAULT_PURCHASE_EVENTS)
     .option("--lookback <days>", "attribution lookback in days", Number, 30)
+    .option("--states <n>", "steps kept apart by reach; the rest become (other)", Number, DEFAULT_MAX_STATES)
     .action(
       action(
         async (
-          options: GlobalOptions & { by: "touchpoint" | "channel"; conversion: string[]; lookback: number },
+          options: GlobalOptions & {
+            by: "touchpoint" | "channel";
+            conversion: string[];
+            lookback: number;
+            states: number;
+          },
         ) => {
           if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
+          checkStates(options.states);
           const rows = await withStore(options, (store) =>
             touchpointTable(store.engine, {
               by: options.by,
               conversionEvents: options.conversion,
               lookbackMs: options.lookback * 86_400_000,
+              maxStates: options.states,
             }),
           );
           emit(Boolean(options.json), { by: options.by, touchpoints: rows }, () =>
