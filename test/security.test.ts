@@ -430,3 +430,18 @@ test("customer-flow query reads the store only: no file, URL or server functions
   const slipped = guarded.replace("SELECT 1", "SELECT 1 FROM url('http://127.0.0.1:9/x', 'LineAsString')");
   await assert.rejects(engine.query(slipped), /READONLY/);
 });
+
+test("an analytic read past the per-query limits is a 503, and the server keeps serving", async () => {
+  const limited = await buildServer({
+    engine,
+    keys: TEST_KEYS,
+    preloadContexts: false,
+    queryLimits: { maxExecutionSeconds: 30, maxMemoryBytes: 1024 },
+  });
+  const headers = { authorization: basic("rk_test") };
+  const answer = await limited.app.inject({ method: "GET", url: "/v1/journeys/variants", headers });
+  assert.equal(answer.statusCode, 503, answer.body);
+  assert.equal(JSON.parse(answer.body).error, "query_limit");
+  assert.equal((await limited.app.inject({ method: "GET", url: "/health" })).statusCode, 200);
+  await limited.app.close();
+});

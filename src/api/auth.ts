@@ -123,6 +123,15 @@ function refuse(reply: FastifyReply, role: Role | undefined, presented: boolean,
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 /**
+ * Loopback, or a connection from this machine to its own address (a server listening on one external
+ * address is reached by the local CLI from that same address).
+ */
+function fromThisMachine(request: FastifyRequest): boolean {
+  const remote = request.socket.remoteAddress ?? "";
+  return LOOPBACK.has(remote) || (remote !== "" && remote === request.socket.localAddress);
+}
+
+/**
  * Checks one request against its route's declared access; answers 401/403 itself and returns false when
  * refused. For `write-in-body` routes, `bodyKey` is the key found in the parsed body.
  */
@@ -134,7 +143,7 @@ export function checkAccess(
   bodyKey?: string,
 ): boolean {
   if (need === "public") return true;
-  if (need === "loopback-admin" && !LOOPBACK.has(request.socket.remoteAddress ?? "")) {
+  if (need === "loopback-admin" && !fromThisMachine(request)) {
     void reply
       .code(404)
       .send({ error: "not_found", message: `Route ${request.method}:${request.url} not found` });
