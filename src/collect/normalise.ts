@@ -13,19 +13,18 @@ export const MAX_EVENT_DEPTH = 64;
 export const MAX_FUTURE_MS = 24 * 3_600_000;
 
 /**
- * Whether a parsed value nests deeper than `limit` levels. Iterative, so a value nested thousands deep
- * cannot overflow the stack here (JSON.stringify and recursive walkers would).
+ * Whether a parsed value nests deeper than `limit` levels. It stops descending one level past the limit,
+ * so a value nested thousands deep cannot overflow the stack here (JSON.stringify would).
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== "object") return false;
-  const stack: Array<{ value: object; depth: number }> = [{ value, depth: 1 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(current) ? current : Object.values(current);
-    for (const child of children)
-      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1 });
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestsDeeperThan(child, limit - 1)) return true;
+    return false;
   }
+  const bag = value as Record<string, unknown>;
+  for (const key in bag) if (nestsDeeperThan(bag[key], limit - 1)) return true;
   return false;
 }
 

@@ -26,5 +26,6 @@ function wellFormedCopy(value: unknown): unknown {
  */
 export function wellFormedJson(value: unknown): string {
   const text = JSON.stringify(value) ?? "null";
-  return /\\ud[89a-f]/i.test(text) ? (JSON.stringify(wellFormedCopy(value)) ?? "null") : text;
+  const suspect = text.includes("\\u") && /\\ud[89a-f]/i.test(text);
+  return suspect ? (JSON.stringify(wellFormedCopy(value)) ?? "null") : text;
 }
