@@ -41,34 +41,26 @@ const weights = z
     return out;
   });
 
-/** Shortest history step and most snapshots a who-matters-now request may ask for (docs/security.md). */
-export const MIN_STEP_HOURS = 0.25;
+/** Shortest window or step and most snapshots a who-matters-now request may ask for (docs/security.md). */
+export const MIN_HOURS = 0.25;
 export const MAX_HISTORY_STEPS = 1000;
+
+/** A duration in hours, from `min` up to a year. */
+const hours = (min: number, fallback: number) =>
+  z.coerce
+    .number()
+    .min(min)
+    .max(24 * 365)
+    .default(fallback);
 
 export const nowQuerySchema = z
   .object({
     at: time,
     limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOW_CONFIG.limit),
-    halfLife: z.coerce
-      .number()
-      .min(0.25)
-      .max(24 * 365)
-      .default(DEFAULT_NOW_CONFIG.halfLifeHours),
-    lookback: z.coerce
-      .number()
-      .min(0.25)
-      .max(24 * 365)
-      .default(DEFAULT_NOW_CONFIG.lookbackHours),
-    step: z.coerce
-      .number()
-      .min(MIN_STEP_HOURS)
-      .max(24 * 365)
-      .default(DEFAULT_NOW_CONFIG.stepHours),
-    history: z.coerce
-      .number()
-      .min(0)
-      .max(24 * 365)
-      .default(DEFAULT_NOW_CONFIG.historyHours),
+    halfLife: hours(MIN_HOURS, DEFAULT_NOW_CONFIG.halfLifeHours),
+    lookback: hours(MIN_HOURS, DEFAULT_NOW_CONFIG.lookbackHours),
+    step: hours(MIN_HOURS, DEFAULT_NOW_CONFIG.stepHours),
+    history: hours(0, DEFAULT_NOW_CONFIG.historyHours),
     weights,
     segment: z.coerce.number().int().min(0).max(1000).optional(),
   })
