@@ -106,17 +106,23 @@ declare module "fastify" {
   }
 }
 
+/** "a write key", "an agent key", "an admin key": the key an access level needs, in words. */
+function keyNeeded(need: Access): string {
+  const role = need.replace(/^loopback-|-in-body$/g, "");
+  return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} key`;
+}
+
 function refuse(reply: FastifyReply, role: Role | undefined, presented: boolean, need: Access) {
   if (!presented) {
     return reply.code(401).send({
       error: "unauthorized",
-      message: `this endpoint needs a ${need === "write-in-body" ? "write" : need} key (HTTP Basic user or Bearer token)`,
+      message: `this endpoint needs ${keyNeeded(need)} (HTTP Basic user or Bearer token)`,
     });
   }
   if (!role) return reply.code(401).send({ error: "unauthorized", message: "unknown key" });
   return reply.code(403).send({
     error: "forbidden",
-    message: `a ${role} key cannot be used here: the endpoint needs a ${need.replace(/^loopback-|-in-body$/g, "")} key (write keys only send events; read keys only read; inbox actions need an agent key)`,
+    message: `this endpoint needs ${keyNeeded(need)}; ${keyNeeded(role)} cannot be used here (write keys only send events; read keys only read; inbox actions need an agent key)`,
   });
 }
 
