@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import type { Engine, QueryParams } from "./engine.js";
 import { parseJsonEachRowText, toCompactRows } from "./engine.js";
 
@@ -56,7 +57,8 @@ export class ChdbEngine implements Engine {
     // readable by this user only (the process that holds a folder runs with umask 077).
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    process.umask(0o077);
+    // (A worker thread cannot set it; the process's main thread opened the folder first.)
+    if (isMainThread) process.umask(0o077);
     const { Session } = require("chdb") as {
       Session: new (path: string, options?: { connectionArgs?: string[] }) => ChdbSession;
     };
