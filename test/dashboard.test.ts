@@ -181,7 +181,7 @@ test("strings from events never run as script: payloads in every field, every vi
       timestamp: at(0),
       traits: { name: PAYLOADS[1], email: `planted${c}@example.com`, company: PAYLOADS[2] },
     });
-    PAYLOADS.forEach((payload, i) =>
+    for (const [i, payload] of PAYLOADS.entries())
       batch.push({
         type: "track",
         userId,
@@ -192,8 +192,7 @@ test("strings from events never run as script: payloads in every field, every vi
           touchpoint: payload,
           text: `${payload} is broken, why? ${payload}`,
         },
-      }),
-    );
+      });
     batch.push({
       type: "track",
       userId,
