@@ -138,6 +138,9 @@ test("the CLI's bridge answers only on loopback; 5xx bodies and /health show no 
 
   const health = await call("GET", "/health");
   assert.equal(health.body.engine, "chdb");
+  // The serving lane: event-loop delay over the last minute, reads in flight (none now).
+  assert.equal(typeof health.body.lane.eventLoopDelay.p99Ms, "number");
+  assert.equal(health.body.lane.readsInFlight, 0);
   assert.doesNotMatch(JSON.stringify(health.body), /\/tmp|cf-test/);
 
   const server = await buildServer({ engine, keys: TEST_KEYS, preloadContexts: false });

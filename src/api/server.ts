@@ -33,6 +33,7 @@ import { registerValueRoutes } from "../value/routes.js";
 import { type ApiKeys, registerAccessControl } from "./auth.js";
 import { homePage } from "./home.js";
 import { registerInternalRoutes } from "./internal-routes.js";
+import { LaneHealth } from "./lane-health.js";
 import { registerOverviewRoutes } from "./overview.js";
 import { RESULT_CACHE } from "./read-route.js";
 import { ResultCache } from "./result-cache.js";
@@ -129,6 +130,14 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   sink.onCommitted(() => sequences.written());
   app.addHook("onClose", () => sequences.stop());
+  const lane = new LaneHealth();
+  app.addHook("onClose", async () => lane.stop());
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.config?.access === "read") lane.readsInFlight++;
+  });
+  app.addHook("onResponse", async (request) => {
+    if (request.routeOptions.config?.access === "read") lane.readsInFlight--;
+  });
   // The dashboard's files (fastify-static's one wildcard route) need no key; the API docs neither.
   const publicRoutes = new Set(["/*"]);
   const ring = registerAccessControl(app, options.keys, publicRoutes);
@@ -288,6 +297,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     contextIndex: { customers: contexts.size, loaded: contexts.loaded },
     // Merges refused by the identifier cap, and rejections stored without payload (failed_events' cap).
     guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
+    lane: { eventLoopDelay: lane.eventLoopDelay(), readsInFlight: lane.readsInFlight },
   }));
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");
