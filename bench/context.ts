@@ -2,6 +2,9 @@
  * The context API under load: a served demo store (CLV fitted), autocannon at a fixed 1,000 requests/s on
  * GET /v1/context/{email} for random demo customers, against the same rate on GET /health (a route that
  * does nothing) as the peer, after a 5 s warm-up. Prints p50/p99 latency of both and the ratio of the p99s.
+ * Then the mixed phase: the same context load while one analyst reads uncached analytic views back to back
+ * (process map, friction, touchpoint table, variants, segment comparison, overview, each with a date
+ * filter that changes every round so no cached answer serves it); says how many reads completed.
  * Usage: node dist/bench/context.js [customers=20000] [seconds=20] [rate=1000]
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +13,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { EngineSink } from "../src/collect/sink.js";
 import { loadDemo } from "../src/demo/load.js";
+import { discoverSegments } from "../src/segments/store.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { runClv } from "../src/value/store.js";
@@ -28,6 +32,7 @@ const data = join(dir, "data");
   await loadDemo(sink, { customers, seed: 42 });
   await sink.close();
   await runClv(engine);
+  await discoverSegments(engine, { seed: 42 });
   // Merge the freshly loaded parts now, so background merges do not compete with the measured run.
   await engine.command("OPTIMIZE TABLE events FINAL");
   await engine.close();
@@ -58,6 +63,36 @@ const randomCustomer = () =>
 await load(randomCustomer, 5); // warm-up: JIT and caches, not measured
 const context = await load(randomCustomer);
 const health = await load(() => "/health");
+
+/** One analyst clicking through the analytic views, each request new to the server's cache. */
+const ANALYST_VIEWS: Array<(round: number, from: string) => string> = [
+  (_, from) => `/v1/journeys/dfg?from=${from}`,
+  (_, from) => `/v1/journeys/friction?from=${from}`,
+  (round) => `/v1/value/touchpoints?lookback=${30 + round}`,
+  (_, from) => `/v1/journeys/variants?from=${from}`,
+  // Segment comparison takes no filter: after the first round it is answered from the cache.
+  () => "/v1/segments/compare?a=0&b=1",
+  (_, from) => `/v1/overview?from=${from}`,
+];
+const analyst = { reads: 0, statuses: {} as Record<number, number>, seconds: [] as number[] };
+let analysing = true;
+const analystLoop = (async () => {
+  for (let round = 0; analysing; round++) {
+    const from = new Date(Date.UTC(2025, 10, 1) + round * 86_400_000).toISOString().slice(0, 10);
+    for (const view of ANALYST_VIEWS) {
+      if (!analysing) break;
+      const started = performance.now();
+      const response = await fetch(`${url}${view(round, from)}`, { headers: { authorization: auth } });
+      await response.arrayBuffer();
+      analyst.reads++;
+      analyst.statuses[response.status] = (analyst.statuses[response.status] ?? 0) + 1;
+      analyst.seconds.push((performance.now() - started) / 1000);
+    }
+  }
+})();
+const mixed = await load(randomCustomer);
+analysing = false;
+await analystLoop;
 await stopServer(child);
 rmSync(dir, { recursive: true, force: true });
 
@@ -77,6 +112,12 @@ console.log(
       context: summary(context),
       health: summary(health),
       p99RatioVsHealth: Number(ratio(context.latency.p99, Math.max(1, health.latency.p99))),
+      contextWhileAnalysing: summary(mixed),
+      analyst: {
+        reads: analyst.reads,
+        statuses: analyst.statuses,
+        medianSeconds: analyst.seconds.sort((a, b) => a - b)[Math.floor(analyst.seconds.length / 2)] ?? null,
+      },
     },
     null,
     2,

@@ -166,3 +166,30 @@ test("planted: the checkout failure tops the friction list, a reported failure w
   assert.match(items[0].item, /checkout error$/, JSON.stringify(items.slice(0, 3)));
   assert.equal(steps[0], error);
 });
+
+test("the friction route walks journeys in the analytic lane and answers as the direct call; past its deadline, a 503", async () => {
+  const { friction } = await import("../src/journeys/friction.js");
+  const { buildServer } = await import("../src/api/server.js");
+  const { TEST_KEYS, basic } = await import("../testing/helpers.js");
+  const direct = await friction(engine, { source: ["demo"] }, { top: 500 });
+  const headers = { authorization: basic("rk_test") };
+  const url = "/v1/journeys/friction?source=demo&top=500";
+  const { app } = await buildServer({ engine, keys: TEST_KEYS, preloadContexts: false });
+  const laned = await app.inject({ method: "GET", url, headers });
+  assert.equal(laned.statusCode, 200, laned.body);
+  assert.deepEqual(JSON.parse(laned.body), JSON.parse(JSON.stringify(direct)));
+  await app.close();
+
+  const hurried = await buildServer({
+    engine,
+    keys: TEST_KEYS,
+    preloadContexts: false,
+    lane: { deadlineMs: 1 },
+  });
+  const late = await hurried.app.inject({ method: "GET", url, headers });
+  assert.equal(late.statusCode, 503, late.body);
+  assert.match(JSON.parse(late.body).message, /deadline/);
+  const health = JSON.parse((await hurried.app.inject({ method: "GET", url: "/health" })).body);
+  assert.equal(health.lane.analytic.ended.deadline, 1);
+  await hurried.app.close();
+});

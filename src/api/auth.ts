@@ -103,6 +103,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The role of the key that was accepted for this request (undefined on public routes). */
     role?: Role;
+    /** A short id of that key (a digest, never the key): analytic work queues per key. */
+    keyId?: string;
   }
 }
 
@@ -159,6 +161,7 @@ export function checkAccess(
   const role = ring.roleOf(key);
   if (role && ALLOWED[need].has(role)) {
     request.role = role;
+    request.keyId = digest(key!).toString("hex").slice(0, 16);
     return true;
   }
   void refuse(reply, role, Boolean(key), need);
@@ -181,6 +184,7 @@ export function registerAccessControl(
 ): KeyRing {
   const ring = new KeyRing(keys);
   app.decorateRequest("role", undefined);
+  app.decorateRequest("keyId", undefined);
   app.addHook("onRoute", (route) => {
     const declared = (route.config as { access?: Access } | undefined)?.access;
     if (declared) return;

@@ -1,5 +1,5 @@
 /** A GET endpoint for analysts (read key unless declared otherwise) that takes its query string through a zod schema (400 naming the field). */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Access } from "./auth.js";
 import { sendZodError } from "./errors.js";
@@ -13,15 +13,17 @@ export function readRoute<S extends z.ZodType>(
   path: string,
   docs: { tags: string[]; summary: string; cache?: boolean; access?: Access },
   schema: S,
-  handle: (query: z.output<S>, reply: FastifyReply) => Promise<unknown>,
+  handle: (query: z.output<S>, reply: FastifyReply, request: FastifyRequest) => Promise<unknown>,
 ): void {
   const { cache: cached, access = "read", ...openapi } = docs;
   app.get(path, { schema: openapi, config: { access } }, async (request, reply) => {
     const query = schema.safeParse(request.query);
     if (!query.success) return sendZodError(reply, query.error);
-    if (!cached) return handle(query.data, reply);
+    if (!cached) return handle(query.data, reply, request);
     // Handlers that answer an error themselves (reply.code(...).send) are not cached: only returned values are.
-    return cachedResult(app, `${path}?${JSON.stringify(query.data)}`, () => handle(query.data, reply));
+    return cachedResult(app, `${path}?${JSON.stringify(query.data)}`, () =>
+      handle(query.data, reply, request),
+    );
   });
 }
 

@@ -20,6 +20,7 @@ import { DEFAULT_PLAYBOOK_PATH, loadPlaybook, type Playbook } from "../engage/ru
 import { registerIdentityRoutes } from "../identity/routes.js";
 import { registerJourneyRoutes } from "../journeys/routes.js";
 import { BackgroundRefresh } from "../journeys/sequences.js";
+import { AnalyticLane, LaneError, type LaneOptions } from "../lanes/pool.js";
 import { packageRoot } from "../package-root.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
@@ -62,6 +63,8 @@ export interface ServerOptions {
   warmDashboard?: boolean;
   /** Limits on every query of the API's reads (default 30 s and 8 GiB each). */
   queryLimits?: QueryLimits;
+  /** The analytic lane's worker threads, deadline and memory limit (lanes/pool.ts). */
+  lane?: LaneOptions;
 }
 
 export interface CustomerFlowServer {
@@ -130,13 +133,17 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   sink.onCommitted(() => sequences.written());
   app.addHook("onClose", () => sequences.stop());
-  const lane = new LaneHealth();
-  app.addHook("onClose", async () => lane.stop());
+  const laneHealth = new LaneHealth();
+  const lane = new AnalyticLane(options.lane);
+  app.addHook("onClose", async () => {
+    laneHealth.stop();
+    await lane.close();
+  });
   app.addHook("onRequest", async (request) => {
-    if (request.routeOptions.config?.access === "read") lane.readsInFlight++;
+    if (request.routeOptions.config?.access === "read") laneHealth.readsInFlight++;
   });
   app.addHook("onResponse", async (request) => {
-    if (request.routeOptions.config?.access === "read") lane.readsInFlight--;
+    if (request.routeOptions.config?.access === "read") laneHealth.readsInFlight--;
   });
   // The dashboard's files (fastify-static's one wildcard route) need no key; the API docs neither.
   const publicRoutes = new Set(["/*"]);
@@ -251,6 +258,13 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
           message: "send application/json (optionally gzip-encoded)",
         });
       }
+      if (error instanceof LaneError) {
+        if (error.retryAfterSeconds) reply.header("retry-after", String(error.retryAfterSeconds));
+        return reply.code(error.status).send({
+          error: error.status === 429 ? "too_many_requests" : "analysis_stopped",
+          message: error.message,
+        });
+      }
       if (isQueryLimitError(error)) {
         request.log.warn({ err: error }, "a query ran past its limit");
         return reply.code(503).send({
@@ -297,7 +311,11 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     contextIndex: { customers: contexts.size, loaded: contexts.loaded },
     // Merges refused by the identifier cap, and rejections stored without payload (failed_events' cap).
     guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
-    lane: { eventLoopDelay: lane.eventLoopDelay(), readsInFlight: lane.readsInFlight },
+    lane: {
+      eventLoopDelay: laneHealth.eventLoopDelay(),
+      readsInFlight: laneHealth.readsInFlight,
+      analytic: { ...lane.stats, ended: lane.ended },
+    },
   }));
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");
@@ -313,7 +331,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerCollectRoutes(app, collector, ring);
   registerIdentityRoutes(app, reads);
   registerValueRoutes(app, reads);
-  registerJourneyRoutes(app, reads);
+  registerJourneyRoutes(app, reads, lane);
   registerSegmentRoutes(app, reads);
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);

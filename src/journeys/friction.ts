@@ -13,7 +13,7 @@
  * friction = the mean of the six. Items seen fewer than max(20, 0.5% of cases) times are left out.
  * Each item carries its components and counts, so the score explains itself.
  */
-import type { Engine } from "../store/engine.js";
+import type { Engine, QueryParams } from "../store/engine.js";
 import { type JourneyFilter, journeyCases, type Touch } from "./query.js";
 
 export interface FrictionOptions {
@@ -47,20 +47,27 @@ const FAILURE_EVENT = /(fail|error|declin|timeout|timed out|rejected)/i;
 
 const DAY = 86_400_000;
 
-export async function friction(
-  engine: Engine,
-  filter: JourneyFilter,
-  options: FrictionOptions = {},
-): Promise<{ cases: number; items: FrictionItem[] }> {
-  const outcomeEvents = new Set(options.outcomeEvents ?? ["Order Completed"]);
-  const outcomeWindow = options.outcomeWindowMs ?? 7 * DAY;
-  const sameNeed = options.sameNeedMs ?? DAY;
-  const longWait = options.longWaitMs ?? 3_600_000;
-  const tallies = new Map<string, Tally>();
-  const { sql, params } = await journeyCases(engine, filter);
-  let cases = 0;
+/**
+ * The tallies behind the friction ranking, fed one journey at a time (no IO): the route's worker and the
+ * direct call share it.
+ */
+export class FrictionTally {
+  private readonly outcomeEvents: Set<string>;
+  private readonly outcomeWindow: number;
+  private readonly sameNeed: number;
+  private readonly longWait: number;
+  private readonly tallies = new Map<string, Tally>();
+  private cases = 0;
 
-  const count = (key: string, journey: Touch[], i: number, isOutcome: boolean) => {
+  constructor(private readonly options: FrictionOptions = {}) {
+    this.outcomeEvents = new Set(options.outcomeEvents ?? ["Order Completed"]);
+    this.outcomeWindow = options.outcomeWindowMs ?? 7 * DAY;
+    this.sameNeed = options.sameNeedMs ?? DAY;
+    this.longWait = options.longWaitMs ?? 3_600_000;
+  }
+
+  private count(key: string, journey: Touch[], i: number, isOutcome: boolean): void {
+    const { sameNeed, outcomeWindow, outcomeEvents } = this;
     const at = journey[i]!;
     const next = journey[i + 1];
     const nextSoon = next && next[0] - at[0] <= sameNeed ? next : undefined;
@@ -77,63 +84,83 @@ export async function friction(
       if (later[0] - at[0] <= sameNeed && earlier.has(later[2]) && later[2] !== at[2]) loops = true;
       if (later[0] - at[0] <= sameNeed && later[5] === "complaint") fails = true;
     }
-    const tally = tallies.get(key) ?? { n: 0, drop: 0, loop: 0, hop: 0, repeat: 0, wait: 0, fail: 0 };
+    const tally = this.tallies.get(key) ?? { n: 0, drop: 0, loop: 0, hop: 0, repeat: 0, wait: 0, fail: 0 };
     tally.n++;
     if (!reachesOutcome) tally.drop++;
     if (loops) tally.loop++;
     if (nextSoon && nextSoon[3] !== at[3]) tally.hop++;
     if (repeats) tally.repeat++;
-    if (nextSoon && nextSoon[0] - at[0] > longWait) tally.wait++;
+    if (nextSoon && nextSoon[0] - at[0] > this.longWait) tally.wait++;
     if (fails) tally.fail++;
-    tallies.set(key, tally);
-  };
+    this.tallies.set(key, tally);
+  }
 
-  for await (const { journey } of engine.stream<{ journey: Touch[] }>(
-    `SELECT journey FROM (${sql})`,
-    params,
-  )) {
-    cases++;
+  add(journey: Touch[]): void {
+    this.cases++;
     journey.forEach((touch, i) => {
-      const isOutcome = outcomeEvents.has(touch[4]);
-      count(`step\u0000${touch[2]}`, journey, i, isOutcome);
-      if (i > 0) count(`transition\u0000${journey[i - 1]![2]} -> ${touch[2]}`, journey, i, isOutcome);
+      const isOutcome = this.outcomeEvents.has(touch[4]);
+      this.count(`step\u0000${touch[2]}`, journey, i, isOutcome);
+      if (i > 0) this.count(`transition\u0000${journey[i - 1]![2]} -> ${touch[2]}`, journey, i, isOutcome);
     });
   }
-  const minimum = Math.max(20, Math.round(cases * 0.005));
-  const items: FrictionItem[] = [];
-  for (const [key, t] of tallies) {
-    if (t.n < minimum) continue;
-    const [kind, item] = key.split("\u0000") as [FrictionItem["kind"], string];
-    const components = {
-      drop: t.drop / t.n,
-      loop: t.loop / t.n,
-      hop: t.hop / t.n,
-      repeat: t.repeat / t.n,
-      wait: t.wait / t.n,
-      fail: t.fail / t.n,
-    };
-    const score =
-      (components.drop +
-        components.loop +
-        components.hop +
-        components.repeat +
-        components.wait +
-        components.fail) /
-      6;
-    const parts = Object.entries(components)
-      .sort((a, b) => b[1] - a[1])
-      .filter(([, v]) => v >= 0.1)
-      .map(([name, v]) => `${name} ${(100 * v).toFixed(0)}%`);
-    items.push({
-      kind,
-      item,
-      occurrences: t.n,
-      friction: score,
-      components,
-      explanation:
-        parts.length > 0 ? `${parts.join(", ")} of ${t.n} visits` : `no strong signal over ${t.n} visits`,
-    });
+
+  result(): { cases: number; items: FrictionItem[] } {
+    const minimum = Math.max(20, Math.round(this.cases * 0.005));
+    const items: FrictionItem[] = [];
+    for (const [key, t] of this.tallies) {
+      if (t.n < minimum) continue;
+      const [kind, item] = key.split("\u0000") as [FrictionItem["kind"], string];
+      const components = {
+        drop: t.drop / t.n,
+        loop: t.loop / t.n,
+        hop: t.hop / t.n,
+        repeat: t.repeat / t.n,
+        wait: t.wait / t.n,
+        fail: t.fail / t.n,
+      };
+      const score =
+        (components.drop +
+          components.loop +
+          components.hop +
+          components.repeat +
+          components.wait +
+          components.fail) /
+        6;
+      const parts = Object.entries(components)
+        .sort((a, b) => b[1] - a[1])
+        .filter(([, v]) => v >= 0.1)
+        .map(([name, v]) => `${name} ${(100 * v).toFixed(0)}%`);
+      items.push({
+        kind,
+        item,
+        occurrences: t.n,
+        friction: score,
+        components,
+        explanation:
+          parts.length > 0 ? `${parts.join(", ")} of ${t.n} visits` : `no strong signal over ${t.n} visits`,
+      });
+    }
+    items.sort((a, b) => b.friction - a.friction || b.occurrences - a.occurrences);
+    return { cases: this.cases, items: items.slice(0, this.options.top ?? 50) };
   }
-  items.sort((a, b) => b.friction - a.friction || b.occurrences - a.occurrences);
-  return { cases, items: items.slice(0, options.top ?? 50) };
+}
+
+/** The SQL whose rows (`{journey}`) feed a FrictionTally. */
+export async function frictionQuery(
+  engine: Engine,
+  filter: JourneyFilter,
+): Promise<{ sql: string; params: QueryParams }> {
+  const { sql, params } = await journeyCases(engine, filter);
+  return { sql: `SELECT journey FROM (${sql})`, params };
+}
+
+export async function friction(
+  engine: Engine,
+  filter: JourneyFilter,
+  options: FrictionOptions = {},
+): Promise<{ cases: number; items: FrictionItem[] }> {
+  const tally = new FrictionTally(options);
+  const { sql, params } = await frictionQuery(engine, filter);
+  for await (const { journey } of engine.stream<{ journey: Touch[] }>(sql, params)) tally.add(journey);
+  return tally.result();
 }

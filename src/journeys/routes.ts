@@ -2,8 +2,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { readRoute } from "../api/read-route.js";
+import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
-import { friction } from "./friction.js";
+import { type FrictionItem, friction, frictionQuery } from "./friction.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
 import { edgeExamples, flows, processMap, variants } from "./views.js";
@@ -53,7 +54,11 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
 
 const MAX_WINDOW_MS = 3650 * 86_400_000;
 
-export function registerJourneyRoutes(app: FastifyInstance, engine: Engine): void {
+/**
+ * `lane`: the analytic lane (a server's worker threads); without one (tests of the routes alone), the work
+ * runs here.
+ */
+export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane?: AnalyticLane): void {
   const tags = ["journeys"];
   readRoute(
     app,
@@ -114,7 +119,18 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine): voi
     "/v1/journeys/friction",
     { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
-    (q) => friction(engine, toFilter(q), { outcomeEvents: q.outcomeEvent, top: q.top }),
+    async (q, _reply, request) => {
+      const options = { outcomeEvents: q.outcomeEvent, top: q.top };
+      if (!lane) return friction(engine, toFilter(q), options);
+      // Every journey is walked in a worker; this thread only relays the engine's text.
+      const { sql, params } = await frictionQuery(engine, toFilter(q));
+      return lane.run<{ cases: number; items: FrictionItem[] }>({
+        kind: "friction",
+        input: options,
+        chunks: engine.streamText(sql, params),
+        key: request.keyId ?? "anonymous",
+      });
+    },
   );
   readRoute(
     app,

@@ -108,13 +108,17 @@ export class ChdbEngine implements Engine {
    * the active stream ("No active streaming query"), and a server streams while it answers other requests.
    */
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
+    for await (const text of this.streamText(sql, params)) yield* parseJsonEachRowText<T>(text);
+  }
+
+  async *streamText(sql: string, params?: QueryParams): AsyncIterable<string> {
     const session = this.newSession();
     try {
       await session.queryAsync(`USE ${this.database}`);
       const chunks = params
         ? session.queryStreamBind(sql, params, { format: "JSONEachRow" })
         : session.queryStream(sql, { format: "JSONEachRow" });
-      for await (const chunk of chunks) yield* parseJsonEachRowText<T>(chunk.text());
+      for await (const chunk of chunks) yield chunk.text();
     } finally {
       session.close();
     }

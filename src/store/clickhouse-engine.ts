@@ -55,12 +55,16 @@ export class ClickHouseEngine implements Engine {
   }
 
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
+    yield* parseJsonEachRow<T>(this.streamText(sql, params));
+  }
+
+  async *streamText(sql: string, params?: QueryParams): AsyncIterable<string> {
     const result = await this.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
-    const stream = result.stream() as AsyncIterable<{ text: string }[]>;
-    async function* texts() {
-      for await (const rows of stream) for (const row of rows) yield `${row.text}\n`;
+    for await (const rows of result.stream() as AsyncIterable<{ text: string }[]>) {
+      let text = "";
+      for (const row of rows) text += `${row.text}\n`;
+      yield text;
     }
-    yield* parseJsonEachRow<T>(texts());
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,11 @@ export interface Engine {
   insert(table: string, rows: readonly object[] | Buffer): Promise<void>;
   /** Streams rows of a query without buffering the whole result. */
   stream<T = Record<string, unknown>>(sql: string, params?: QueryParams): AsyncIterable<T>;
+  /**
+   * The same rows as JSONEachRow text, unparsed, in chunks of whole lines: for work that parses them
+   * elsewhere (a worker thread of the analytic lane), so the serving thread never parses large results.
+   */
+  streamText(sql: string, params?: QueryParams): AsyncIterable<string>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,43 @@
+/**
+ * What the analytic lane's workers compute: each consumer takes a task's input, is fed the rows of its
+ * engine query as chunks of JSONEachRow text, and returns the answer. Pure: no IO, no engine.
+ */
+import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
+import type { Touch } from "../journeys/query.js";
+
+export interface Consumer {
+  push(text: string): void;
+  finish(): unknown;
+}
+
+/** A consumer of parsed rows: splits chunks into lines (a chunk may end inside a line) and parses each. */
+export function rowConsumer<T>(onRow: (row: T) => void, finish: () => unknown): Consumer {
+  let pending = "";
+  const take = (line: string) => {
+    if (line.length > 0) onRow(JSON.parse(line) as T);
+  };
+  return {
+    push(text) {
+      const lines = (pending + text).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) take(line);
+    },
+    finish() {
+      take(pending);
+      pending = "";
+      return finish();
+    },
+  };
+}
+
+export type ConsumerFactory = (input: unknown) => Consumer;
+
+export const CONSUMERS: Record<string, ConsumerFactory> = {
+  friction: (input) => {
+    const tally = new FrictionTally(input as FrictionOptions);
+    return rowConsumer<{ journey: Touch[] }>(
+      (row) => tally.add(row.journey),
+      () => tally.result(),
+    );
+  },
+};

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { AnalyticLane, LaneError } from "./pool.js";
+
+const TEST_WORKER = new URL("../../testing/lane-test-worker.js", import.meta.url);
+const lanes: AnalyticLane[] = [];
+const lane = (options: ConstructorParameters<typeof AnalyticLane>[0] = {}) => {
+  const made = new AnalyticLane({ workers: 1, module: TEST_WORKER, ...options });
+  lanes.push(made);
+  return made;
+};
+after(() => Promise.all(lanes.map((l) => l.close())));
+
+async function* chunks(...texts: string[]): AsyncIterable<string> {
+  for (const text of texts) yield text;
+}
+
+/** Rows {"n": 1..count} as JSONEachRow text cut into chunks that split lines. */
+function numbers(count: number): string[] {
+  const text = Array.from({ length: count }, (_, i) => `{"n":${i + 1}}\n`).join("");
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += 37) out.push(text.slice(i, i + 37));
+  return out;
+}
+
+const sum = (pool: AnalyticLane, key = "k") =>
+  pool.run<number>({ kind: "sum", input: {}, chunks: chunks(...numbers(1000)), key });
+
+test("a task's rows are parsed and computed in the worker, whatever the chunk boundaries", async () => {
+  assert.equal(await sum(lane()), 500_500);
+});
+
+test("a task that throws, passes its deadline or runs out of memory ends with a 503; the lane goes on", async () => {
+  const pool = lane({ deadlineMs: 1500, maxMemoryMb: 48 });
+  const cases: Array<[string, RegExp]> = [
+    ["throws", /failed: a bug in the consumer/],
+    ["spins", /passed its 2 s deadline/],
+    ["allocates", /memory limit/],
+  ];
+  for (const [kind, message] of cases) {
+    await assert.rejects(
+      pool.run({ kind, input: {}, chunks: chunks('{"n":1}\n'), key: "k" }),
+      (error) => error instanceof LaneError && error.status === 503 && message.test(error.message),
+      kind,
+    );
+    assert.equal(await sum(pool), 500_500, `the lane answers after "${kind}"`);
+  }
+  assert.deepEqual(pool.ended, { deadline: 1, memory: 1, error: 1 });
+  assert.deepEqual(pool.stats, { workers: 1, busy: 0, waiting: 0 });
+});
+
+test("tasks queue per key: past the cap a 429 with Retry-After, while other keys still run", async () => {
+  const pool = lane({ queuePerKey: 1, deadlineMs: 1000 });
+  const slow = pool.run({ kind: "spins", input: {}, chunks: chunks("x"), key: "busy" }).catch((e) => e);
+  await assert.rejects(
+    sum(pool, "busy"),
+    (e) => e instanceof LaneError && e.status === 429 && e.retryAfterSeconds === 1,
+  );
+  // Another key waits for the worker and is answered once the runaway task is stopped (waiting counts
+  // against its own deadline, so it asks a little later).
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(pool.stats.busy, 1);
+  assert.equal(await sum(pool, "other"), 500_500);
+  assert.equal(((await slow) as LaneError).status, 503);
+});
+
+test("an engine error while feeding reaches the caller as it is", async () => {
+  async function* failing(): AsyncIterable<string> {
+    yield '{"n":1}\n';
+    throw new Error("Code: 159. TIMEOUT_EXCEEDED");
+  }
+  const pool = lane();
+  await assert.rejects(pool.run({ kind: "sum", input: {}, chunks: failing(), key: "k" }), /TIMEOUT_EXCEEDED/);
+  assert.equal(await sum(pool), 500_500);
+});
