@@ -40,9 +40,18 @@ const data = join(dir, "data");
 
 const { child, url } = await spawnServer(data);
 const auth = `Basic ${Buffer.from("rk:").toString("base64")}`;
+// Ready: the context index is loaded and the dashboard's start-up warming has finished (no read in
+// flight for two seconds; a server without that figure gets 30 s), so the first phase really is alone.
+let idleSince = 0;
+const startedWaiting = Date.now();
 for (;;) {
-  const health = (await (await fetch(`${url}/health`)).json()) as { contextIndex: { loaded: boolean } };
-  if (health.contextIndex.loaded) break;
+  const health = (await (await fetch(`${url}/health`)).json()) as {
+    contextIndex: { loaded: boolean };
+    lane?: { readsInFlight: number };
+  };
+  const idle = health.lane ? health.lane.readsInFlight === 0 : Date.now() - startedWaiting > 30_000;
+  idleSince = health.contextIndex.loaded && idle ? idleSince || Date.now() : 0;
+  if (idleSince && Date.now() - idleSince >= 2000) break;
   await new Promise((r) => setTimeout(r, 250));
 }
 

@@ -167,7 +167,7 @@ test("planted: the checkout failure tops the friction list, a reported failure w
   assert.equal(steps[0], error);
 });
 
-test("the friction route walks journeys in the analytic lane and answers as the direct call; past its deadline, a 503", async () => {
+test("friction, attribution and the touchpoint table walk journeys in the analytic lane and answer as the direct calls; past its deadline, a 503", async () => {
   const { friction } = await import("../src/journeys/friction.js");
   const { buildServer } = await import("../src/api/server.js");
   const { TEST_KEYS, basic } = await import("../testing/helpers.js");
@@ -178,6 +178,40 @@ test("the friction route walks journeys in the analytic lane and answers as the 
   const laned = await app.inject({ method: "GET", url, headers });
   assert.equal(laned.statusCode, 200, laned.body);
   assert.deepEqual(JSON.parse(laned.body), JSON.parse(JSON.stringify(direct)));
+  // Attribution and the touchpoint table walk every journey in the lane too, with the same answers (to
+  // rounding: the engine returns the journeys in no fixed order, and sums follow it).
+  const same = (actual: unknown, expected: unknown, at: string): void => {
+    if (typeof expected === "number" && typeof actual === "number") {
+      assert.ok(
+        Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+        `${at}: ${actual} vs ${expected}`,
+      );
+    } else if (expected && typeof expected === "object") {
+      assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), at);
+      for (const [key, value] of Object.entries(expected))
+        same((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
+    } else assert.equal(actual, expected, at);
+  };
+  const { attributionFromStore, touchpointTable } = await import("../src/value/store.js");
+  const attribution = await app.inject({
+    method: "GET",
+    url: "/v1/value/attribution?by=touchpoint",
+    headers,
+  });
+  assert.equal(attribution.statusCode, 200, attribution.body);
+  const attributed = await attributionFromStore(engine, { by: "touchpoint" });
+  same(
+    JSON.parse(attribution.body),
+    JSON.parse(JSON.stringify({ by: "touchpoint", ...attributed })),
+    "attribution",
+  );
+  const table = await app.inject({ method: "GET", url: "/v1/value/touchpoints", headers });
+  assert.equal(table.statusCode, 200, table.body);
+  same(
+    JSON.parse(table.body).touchpoints,
+    JSON.parse(JSON.stringify(await touchpointTable(engine, { by: "touchpoint" }))),
+    "touchpoints",
+  );
   await app.close();
 
   const hurried = await buildServer({

@@ -330,7 +330,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   const reads = withQueryLimits(options.engine, options.queryLimits ?? DEFAULT_QUERY_LIMITS);
   registerCollectRoutes(app, collector, ring);
   registerIdentityRoutes(app, reads);
-  registerValueRoutes(app, reads);
+  registerValueRoutes(app, reads, lane);
   registerJourneyRoutes(app, reads, lane);
   registerSegmentRoutes(app, reads);
   registerOverviewRoutes(app, reads);

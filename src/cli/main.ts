@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 /** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
 import { modelForStore } from "../behaviour/classifier.js";
 import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
@@ -21,6 +21,13 @@ import { registerSegmentCommands } from "./segment-commands.js";
 import { resolveKeys, serveStore } from "./serve.js";
 import { registerValueCommands } from "./value-commands.js";
 
+/** A number > 0 from the command line, or a usage error naming it. */
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError("expected a number > 0");
+  return n;
+}
+
 const program = new Command();
 program
   .name("customer-flow")
@@ -34,6 +41,8 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--write-key <key...>", "write keys (also CUSTOMER_FLOW_WRITE_KEYS, comma-separated)")
   .option("--read-key <key...>", "read keys (also CUSTOMER_FLOW_READ_KEYS)")
   .option("--agent-key <key...>", "agent keys: read plus inbox actions (also CUSTOMER_FLOW_AGENT_KEYS)")
+  .option("--query-timeout <seconds>", "deadline of each analytic request (503 past it)", positiveNumber, 30)
+  .option("--workers <n>", "worker threads of the analytic lane (default: cores - 1)", positiveNumber)
   .option("--log", "log every request")
   .option(
     "--playbook <file>",
@@ -48,6 +57,8 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           writeKey?: string[];
           readKey?: string[];
           agentKey?: string[];
+          queryTimeout: number;
+          workers?: number;
           log?: boolean;
           playbook?: string;
         },

@@ -6,6 +6,7 @@ import { modelForStore } from "../behaviour/classifier.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
+import { DEFAULT_QUERY_LIMITS } from "../store/query-limits.js";
 
 export interface ServeOptions {
   port: number;
@@ -16,6 +17,10 @@ export interface ServeOptions {
   log?: boolean;
   /** Next-best-action rules file (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK). */
   playbook?: string;
+  /** Seconds an analytic request may take (its engine queries too); 30 by default. */
+  queryTimeout?: number;
+  /** Worker threads of the analytic lane (default: cores - 1). */
+  workers?: number;
 }
 
 export function resolveKeys(options: {
@@ -57,6 +62,14 @@ export async function startServer(
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
     warmDashboard: true,
+    lane: {
+      workers: options.workers,
+      deadlineMs: (options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds) * 1000,
+    },
+    queryLimits: {
+      ...DEFAULT_QUERY_LIMITS,
+      maxExecutionSeconds: options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds,
+    },
   });
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
@@ -85,7 +98,9 @@ export async function startServer(
 export async function serveStore(
   store: OpenedStore,
   keys: ApiKeys,
-  options: { port: number; host: string; data?: string; log?: boolean; playbook?: string },
+  options: Pick<ServeOptions, "port" | "host" | "log" | "playbook" | "queryTimeout" | "workers"> & {
+    data?: string;
+  },
 ): Promise<RunningServer> {
   const dataDir =
     store.via === "embedded" ? resolveStoreOptions({ dataDir: options.data }).dataDir : undefined;
@@ -94,6 +109,8 @@ export async function serveStore(
     host: options.host,
     log: options.log,
     playbook: options.playbook,
+    queryTimeout: options.queryTimeout,
+    workers: options.workers,
     writeKeys: [],
     readKeys: [],
     dataDir,

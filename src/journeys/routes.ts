@@ -2,9 +2,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { readRoute } from "../api/read-route.js";
+import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
-import { type FrictionItem, friction, frictionQuery } from "./friction.js";
 import { funnel, parseDuration, parseStep } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
 import { edgeExamples, flows, processMap, variants } from "./views.js";
@@ -119,18 +119,12 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     "/v1/journeys/friction",
     { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
-    async (q, _reply, request) => {
-      const options = { outcomeEvents: q.outcomeEvent, top: q.top };
-      if (!lane) return friction(engine, toFilter(q), options);
-      // Every journey is walked in a worker; this thread only relays the engine's text.
-      const { sql, params } = await frictionQuery(engine, toFilter(q));
-      return lane.run<{ cases: number; items: FrictionItem[] }>({
-        kind: "friction",
-        input: options,
-        chunks: engine.streamText(sql, params),
-        key: request.keyId ?? "anonymous",
-      });
-    },
+    // Every journey is walked in the lane's workers; this thread only relays the engine's text.
+    (q, _reply, request) =>
+      computeFor(engine, lane, request.keyId).friction(toFilter(q), {
+        outcomeEvents: q.outcomeEvent,
+        top: q.top,
+      }),
   );
   readRoute(
     app,

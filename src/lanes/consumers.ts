@@ -4,6 +4,8 @@
  */
 import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { Touch } from "../journeys/query.js";
+import { PathBuilder, type PathTouch } from "../value/paths.js";
+import { type AttributionOptions, attributeStorePaths, DEFAULT_LOOKBACK_MS } from "../value/store.js";
 
 export interface Consumer {
   push(text: string): void;
@@ -38,6 +40,14 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
     return rowConsumer<{ journey: Touch[] }>(
       (row) => tally.add(row.journey),
       () => tally.result(),
+    );
+  },
+  attribution: (input) => {
+    const options = input as AttributionOptions;
+    const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
+    return rowConsumer<{ touches: PathTouch[] }>(
+      (row) => builder.add(row.touches),
+      () => attributeStorePaths(builder.rows(), options),
     );
   },
 };

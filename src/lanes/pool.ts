@@ -71,7 +71,7 @@ export class AnalyticLane {
     this.maxMemoryMb = options.maxMemoryMb ?? 1024;
     this.queuePerKey = options.queuePerKey ?? 4;
     this.module = options.module ?? new URL("./worker.js", import.meta.url);
-    const size = options.workers ?? Math.max(1, availableParallelism() - 1);
+    const size = Math.max(1, Math.floor(options.workers ?? availableParallelism() - 1));
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 

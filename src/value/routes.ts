@@ -2,13 +2,14 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { readRoute } from "../api/read-route.js";
+import { computeFor } from "../lanes/compute.js";
+import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
-import { attribute, DEFAULT_MAX_STATES } from "./attribution.js";
+import { DEFAULT_MAX_STATES } from "./attribution.js";
+import { DEFAULT_PURCHASE_EVENTS, touchpointTable } from "./store.js";
 
 /** Most channels or touchpoints one request may keep apart before folding the rest into "(other)". */
 const MAX_STATES = 200;
-
-import { DEFAULT_PURCHASE_EVENTS, journeyPaths, touchpointTable } from "./store.js";
 
 const conversionList = z
   .union([z.string(), z.array(z.string())])
@@ -32,40 +33,44 @@ export const touchpointQuerySchema = z.object({
   states: z.coerce.number().int().min(2).max(MAX_STATES).default(DEFAULT_MAX_STATES),
 });
 
-export function registerValueRoutes(app: FastifyInstance, engine: Engine): void {
+/** `lane`: the server's analytic lane, where journeys are walked (without one, here). */
+export function registerValueRoutes(app: FastifyInstance, engine: Engine, lane?: AnalyticLane): void {
   const tags = ["value"];
   readRoute(
     app,
     "/v1/value/attribution",
     { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics", cache: true },
     attributionQuerySchema,
-    async (q) => {
-      const rows = await journeyPaths(engine, {
+    async (q, _reply, request) => ({
+      by: q.by,
+      ...(await computeFor(engine, lane, request.keyId).attribution({
         by: q.by,
         conversionEvents: q.conversion,
         lookbackMs: q.lookback * 86_400_000,
-      });
-      return {
-        by: q.by,
-        paths: rows.length,
-        ...attribute(rows, { order: q.order, halfLife: q.halfLife, maxStates: q.states }),
-      };
-    },
+        order: q.order,
+        halfLife: q.halfLife,
+        maxStates: q.states,
+      })),
+    }),
   );
   readRoute(
     app,
     "/v1/value/touchpoints",
     { tags, summary: "The touchpoint investment table, by priority", cache: true },
     touchpointQuerySchema,
-    async (q) => ({
+    async (q, _reply, request) => ({
       by: q.by,
-      touchpoints: await touchpointTable(engine, {
-        by: q.by,
-        conversionEvents: q.conversion,
-        lookbackMs: q.lookback * 86_400_000,
-        segment: q.segment,
-        maxStates: q.states,
-      }),
+      touchpoints: await touchpointTable(
+        engine,
+        {
+          by: q.by,
+          conversionEvents: q.conversion,
+          lookbackMs: q.lookback * 86_400_000,
+          segment: q.segment,
+          maxStates: q.states,
+        },
+        computeFor(engine, lane, request.keyId),
+      ),
     }),
   );
 }

@@ -6,8 +6,9 @@
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { friction } from "../journeys/friction.js";
+import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
-import type { Engine } from "../store/engine.js";
+import type { Engine, QueryParams } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import {
   type AttributionResult,
@@ -18,8 +19,11 @@ import {
 } from "./attribution.js";
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
+import { PathBuilder, type PathTouch } from "./paths.js";
 
 export const DEFAULT_PURCHASE_EVENTS = ["Order Completed"];
+/** Touches this long before a conversion form its path (30 days). */
+export const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
 
 export interface ClvRunOptions {
   model?: keyof typeof MODELS;
@@ -169,62 +173,57 @@ export interface JourneyOptions {
 const inSegment = (segment?: number) =>
   segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`;
 
-/**
- * Journeys to conversion as attribution paths: each customer's touches in time order, cut at every
- * conversion (the touches within the lookback before it form its path); touches after the last
- * conversion form a path that did not convert. Outbound (brand) events are not touches.
- */
-export async function journeyPaths(engine: Engine, options: JourneyOptions = {}): Promise<PathRow[]> {
+/** The SQL whose rows (`{touches}`: PathTouch[] per customer) feed a PathBuilder. */
+export function journeyPathsQuery(options: JourneyOptions = {}): { sql: string; params: QueryParams } {
   const by = options.by ?? "channel";
-  const lookback = options.lookbackMs ?? 30 * 86_400_000;
-  const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
-  const paths = new Map<string, PathRow>();
-  const addPath = (path: string[], converted: boolean, value: number) => {
-    if (path.length === 0) return;
-    const key = path.join("\u0000");
-    const row = paths.get(key) ?? { path, conversions: 0, nulls: 0, value: 0 };
-    if (converted) {
-      row.conversions++;
-      row.value += value;
-    } else row.nulls++;
-    paths.set(key, row);
-  };
-  for await (const { touches } of engine.stream<{ touches: [number, string, number, number, number][] }>(
-    `SELECT arraySort(x -> (x.1, x.3), groupArray((toUnixTimestamp64Milli(e.timestamp), e.${by === "channel" ? "channel" : "touchpoint"},
+  return {
+    sql: `SELECT arraySort(x -> (x.1, x.3), groupArray((toUnixTimestamp64Milli(e.timestamp), e.${by === "channel" ? "channel" : "touchpoint"},
               e.seq, e.name IN {conversions:Array(String)}, ifNull(e.value, 0)))) AS touches
      FROM events AS e FINAL ${IDENTITY_JOIN}
      WHERE e.direction = 'inbound' ${inSegment(options.segment)}
      GROUP BY ${CUSTOMER_OF_EVENT}`,
-    { conversions, segment: options.segment ?? 0 },
-  )) {
-    let current: { time: number; step: string }[] = [];
-    for (const [time, step, , isConversion, value] of touches) {
-      if (isConversion) {
-        addPath(
-          current.filter((t) => time - t.time <= lookback).map((t) => t.step),
-          true,
-          Number(value),
-        );
-        current = [];
-      } else current.push({ time: Number(time), step });
-    }
-    addPath(
-      current.map((t) => t.step),
-      false,
-      0,
-    );
-  }
-  return [...paths.values()];
+    params: {
+      conversions: options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS,
+      segment: options.segment ?? 0,
+    },
+  };
+}
+
+/** Journeys to conversion as attribution paths (paths.ts), from the store. Outbound (brand) events are not touches. */
+export async function journeyPaths(engine: Engine, options: JourneyOptions = {}): Promise<PathRow[]> {
+  const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
+  const { sql, params } = journeyPathsQuery(options);
+  for await (const { touches } of engine.stream<{ touches: PathTouch[] }>(sql, params)) builder.add(touches);
+  return builder.rows();
+}
+
+/** What attribution from the store takes: which paths, and how the models read them. */
+export type AttributionOptions = JourneyOptions & { order?: number; halfLife?: number };
+
+/** Attribution of the store's paths, with how many distinct paths there were. */
+export function attributeStorePaths(
+  rows: PathRow[],
+  options: AttributionOptions,
+): AttributionResult & { paths: number } {
+  return {
+    paths: rows.length,
+    ...attribute(rows, { order: options.order, halfLife: options.halfLife, maxStates: options.maxStates }),
+  };
 }
 
 export async function attributionFromStore(
   engine: Engine,
-  options: JourneyOptions & { order?: number } = {},
-): Promise<AttributionResult> {
-  return attribute(await journeyPaths(engine, options), {
-    order: options.order,
-    maxStates: options.maxStates,
-  });
+  options: AttributionOptions = {},
+): Promise<AttributionResult & { paths: number }> {
+  return attributeStorePaths(await journeyPaths(engine, options), options);
+}
+
+/** The journey-walking computations run here, on this thread (the CLI; a server uses its lane). */
+export function inlineCompute(engine: Engine): AnalyticCompute {
+  return {
+    friction: (filter, options) => friction(engine, filter, options),
+    attribution: (options) => attributionFromStore(engine, options),
+  };
 }
 
 export interface TouchpointValue {
@@ -255,9 +254,10 @@ export interface TouchpointValue {
 export async function touchpointTable(
   engine: Engine,
   options: JourneyOptions = {},
+  compute: AnalyticCompute = inlineCompute(engine),
 ): Promise<TouchpointValue[]> {
   const by = options.by ?? "touchpoint";
-  const lookback = options.lookbackMs ?? 30 * 86_400_000;
+  const lookback = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
   const rows = await engine.query<{ step: string; customers: number; converted: number; clv_sum: number }>(
     `SELECT r.step AS step, count() AS customers,
@@ -280,7 +280,7 @@ export async function touchpointTable(
      GROUP BY r.step`,
     { conversions, lookback, segment: options.segment ?? 0 },
   );
-  const attribution = (await attributionFromStore(engine, { ...options, by })).markov;
+  const attribution = (await compute.attribution({ ...options, by })).markov;
   const mix = await engine.query<{
     step: string;
     messages: number;
@@ -298,8 +298,7 @@ export async function touchpointTable(
   const mixOf = new Map(mix.map((m) => [m.step, m]));
   const frictionOf = new Map(
     (
-      await friction(
-        engine,
+      await compute.friction(
         { by, segment: options.segment },
         { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER },
       )

@@ -1,0 +1,43 @@
+/**
+ * The analytic computations that walk every journey, behind one seam: inline (the CLI; value/store.ts
+ * `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
+ * only relays the engine's text. Both give the same answers (test/demo.test.ts).
+ */
+import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
+import { frictionQuery } from "../journeys/friction.js";
+import type { JourneyFilter } from "../journeys/query.js";
+import type { Engine } from "../store/engine.js";
+import type { AttributionResult } from "../value/attribution.js";
+import { type AttributionOptions, inlineCompute, journeyPathsQuery } from "../value/store.js";
+import type { AnalyticLane } from "./pool.js";
+
+export interface AnalyticCompute {
+  friction(
+    filter: JourneyFilter,
+    options: FrictionOptions,
+  ): Promise<{ cases: number; items: FrictionItem[] }>;
+  attribution(options: AttributionOptions): Promise<AttributionResult & { paths: number }>;
+}
+
+/** A request's computations: in the server's lane when it has one (queued under the caller's key), else here. */
+export function computeFor(
+  engine: Engine,
+  lane: AnalyticLane | undefined,
+  keyId: string | undefined,
+): AnalyticCompute {
+  return lane ? lanedCompute(engine, lane, keyId ?? "anonymous") : inlineCompute(engine);
+}
+
+/** The computations in the lane's workers, queued under `key` (the caller's API key id). */
+export function lanedCompute(engine: Engine, lane: AnalyticLane, key: string): AnalyticCompute {
+  return {
+    async friction(filter, options) {
+      const { sql, params } = await frictionQuery(engine, filter);
+      return lane.run({ kind: "friction", input: options, chunks: engine.streamText(sql, params), key });
+    },
+    async attribution(options) {
+      const { sql, params } = journeyPathsQuery(options);
+      return lane.run({ kind: "attribution", input: options, chunks: engine.streamText(sql, params), key });
+    },
+  };
+}
