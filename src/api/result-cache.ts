@@ -6,11 +6,20 @@
  */
 export class ResultCache {
   private version = 0;
-  private readonly entries = new Map<string, { version: number; at: number; value: Promise<unknown> }>();
+  private bytes = 0;
+  private readonly entries = new Map<
+    string,
+    { version: number; at: number; value: Promise<unknown>; bytes: number }
+  >();
 
+  /**
+   * `maxBytes` bounds the answers kept (their size as JSON, measured once each is computed): past it the
+   * least recently used go, and an answer larger than a quarter of it is shared while computing but not kept.
+   */
   constructor(
     private readonly maxEntries = 500,
     private readonly maxAgeMs = 60_000,
+    private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   /** How many times the data changed (each invalidation moves it on). */
@@ -18,10 +27,23 @@ export class ResultCache {
     return this.version;
   }
 
+  /** Bytes of the answers kept now (as JSON). */
+  get size(): number {
+    return this.bytes;
+  }
+
   /** The data changed: every answer computed before is stale. */
   invalidate(): void {
     this.version++;
     this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 
   get<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -32,15 +54,29 @@ export class ResultCache {
       this.entries.set(key, hit);
       return hit.value as Promise<T>;
     }
+    this.remove(key);
     const value = compute();
-    const entry = { version: this.version, at: Date.now(), value };
+    const entry = { version: this.version, at: Date.now(), value, bytes: 0 };
     this.entries.set(key, entry);
-    // A failure is not kept: the next request tries again.
-    value.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    while (this.entries.size > this.maxEntries)
-      this.entries.delete(this.entries.keys().next().value as string);
+    value.then(
+      (answer) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.bytes = JSON.stringify(answer)?.length ?? 0;
+        this.bytes += entry.bytes;
+        if (entry.bytes > this.maxBytes / 4) this.remove(key);
+        this.evict();
+      },
+      // A failure is not kept: the next request tries again.
+      () => {
+        if (this.entries.get(key) === entry) this.remove(key);
+      },
+    );
+    this.evict();
     return value;
+  }
+
+  private evict(): void {
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes)
+      this.remove(this.entries.keys().next().value as string);
   }
 }

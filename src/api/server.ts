@@ -313,6 +313,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
     lane: {
       eventLoopDelay: laneHealth.eventLoopDelay(),
+      resultCacheBytes: results.size,
       readsInFlight: laneHealth.readsInFlight,
       analytic: { ...lane.stats, ended: lane.ended },
     },
