@@ -12,6 +12,15 @@ serveConsumers({
       () => total,
     );
   },
+  joins: () => {
+    const parts: string[] = [];
+    return rowConsumer<{ s: string }>(
+      (row) => {
+        parts.push(row.s);
+      },
+      () => parts.join(""),
+    );
+  },
   throws: () => ({
     push() {
       throw new Error("a bug in the consumer");

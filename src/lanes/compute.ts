@@ -33,11 +33,11 @@ export function lanedCompute(engine: Engine, lane: AnalyticLane, key: string): A
   return {
     async friction(filter, options) {
       const { sql, params } = await frictionQuery(engine, filter);
-      return lane.run({ kind: "friction", input: options, chunks: engine.streamText(sql, params), key });
+      return lane.run({ kind: "friction", input: options, chunks: engine.streamChunks(sql, params), key });
     },
     async attribution(options) {
       const { sql, params } = journeyPathsQuery(options);
-      return lane.run({ kind: "attribution", input: options, chunks: engine.streamText(sql, params), key });
+      return lane.run({ kind: "attribution", input: options, chunks: engine.streamChunks(sql, params), key });
     },
   };
 }

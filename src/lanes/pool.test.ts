@@ -30,6 +30,20 @@ test("a task's rows are parsed and computed in the worker, whatever the chunk bo
   assert.equal(await sum(lane()), 500_500);
 });
 
+test("bytes cut inside a UTF-8 character are decoded whole", async () => {
+  const words = ["café", "naïve", "日本", "😀"];
+  const bytes = new TextEncoder().encode(words.map((s) => `${JSON.stringify({ s })}\n`).join(""));
+  const pieces: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 3) pieces.push(bytes.slice(i, i + 3));
+  async function* feed(): AsyncIterable<Uint8Array> {
+    yield* pieces;
+  }
+  assert.equal(
+    await lane().run<string>({ kind: "joins", input: {}, chunks: feed(), key: "k" }),
+    words.join(""),
+  );
+});
+
 test("a task that throws, passes its deadline or runs out of memory ends with a 503; the lane goes on", async () => {
   const pool = lane({ deadlineMs: 1500, maxMemoryMb: 48 });
   const cases: Array<[string, RegExp]> = [

@@ -36,8 +36,8 @@ export interface LaneTask {
   /** A consumer name in the worker (consumers.ts). */
   kind: string;
   input: unknown;
-  /** The rows to feed it, as JSONEachRow text (Engine.streamText). */
-  chunks: AsyncIterable<string>;
+  /** The rows to feed it, as JSONEachRow bytes or text (Engine.streamChunks). */
+  chunks: AsyncIterable<Uint8Array | string>;
   /** Who asked (an API key's id): tasks queue per key. */
   key: string;
 }
@@ -208,12 +208,12 @@ export class AnalyticLane {
       post({ type: "start", id, kind: task.kind, input: task.input });
       void (async () => {
         try {
-          for await (const text of task.chunks) {
+          for await (const data of task.chunks) {
             if (finished) break;
             while (unacked >= WINDOW && !finished) await new Promise<void>((wake) => (wakeFeeder = wake));
             if (finished) break;
             unacked++;
-            post({ type: "chunk", id, text });
+            post({ type: "chunk", id, data });
           }
           if (!finished) post({ type: "end", id });
         } catch (error) {

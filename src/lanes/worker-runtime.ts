@@ -7,7 +7,7 @@ import type { Consumer, ConsumerFactory } from "./consumers.js";
 
 export type ToWorker =
   | { type: "start"; id: number; kind: string; input: unknown }
-  | { type: "chunk"; id: number; text: string }
+  | { type: "chunk"; id: number; data: Uint8Array | string }
   | { type: "end"; id: number };
 
 export type FromWorker =
@@ -18,21 +18,27 @@ export type FromWorker =
 export function serveConsumers(consumers: Record<string, ConsumerFactory>): void {
   const port = parentPort;
   if (!port) throw new Error("an analytic-lane worker runs in a worker thread");
-  const tasks = new Map<number, Consumer>();
+  // Each task decodes its own bytes: a chunk may end inside a UTF-8 character.
+  const tasks = new Map<number, { consumer: Consumer; decoder: TextDecoder }>();
   const send = (message: FromWorker) => port.postMessage(message);
   port.on("message", (message: ToWorker) => {
     try {
       if (message.type === "start") {
         const factory = consumers[message.kind];
         if (!factory) throw new Error(`no consumer named ${message.kind}`);
-        tasks.set(message.id, factory(message.input));
+        tasks.set(message.id, { consumer: factory(message.input), decoder: new TextDecoder() });
       } else if (message.type === "chunk") {
-        tasks.get(message.id)?.push(message.text);
+        const task = tasks.get(message.id);
+        const { data } = message;
+        task?.consumer.push(typeof data === "string" ? data : task.decoder.decode(data, { stream: true }));
         send({ type: "ack", id: message.id });
       } else {
         const task = tasks.get(message.id);
         tasks.delete(message.id);
-        if (task) send({ type: "done", id: message.id, value: task.finish() });
+        if (task) {
+          task.consumer.push(task.decoder.decode());
+          send({ type: "done", id: message.id, value: task.consumer.finish() });
+        }
       }
     } catch (error) {
       tasks.delete(message.id);

@@ -10,7 +10,11 @@ const require = createRequire(import.meta.url);
 interface ChdbResult {
   text(): string;
 }
-interface ChdbStream extends AsyncIterable<{ text(): string }> {}
+interface ChdbChunk {
+  text(): string;
+  raw(): Uint8Array;
+}
+interface ChdbStream extends AsyncIterable<ChdbChunk> {}
 interface ChdbSession {
   queryAsync(sql: string, opts?: { format?: string }): Promise<ChdbResult>;
   queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<ChdbResult>;
@@ -108,17 +112,21 @@ export class ChdbEngine implements Engine {
    * the active stream ("No active streaming query"), and a server streams while it answers other requests.
    */
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
-    for await (const text of this.streamText(sql, params)) yield* parseJsonEachRowText<T>(text);
+    for await (const chunk of this.chunks(sql, params)) yield* parseJsonEachRowText<T>(chunk.text());
   }
 
-  async *streamText(sql: string, params?: QueryParams): AsyncIterable<string> {
+  async *streamChunks(sql: string, params?: QueryParams): AsyncIterable<Uint8Array> {
+    for await (const chunk of this.chunks(sql, params)) yield chunk.raw();
+  }
+
+  private async *chunks(sql: string, params?: QueryParams): AsyncIterable<ChdbChunk> {
     const session = this.newSession();
     try {
       await session.queryAsync(`USE ${this.database}`);
       const chunks = params
         ? session.queryStreamBind(sql, params, { format: "JSONEachRow" })
         : session.queryStream(sql, { format: "JSONEachRow" });
-      for await (const chunk of chunks) yield chunk.text();
+      yield* chunks;
     } finally {
       session.close();
     }

@@ -55,10 +55,10 @@ export class ClickHouseEngine implements Engine {
   }
 
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
-    yield* parseJsonEachRow<T>(this.streamText(sql, params));
+    yield* parseJsonEachRow<T>(this.streamChunks(sql, params));
   }
 
-  async *streamText(sql: string, params?: QueryParams): AsyncIterable<string> {
+  async *streamChunks(sql: string, params?: QueryParams): AsyncIterable<string> {
     const result = await this.client.query({ query: sql, query_params: params, format: "JSONEachRow" });
     for await (const rows of result.stream() as AsyncIterable<{ text: string }[]>) {
       let text = "";

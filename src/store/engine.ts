@@ -18,10 +18,11 @@ export interface Engine {
   /** Streams rows of a query without buffering the whole result. */
   stream<T = Record<string, unknown>>(sql: string, params?: QueryParams): AsyncIterable<T>;
   /**
-   * The same rows as JSONEachRow text, unparsed, in chunks of whole lines: for work that parses them
-   * elsewhere (a worker thread of the analytic lane), so the serving thread never parses large results.
+   * The same rows as JSONEachRow, unparsed: chunks of UTF-8 bytes (or text), which may end inside a line.
+   * For work that parses them elsewhere (a worker thread of the analytic lane), so the serving thread
+   * neither parses nor decodes large results.
    */
-  streamText(sql: string, params?: QueryParams): AsyncIterable<string>;
+  streamChunks(sql: string, params?: QueryParams): AsyncIterable<Uint8Array | string>;
   close(): Promise<void>;
 }
 

@@ -66,23 +66,12 @@ export class ProxyEngine implements Engine {
   }
 
   async *stream<T>(sql: string, params?: QueryParams): AsyncIterable<T> {
-    yield* parseJsonEachRow<T>(this.streamText(sql, params));
+    yield* parseJsonEachRow<T>(this.streamChunks(sql, params));
   }
 
-  /** Chunks of whole lines: the HTTP body's chunks are cut at their last newline. */
-  async *streamText(sql: string, params?: QueryParams): AsyncIterable<string> {
+  async *streamChunks(sql: string, params?: QueryParams): AsyncIterable<Uint8Array> {
     const response = await this.call("stream", ...this.sqlBody(sql, params));
-    if (!response.body) return;
-    const decoder = new TextDecoder();
-    let pending = "";
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      pending += decoder.decode(chunk, { stream: true });
-      const end = pending.lastIndexOf("\n");
-      if (end < 0) continue;
-      yield pending.slice(0, end + 1);
-      pending = pending.slice(end + 1);
-    }
-    if (pending.length > 0) yield pending;
+    if (response.body) yield* response.body as unknown as AsyncIterable<Uint8Array>;
   }
 
   async close(): Promise<void> {}

@@ -35,7 +35,7 @@ export function withQueryLimits(engine: Engine, limits: QueryLimits = DEFAULT_QU
     description: engine.description,
     query: <T>(sql: string, params?: QueryParams) => engine.query<T>(limitQuery(sql, limits), params),
     stream: <T>(sql: string, params?: QueryParams) => engine.stream<T>(limitQuery(sql, limits), params),
-    streamText: (sql, params) => engine.streamText(limitQuery(sql, limits), params),
+    streamChunks: (sql, params) => engine.streamChunks(limitQuery(sql, limits), params),
     command: (sql, params) => engine.command(sql, params),
     insert: (table, rows) => engine.insert(table, rows),
     close: () => engine.close(),
