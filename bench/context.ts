@@ -7,36 +7,14 @@
  * filter that changes every round so no cached answer serves it); says how many reads completed.
  * Usage: node dist/bench/context.js [customers=20000] [seconds=20] [rate=1000]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import autocannon from "autocannon";
-import { EngineSink } from "../src/collect/sink.js";
-import { loadDemo } from "../src/demo/load.js";
-import { discoverSegments } from "../src/segments/store.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { runClv } from "../src/value/store.js";
-import { ratio, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, ratio, spawnServer, stopServer } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 20_000);
 const seconds = Number(process.argv[3] ?? 20);
 const rate = Number(process.argv[4] ?? 1000);
-const dir = mkdtempSync(join(tmpdir(), "cf-bench-context-"));
-const data = join(dir, "data");
-
-{
-  const engine = await ChdbEngine.open(data, "customer_flow");
-  await migrate(engine);
-  const sink = new EngineSink(engine);
-  await loadDemo(sink, { customers, seed: 42 });
-  await sink.close();
-  await runClv(engine);
-  await discoverSegments(engine, { seed: 42 });
-  // Merge the freshly loaded parts now, so background merges do not compete with the measured run.
-  await engine.command("OPTIMIZE TABLE events FINAL");
-  await engine.close();
-}
+const { dir, data } = await loadedDemoFolder("context", customers, { values: true });
 
 const { child, url } = await spawnServer(data);
 const auth = `Basic ${Buffer.from("rk:").toString("base64")}`;

@@ -6,26 +6,11 @@
  * /health latency while the stopped task ran.
  * Usage: node dist/bench/deadline.js [customers=20000]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EngineSink } from "../src/collect/sink.js";
-import { loadDemo } from "../src/demo/load.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { spawnServer, stopServer } from "./util.js";
+import { rmSync } from "node:fs";
+import { loadedDemoFolder, spawnServer, stopServer } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 20_000);
-const dir = mkdtempSync(join(tmpdir(), "cf-bench-deadline-"));
-const data = join(dir, "data");
-{
-  const engine = await ChdbEngine.open(data, "customer_flow");
-  await migrate(engine);
-  const sink = new EngineSink(engine);
-  await loadDemo(sink, { customers, seed: 42 });
-  await sink.close();
-  await engine.close();
-}
+const { dir, data } = await loadedDemoFolder("deadline", customers);
 const auth = { authorization: `Basic ${Buffer.from("rk:").toString("base64")}` };
 
 async function measure(extra: string[]) {

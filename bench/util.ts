@@ -16,9 +16,12 @@ import { fileURLToPath } from "node:url";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
+import { loadDemo } from "../src/demo/load.js";
 import { refreshJourneySequences } from "../src/journeys/sequences.js";
+import { discoverSegments } from "../src/segments/store.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { migrate } from "../src/store/migrate.js";
+import { runClv } from "../src/value/store.js";
 
 export const CLI = join(fileURLToPath(new URL(".", import.meta.url)), "..", "src", "cli", "main.js");
 
@@ -163,4 +166,30 @@ export function stopServer(child: ChildProcess): Promise<void> {
 
 export function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
+}
+
+/**
+ * A new data folder (`DIR/data`) holding the demo's first `customers` customers, loaded through the
+ * collector's sink; with `values`, CLV fitted and segments discovered as `npm start` does. Its parts are
+ * merged, so background merges do not compete with what is measured next.
+ */
+export async function loadedDemoFolder(
+  name: string,
+  customers: number,
+  options: { values?: boolean } = {},
+): Promise<{ dir: string; data: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `cf-bench-${name}-`));
+  const data = join(dir, "data");
+  const engine = await ChdbEngine.open(data, "customer_flow");
+  await migrate(engine);
+  const sink = new EngineSink(engine);
+  await loadDemo(sink, { customers, seed: 42 });
+  await sink.close();
+  if (options.values) {
+    await runClv(engine);
+    await discoverSegments(engine, { seed: 42 });
+  }
+  await engine.command("OPTIMIZE TABLE events FINAL");
+  await engine.close();
+  return { dir, data };
 }
