@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { refuseDemoKeysBeyondLoopback } from "../src/api/auth.js";
 import { buildServer, type CustomerFlowServer } from "../src/api/server.js";
-import { FailedEventsBudget } from "../src/collect/failed-budget.js";
+import { FailedEventsBudget, setFailedRetention } from "../src/collect/failed-budget.js";
 import { applyLinks, linksOfCustomer, resolveIdentifier } from "../src/identity/identity-store.js";
 import type { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
@@ -356,6 +356,14 @@ test("failed_events expire after 30 days and keep no payload past their size cap
     "SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = 'failed_events'",
   );
   assert.match(table!.ddl, /TTL toDateTime\(received_at\) \+ toIntervalDay\(30\)/);
+  // serve --failed-retention-days N changes it.
+  await setFailedRetention(engine, 7);
+  const [changed] = await engine.query<{ ddl: string }>(
+    "SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = 'failed_events'",
+  );
+  assert.match(changed!.ddl, /toIntervalDay\(7\)/);
+  await assert.rejects(setFailedRetention(engine, 0), /whole number of days/);
+  await setFailedRetention(engine, 30);
   const budget = new FailedEventsBudget(engine, 1);
   const [row] = await budget.admit([
     {

@@ -43,6 +43,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--agent-key <key...>", "agent keys: read plus inbox actions (also CUSTOMER_FLOW_AGENT_KEYS)")
   .option("--query-timeout <seconds>", "deadline of each analytic request (503 past it)", positiveNumber, 30)
   .option("--workers <n>", "worker threads of the analytic lane (default: cores - 1)", positiveNumber)
+  .option("--failed-retention-days <n>", "days failed_events keeps rejected payloads", positiveNumber, 30)
   .option("--log", "log every request")
   .option(
     "--playbook <file>",
@@ -59,6 +60,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           agentKey?: string[];
           queryTimeout: number;
           workers?: number;
+          failedRetentionDays: number;
           log?: boolean;
           playbook?: string;
         },

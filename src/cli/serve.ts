@@ -3,6 +3,7 @@
 import { type ApiKeys, generateKey, parseKeyList, refuseDemoKeysBeyondLoopback } from "../api/auth.js";
 import { buildServer } from "../api/server.js";
 import { modelForStore } from "../behaviour/classifier.js";
+import { DEFAULT_FAILED_RETENTION_DAYS, setFailedRetention } from "../collect/failed-budget.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
@@ -21,6 +22,8 @@ export interface ServeOptions {
   queryTimeout?: number;
   /** Worker threads of the analytic lane (default: cores - 1). */
   workers?: number;
+  /** Days failed_events keeps rejected payloads (default 30, the table's TTL). */
+  failedRetentionDays?: number;
 }
 
 export function resolveKeys(options: {
@@ -55,6 +58,11 @@ export async function startServer(
   options: ServeOptions,
 ): Promise<RunningServer> {
   refuseDemoKeysBeyondLoopback(keys, options.host);
+  if (
+    options.failedRetentionDays !== undefined &&
+    options.failedRetentionDays !== DEFAULT_FAILED_RETENTION_DAYS
+  )
+    await setFailedRetention(engine, options.failedRetentionDays);
   const { app } = await buildServer({
     engine,
     keys,
@@ -98,7 +106,10 @@ export async function startServer(
 export async function serveStore(
   store: OpenedStore,
   keys: ApiKeys,
-  options: Pick<ServeOptions, "port" | "host" | "log" | "playbook" | "queryTimeout" | "workers"> & {
+  options: Pick<
+    ServeOptions,
+    "port" | "host" | "log" | "playbook" | "queryTimeout" | "workers" | "failedRetentionDays"
+  > & {
     data?: string;
   },
 ): Promise<RunningServer> {
@@ -111,6 +122,7 @@ export async function serveStore(
     playbook: options.playbook,
     queryTimeout: options.queryTimeout,
     workers: options.workers,
+    failedRetentionDays: options.failedRetentionDays,
     writeKeys: [],
     readKeys: [],
     dataDir,

@@ -7,6 +7,16 @@
 import type { Engine } from "../store/engine.js";
 import type { FailedEvent } from "./event-schema.js";
 
+/** Days rejected payloads are kept by default (the table's TTL, migration 8). */
+export const DEFAULT_FAILED_RETENTION_DAYS = 30;
+
+/** Sets how long failed_events keeps its rows (serve --failed-retention-days); rows past it expire. */
+export async function setFailedRetention(engine: Engine, days: number): Promise<void> {
+  if (!Number.isInteger(days) || days < 1)
+    throw new Error("failed-events retention: a whole number of days >= 1");
+  await engine.command(`ALTER TABLE failed_events MODIFY TTL toDateTime(received_at) + INTERVAL ${days} DAY`);
+}
+
 /** Default cap on failed_events' size on disk: CUSTOMER_FLOW_FAILED_EVENTS_MAX_MB, else 1 GiB. */
 export function failedEventsCapFromEnv(): number {
   const mb = Number(process.env.CUSTOMER_FLOW_FAILED_EVENTS_MAX_MB);
