@@ -173,3 +173,59 @@ test("a reply is the brand's touchpoint: in the timeline, in journeys, in the co
   assert.ok("pValue" in complaints.churn);
   assert.equal((await get(`${server.url}/v1/context/nobody-at-all`)).status, 404);
 });
+
+test("the context index applies committed events in memory: no store read because a customer just had an event", async () => {
+  const { ContextService } = await import("../src/engage/context.js");
+  const { DEFAULT_PLAYBOOK_PATH, loadPlaybook } = await import("../src/engage/rules.js");
+  const { normaliseEvent, Sequence } = await import("../src/collect/normalise.js");
+  const { labelBehaviour } = await import("../src/collect/sink.js");
+  const { loadModel } = await import("../src/behaviour/classifier.js");
+  let reads = 0;
+  const counting: Engine = {
+    ...engine,
+    description: engine.description,
+    query: (sql, params) => {
+      reads++;
+      return engine.query(sql, params);
+    },
+    stream: (sql, params) => engine.stream(sql, params),
+    streamChunks: (sql, params) => engine.streamChunks(sql, params),
+    command: (sql, params) => engine.command(sql, params),
+    insert: (table, rows) => engine.insert(table, rows),
+    close: async () => {},
+  };
+  const contexts = new ContextService(counting, loadPlaybook(DEFAULT_PLAYBOOK_PATH));
+  await contexts.load();
+  const [someone] = await engine.query<{ key: string }>(
+    "SELECT identity_key AS key FROM events WHERE startsWith(identity_key, 'user:') LIMIT 1",
+  );
+  const before = await contexts.context(someone!.key);
+  assert.ok(before);
+  const event = (text: string) => {
+    const result = normaliseEvent(
+      {
+        type: "track",
+        userId: someone!.key.slice("user:".length),
+        event: "Message Sent",
+        properties: { channel: "chat", touchpoint: "live chat", text },
+      },
+      { source: "test", receivedAt: Date.now(), sequence: new Sequence() },
+    );
+    assert.ok("ok" in result);
+    return labelBehaviour([result.ok], loadModel())[0]!;
+  };
+  const message = event("my parcel never arrived and nobody answers, this is terrible");
+  const readsBefore = reads;
+  contexts.written([message]);
+  const after = await contexts.context(someone!.key);
+  assert.equal(reads, readsBefore, "the context was answered from memory");
+  assert.equal(after!.recentJourney.at(-1)!.text, message.text);
+  assert.equal(after!.behaviour.last?.text, message.text);
+  assert.equal(after!.behaviour.complaint, before!.behaviour.complaint + 1);
+  assert.ok(after!.openItems.some((item) => item.id === message.event_id));
+  // An event that may merge identities makes the customer stale: read again.
+  const merging = { ...event("hello"), traits: JSON.stringify({ email: "someone-new@example.org" }) };
+  contexts.written([merging]);
+  await contexts.context(someone!.key);
+  assert.ok(reads > readsBefore);
+});

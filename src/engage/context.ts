@@ -1,15 +1,18 @@
 /**
  * The real-time context API: what a person at a touchpoint needs to know about a customer, in one call.
- * Answers come from an in-memory index built in bulk at start (a few whole-store queries) and kept current:
- * every event the server writes marks its customer stale, and a stale or unknown customer is read again on
- * its next request (primary-key reads only). That keeps p99 in milliseconds at 1,000 requests/s.
+ * Answers come from an in-memory index built in bulk at start (a few whole-store queries) and kept current
+ * by what is committed: each batch's events are applied to the facts of the customers they touch
+ * (context-facts.ts), so a request never waits for a store read because a customer just had an event.
+ * Only an unknown customer, or an event that may merge identities, makes a customer stale: read again on
+ * its next request (primary-key reads only).
  */
 
 import { analysisTime } from "../behaviour/store.js";
 import type { StoredEvent } from "../collect/event-schema.js";
-import { candidateIdentifiers } from "../identity/identifiers.js";
+import { candidateIdentifiers, linksOf } from "../identity/identifiers.js";
 import type { Engine } from "../store/engine.js";
 import { parseStoredTime } from "../store/time.js";
+import { withEvents } from "./context-facts.js";
 import { type Action, type Facts, nextBestActions, type Playbook } from "./rules.js";
 import { type ContextFacts, contextFacts, identifierIndex, medianClv } from "./store.js";
 
@@ -78,11 +81,49 @@ export class ContextService {
       if (row.direction === "inbound" && row.behaviour !== "")
         this.at = Math.max(this.at, parseStoredTime(row.timestamp));
     }
-    for (const key of new Set(rows.map((r) => r.identity_key))) {
+    const applied = new Map<string, StoredEvent[]>();
+    const markStale = (key: string, customer: string | undefined) => {
       this.stale.add(key);
-      const customer = this.customerOfIdentifier.get(key);
-      if (customer) this.stale.add(customer);
+      if (customer) {
+        this.stale.add(customer);
+        applied.delete(customer);
+      }
+    };
+    for (const row of rows) {
+      const customer = this.customerOfIdentifier.get(row.identity_key);
+      const known = customer !== undefined && this.byCustomer.has(customer) && !this.stale.has(customer);
+      if (!known || this.mayMerge(row, customer)) {
+        markStale(row.identity_key, customer);
+        continue;
+      }
+      const list = applied.get(customer) ?? [];
+      list.push(row);
+      applied.set(customer, list);
     }
+    for (const [customer, list] of applied)
+      this.byCustomer.set(customer, withEvents(this.byCustomer.get(customer)!, list, this.at));
+  }
+
+  /** An inbox item changed status: the customer's open items say so (a resolved one leaves the list). */
+  itemChanged(identityKey: string, itemId: string, status: string): void {
+    const customer = this.customerOfIdentifier.get(identityKey);
+    const facts = customer ? this.byCustomer.get(customer) : undefined;
+    if (!customer || !facts) return;
+    // Reopened but no longer listed: its text is in the store; read the customer again.
+    if (status !== "resolved" && !facts.openItems.some((open) => open.id === itemId)) {
+      this.stale.add(customer);
+      return;
+    }
+    const openItems = facts.openItems
+      .map((open) => (open.id === itemId ? { ...open, status } : open))
+      .filter((open) => open.status !== "resolved");
+    this.byCustomer.set(customer, { ...facts, openItems });
+  }
+
+  /** Whether an event asserts an identifier that is not already this customer's (a merge may follow). */
+  private mayMerge(row: StoredEvent, customer: string): boolean {
+    if (!row.user_id && row.traits === "{}" && row.type !== "alias") return false;
+    return linksOf(row).some((link) => this.customerOfIdentifier.get(link.right) !== customer);
   }
 
   private async factsFor(input: string): Promise<ContextFacts | null> {

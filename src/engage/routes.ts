@@ -94,7 +94,9 @@ export function registerEngageRoutes(
       if (!command.success) return sendZodError(reply, command.error);
       try {
         const result = await applyCommand(engine, sink, request.params.id, command.data);
-        const { identityKey: _key, ...item } = result.item as typeof result.item & { identityKey?: string };
+        const { identityKey, ...item } = result.item as typeof result.item & { identityKey?: string };
+        // The context index keeps the item's new status (a reply's event reaches it as any event does).
+        if (identityKey) contexts.itemChanged(identityKey, item.id, item.status);
         return { ...result, item };
       } catch (error) {
         if (error instanceof InboxError) {
