@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { storedEvent } from "../../testing/stored-event.js";
 import type { StoredEvent } from "../collect/event-schema.js";
 import { withEvents } from "./context-facts.js";
 import type { ContextFacts } from "./store.js";
@@ -24,31 +25,19 @@ const facts: ContextFacts = {
   openItems: [],
 };
 
-const row = (id: string, time: string, extra: Partial<StoredEvent> = {}): StoredEvent => ({
-  event_id: id,
-  type: "track",
-  name: "Message Sent",
-  identity_key: "anon:a1",
-  user_id: "",
-  anonymous_id: "a1",
-  timestamp: time,
-  received_at: time,
-  seq: 1,
-  channel: "social",
-  touchpoint: "mention",
-  direction: "inbound",
-  text: "",
-  value: null,
-  currency: "",
-  properties: "{}",
-  traits: "{}",
-  context: "{}",
-  source: "test",
-  behaviour: "",
-  behaviour_labels: [],
-  behaviour_scores: [],
-  ...extra,
-});
+const row = (id: string, time: string, extra: Partial<StoredEvent> = {}): StoredEvent =>
+  storedEvent({
+    event_id: id,
+    name: "Message Sent",
+    identity_key: "anon:a1",
+    user_id: "",
+    anonymous_id: "a1",
+    timestamp: time,
+    received_at: time,
+    channel: "social",
+    touchpoint: "mention",
+    ...extra,
+  });
 
 test("committed events update the last touches, counts, last message and open items in memory", () => {
   const at = Date.UTC(2026, 0, 2);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { StoredEvent } from "../collect/event-schema.js";
+import { storedEvent } from "../../testing/stored-event.js";
 import {
   candidateIdentifiers,
   canonicalIdentifier,
@@ -41,33 +41,7 @@ test("identifiers are normalised so the same person matches", () => {
   assert.ok(candidateIdentifiers("@Ann").includes("social:twitter:ann"));
 });
 
-function event(overrides: Partial<StoredEvent>): StoredEvent {
-  return {
-    event_id: "e1",
-    type: "track",
-    name: "x",
-    identity_key: "user:u1",
-    user_id: "u1",
-    anonymous_id: "",
-    timestamp: "2024-01-01 00:00:00.000",
-    received_at: "2024-01-01 00:00:00.000",
-    seq: 1,
-    channel: "web",
-    touchpoint: "x",
-    direction: "inbound",
-    text: "",
-    value: null,
-    currency: "",
-    properties: "{}",
-    traits: "{}",
-    context: "{}",
-    source: "test",
-    behaviour: "",
-    behaviour_labels: [],
-    behaviour_scores: [],
-    ...overrides,
-  };
-}
+const event = storedEvent;
 
 test("an identify links user, anonymous id and identifying traits, each with its reason", () => {
   const links = linksOf(
