@@ -87,3 +87,12 @@ test("an engine error while feeding reaches the caller as it is", async () => {
   await assert.rejects(pool.run({ kind: "sum", input: {}, chunks: failing(), key: "k" }), /TIMEOUT_EXCEEDED/);
   assert.equal(await sum(pool), 500_500);
 });
+
+test("a task whose deadline passes while it waits for a worker is answered 503 and the lane goes on", async () => {
+  const pool = lane({ deadlineMs: 400 });
+  const runaway = pool.run({ kind: "spins", input: {}, chunks: chunks("x"), key: "a" }).catch((e) => e);
+  const waiting = sum(pool, "b").catch((e) => e);
+  for (const outcome of [await runaway, await waiting])
+    assert.ok(outcome instanceof LaneError && outcome.status === 503, String(outcome));
+  assert.equal(await sum(pool), 500_500);
+});

@@ -132,6 +132,12 @@ export class AnalyticLane {
       const started = Date.now();
       const slot = await this.acquire();
       const left = this.deadlineMs - (Date.now() - started);
+      if (left <= 0) {
+        // Its whole deadline went waiting for a worker: answered without starting, the worker untouched.
+        this.release(slot);
+        this.ended.deadline++;
+        throw new LaneError(503, "the analysis waited past its deadline for a free worker; try again later");
+      }
       try {
         return await this.feed<T>(slot, task, left);
       } finally {
