@@ -4,7 +4,8 @@
  * does nothing) as the peer, after a 5 s warm-up. Prints p50/p99 latency of both and the ratio of the p99s.
  * Then the mixed phase: the same context load while one analyst reads uncached analytic views back to back
  * (process map, friction, touchpoint table, variants, segment comparison, overview, each with a date
- * filter that changes every round so no cached answer serves it); says how many reads completed.
+ * filter that changes every round so no cached answer serves it); says how many reads completed. Last,
+ * HTTP ingest (32 clients, batches of 100) for the same time alone and while the analyst reads: the ratio.
  * Usage: node dist/bench/context.js [customers=20000] [seconds=20] [rate=1000]
  */
 import { rmSync } from "node:fs";
@@ -61,25 +62,76 @@ const ANALYST_VIEWS: Array<(round: number, from: string) => string> = [
   () => "/v1/segments/compare?a=0&b=1",
   (_, from) => `/v1/overview?from=${from}`,
 ];
-const analyst = { reads: 0, statuses: {} as Record<number, number>, seconds: [] as number[] };
-let analysing = true;
-const analystLoop = (async () => {
-  for (let round = 0; analysing; round++) {
-    const from = new Date(Date.UTC(2025, 10, 1) + round * 86_400_000).toISOString().slice(0, 10);
-    for (const view of ANALYST_VIEWS) {
-      if (!analysing) break;
-      const started = performance.now();
-      const response = await fetch(`${url}${view(round, from)}`, { headers: { authorization: auth } });
-      await response.arrayBuffer();
-      analyst.reads++;
-      analyst.statuses[response.status] = (analyst.statuses[response.status] ?? 0) + 1;
-      analyst.seconds.push((performance.now() - started) / 1000);
+let round = 0;
+/** Starts the analyst; `stop()` ends the loop and gives what it read. Rounds go on across phases (no cache hits). */
+function startAnalyst() {
+  const stats = { reads: 0, statuses: {} as Record<number, number>, seconds: [] as number[] };
+  let analysing = true;
+  const loop = (async () => {
+    for (; analysing; round++) {
+      const from = new Date(Date.UTC(2025, 10, 1) + round * 86_400_000).toISOString().slice(0, 10);
+      for (const view of ANALYST_VIEWS) {
+        if (!analysing) break;
+        const started = performance.now();
+        const response = await fetch(`${url}${view(round, from)}`, { headers: { authorization: auth } });
+        await response.arrayBuffer();
+        stats.reads++;
+        stats.statuses[response.status] = (stats.statuses[response.status] ?? 0) + 1;
+        stats.seconds.push((performance.now() - started) / 1000);
+      }
     }
-  }
-})();
+  })();
+  return {
+    async stop() {
+      analysing = false;
+      await loop;
+      stats.seconds.sort((x, y) => x - y);
+      return {
+        reads: stats.reads,
+        statuses: stats.statuses,
+        medianSeconds: stats.seconds[Math.floor(stats.seconds.length / 2)] ?? null,
+      };
+    },
+  };
+}
+
+/** HTTP ingest for `duration` s: 32 clients posting batches of 100 new events back to back; events/s acknowledged. */
+async function ingestFor(duration: number): Promise<number> {
+  const write = `Basic ${Buffer.from("wk:").toString("base64")}`;
+  const until = performance.now() + duration * 1000;
+  let acknowledged = 0;
+  let batchNo = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (performance.now() < until) {
+        const n = batchNo++;
+        const batch = Array.from({ length: 100 }, (_, i) => ({
+          type: "track",
+          userId: `ingest-${n % 5000}-${i % 4}`,
+          event: "Page Viewed",
+          messageId: `ingest-${process.pid}-${n}-${i}`,
+          properties: { channel: "web", touchpoint: "product page" },
+        }));
+        const response = await fetch(`${url}/v1/batch`, {
+          method: "POST",
+          headers: { authorization: write, "content-type": "application/json" },
+          body: JSON.stringify({ batch }),
+        });
+        await response.arrayBuffer();
+        if (response.status === 200) acknowledged += 100;
+      }
+    }),
+  );
+  return Math.round(acknowledged / duration);
+}
+
+const contextAnalyst = startAnalyst();
 const mixed = await load(randomCustomer);
-analysing = false;
-await analystLoop;
+const analyst = await contextAnalyst.stop();
+const ingestAlone = await ingestFor(seconds);
+const ingestAnalyst = startAnalyst();
+const ingestWhileAnalysing = await ingestFor(seconds);
+const analystDuringIngest = await ingestAnalyst.stop();
 await stopServer(child);
 rmSync(dir, { recursive: true, force: true });
 
@@ -100,10 +152,12 @@ console.log(
       health: summary(health),
       p99RatioVsHealth: Number(ratio(context.latency.p99, Math.max(1, health.latency.p99))),
       contextWhileAnalysing: summary(mixed),
-      analyst: {
-        reads: analyst.reads,
-        statuses: analyst.statuses,
-        medianSeconds: analyst.seconds.sort((a, b) => a - b)[Math.floor(analyst.seconds.length / 2)] ?? null,
+      analyst,
+      ingest: {
+        eventsPerSecondAlone: ingestAlone,
+        eventsPerSecondWhileAnalysing: ingestWhileAnalysing,
+        ratio: Number(ratio(ingestWhileAnalysing, ingestAlone)),
+        analystReads: analystDuringIngest.reads,
       },
     },
     null,
