@@ -37,3 +37,37 @@ test("the answers kept are bounded in bytes: the least recently used go, an over
   await cache.get("big", answer(1200));
   assert.equal(computed, 8);
 });
+
+test("a computation runs while anyone waits for it, and is stopped when every caller is gone", async () => {
+  const cache = new ResultCache();
+  const stops: AbortSignal[] = [];
+  const slow = (stop: AbortSignal) => {
+    stops.push(stop);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve("done"), 200);
+      stop.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(new Error("stopped"));
+      });
+    });
+  };
+  const [first, second] = [new AbortController(), new AbortController()];
+  const a = cache.get("k", slow, first.signal).catch((e: Error) => e.message);
+  const b = cache.get("k", slow, second.signal).catch((e: Error) => e.message);
+  first.abort();
+  assert.equal(stops[0]!.aborted, false, "one caller still waits");
+  assert.equal(await b, "done");
+  assert.equal(await a, "done");
+
+  cache.invalidate();
+  const [third, fourth] = [new AbortController(), new AbortController()];
+  const c = cache.get("k", slow, third.signal).catch((e: Error) => e.message);
+  const d = cache.get("k", slow, fourth.signal).catch((e: Error) => e.message);
+  third.abort();
+  fourth.abort();
+  assert.equal(stops[1]!.aborted, true, "nobody waits: stopped");
+  assert.deepEqual(await Promise.all([c, d]), ["stopped", "stopped"]);
+  // Forgotten: the next caller computes afresh.
+  assert.equal(await cache.get("k", slow), "done");
+  assert.equal(stops.length, 3);
+});

@@ -9,7 +9,16 @@ export class ResultCache {
   private bytes = 0;
   private readonly entries = new Map<
     string,
-    { version: number; at: number; value: Promise<unknown>; bytes: number }
+    {
+      version: number;
+      at: number;
+      value: Promise<unknown>;
+      bytes: number;
+      /** Callers still waiting for the computation, and the means to stop it when none is left. */
+      waiters: number;
+      settled: boolean;
+      stop: AbortController;
+    }
   >();
 
   /**
@@ -46,20 +55,37 @@ export class ResultCache {
     this.bytes -= entry.bytes;
   }
 
-  get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * The answer for `key`, computed once for all concurrent callers. `gone` is the caller's signal that it
+   * no longer waits (its client disconnected): when every caller of a computation still running is gone,
+   * the computation's own signal aborts it.
+   */
+  get<T>(key: string, compute: (stop: AbortSignal) => Promise<T>, gone?: AbortSignal): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.version === this.version && Date.now() - hit.at < this.maxAgeMs) {
       // Most recently used last, so the oldest is evicted first.
       this.entries.delete(key);
       this.entries.set(key, hit);
+      this.wait(key, hit, gone);
       return hit.value as Promise<T>;
     }
     this.remove(key);
-    const value = compute();
-    const entry = { version: this.version, at: Date.now(), value, bytes: 0 };
+    const stop = new AbortController();
+    const value = compute(stop.signal);
+    const entry = {
+      version: this.version,
+      at: Date.now(),
+      value,
+      bytes: 0,
+      waiters: 0,
+      settled: false,
+      stop,
+    };
     this.entries.set(key, entry);
+    this.wait(key, entry, gone);
     value.then(
       (answer) => {
+        entry.settled = true;
         if (this.entries.get(key) !== entry) return;
         entry.bytes = JSON.stringify(answer)?.length ?? 0;
         this.bytes += entry.bytes;
@@ -68,11 +94,32 @@ export class ResultCache {
       },
       // A failure is not kept: the next request tries again.
       () => {
+        entry.settled = true;
         if (this.entries.get(key) === entry) this.remove(key);
       },
     );
     this.evict();
     return value;
+  }
+
+  /** Counts a caller of a running computation; when the last one is gone, stops it and forgets it. */
+  private wait(
+    key: string,
+    entry: { waiters: number; settled: boolean; stop: AbortController },
+    gone?: AbortSignal,
+  ) {
+    if (entry.settled) return;
+    entry.waiters++;
+    gone?.addEventListener(
+      "abort",
+      () => {
+        entry.waiters--;
+        if (entry.waiters > 0 || entry.settled) return;
+        entry.stop.abort();
+        if (this.entries.get(key) === entry) this.remove(key);
+      },
+      { once: true },
+    );
   }
 
   private evict(): void {

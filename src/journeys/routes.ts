@@ -120,8 +120,8 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
     // Every journey is walked in the lane's workers; this thread only relays the engine's text.
-    (q, _reply, request) =>
-      computeFor(engine, lane, request.keyId).friction(toFilter(q), {
+    (q, _reply, request, stop) =>
+      computeFor(engine, lane, request.keyId, stop).friction(toFilter(q), {
         outcomeEvents: q.outcomeEvent,
         top: q.top,
       }),

@@ -24,20 +24,31 @@ export function computeFor(
   engine: Engine,
   lane: AnalyticLane | undefined,
   keyId: string | undefined,
+  signal?: AbortSignal,
 ): AnalyticCompute {
-  return lane ? lanedCompute(engine, lane, keyId ?? "anonymous") : inlineCompute(engine);
+  return lane ? lanedCompute(engine, lane, keyId ?? "anonymous", signal) : inlineCompute(engine);
 }
 
-/** The computations in the lane's workers, queued under `key` (the caller's API key id). */
-export function lanedCompute(engine: Engine, lane: AnalyticLane, key: string): AnalyticCompute {
+/**
+ * The computations in the lane's workers, queued under `key` (the caller's API key id); `signal` stops
+ * them when nobody waits for the answer any more.
+ */
+export function lanedCompute(
+  engine: Engine,
+  lane: AnalyticLane,
+  key: string,
+  signal?: AbortSignal,
+): AnalyticCompute {
   return {
     async friction(filter, options) {
       const { sql, params } = await frictionQuery(engine, filter);
-      return lane.run({ kind: "friction", input: options, chunks: engine.streamChunks(sql, params), key });
+      const chunks = engine.streamChunks(sql, params);
+      return lane.run({ kind: "friction", input: options, chunks, key, signal });
     },
     async attribution(options) {
       const { sql, params } = journeyPathsQuery(options);
-      return lane.run({ kind: "attribution", input: options, chunks: engine.streamChunks(sql, params), key });
+      const chunks = engine.streamChunks(sql, params);
+      return lane.run({ kind: "attribution", input: options, chunks, key, signal });
     },
   };
 }

@@ -59,7 +59,7 @@ test("a task that throws, passes its deadline or runs out of memory ends with a 
     );
     assert.equal(await sum(pool), 500_500, `the lane answers after "${kind}"`);
   }
-  assert.deepEqual(pool.ended, { deadline: 1, memory: 1, error: 1 });
+  assert.deepEqual(pool.ended, { deadline: 1, memory: 1, error: 1, cancelled: 0 });
   assert.deepEqual(pool.stats, { workers: 1, busy: 0, waiting: 0 });
 });
 
@@ -94,5 +94,25 @@ test("a task whose deadline passes while it waits for a worker is answered 503 a
   const waiting = sum(pool, "b").catch((e) => e);
   for (const outcome of [await runaway, await waiting])
     assert.ok(outcome instanceof LaneError && outcome.status === 503, String(outcome));
+  assert.equal(await sum(pool), 500_500);
+});
+
+test("a task nobody waits for any more is stopped: its worker replaced, its rows' stream closed", async () => {
+  const pool = lane();
+  let closed = false;
+  async function* endless(): AsyncIterable<string> {
+    try {
+      for (;;) yield '{"n":1}\n';
+    } finally {
+      closed = true;
+    }
+  }
+  const gone = new AbortController();
+  const task = pool.run({ kind: "spins", input: {}, chunks: endless(), key: "k", signal: gone.signal });
+  setTimeout(() => gone.abort(), 100);
+  await assert.rejects(task, (e) => e instanceof LaneError && /cancelled/.test(e.message));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(closed, "the stream of rows was closed");
+  assert.equal(pool.ended.cancelled, 1);
   assert.equal(await sum(pool), 500_500);
 });

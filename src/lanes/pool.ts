@@ -40,6 +40,8 @@ export interface LaneTask {
   chunks: AsyncIterable<Uint8Array | string>;
   /** Who asked (an API key's id): tasks queue per key. */
   key: string;
+  /** Aborts when nobody waits for the answer any more: the task is stopped (worker replaced, stream closed). */
+  signal?: AbortSignal;
 }
 
 /** Chunks sent ahead of the worker's acknowledgements: enough to overlap reading and computing. */
@@ -64,7 +66,7 @@ export class AnalyticLane {
   private readonly queuePerKey: number;
   private readonly module: URL;
   /** Tasks ended by their deadline, by a worker's memory limit, or by an error, since start. */
-  readonly ended = { deadline: 0, memory: 0, error: 0 };
+  readonly ended = { deadline: 0, memory: 0, error: 0, cancelled: 0 };
 
   constructor(options: LaneOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? 30_000;
@@ -132,9 +134,13 @@ export class AnalyticLane {
       const started = Date.now();
       const slot = await this.acquire();
       const left = this.deadlineMs - (Date.now() - started);
-      if (left <= 0) {
-        // Its whole deadline went waiting for a worker: answered without starting, the worker untouched.
+      if (left <= 0 || task.signal?.aborted) {
+        // Its whole deadline went waiting for a worker, or nobody waits any more: not started, the worker untouched.
         this.release(slot);
+        if (task.signal?.aborted) {
+          this.ended.cancelled++;
+          throw new LaneError(503, "the analysis was cancelled: nobody waits for it");
+        }
         this.ended.deadline++;
         throw new LaneError(503, "the analysis waited past its deadline for a free worker; try again later");
       }
@@ -159,9 +165,15 @@ export class AnalyticLane {
       let finished = false;
       let unacked = 0;
       let wakeFeeder: (() => void) | undefined;
+      const cancel = () => {
+        this.ended.cancelled++;
+        end(new LaneError(503, "the analysis was cancelled: nobody waits for it"), undefined, true);
+      };
+      task.signal?.addEventListener("abort", cancel, { once: true });
       const end = (error: LaneError | undefined, value?: T, replaceWorker = false) => {
         if (finished) return;
         finished = true;
+        task.signal?.removeEventListener("abort", cancel);
         clearTimeout(timer);
         wakeFeeder?.();
         slot.onMessage = undefined;
@@ -226,6 +238,7 @@ export class AnalyticLane {
           // The engine failed (or stopped the query at its own limit): the error handler maps it.
           if (!finished) {
             finished = true;
+            task.signal?.removeEventListener("abort", cancel);
             clearTimeout(timer);
             slot.onMessage = undefined;
             slot.onFailure = undefined;

@@ -41,9 +41,9 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, lane?:
     "/v1/value/attribution",
     { tags, summary: "Conversions attributed by Markov (exact), Shapley and heuristics", cache: true },
     attributionQuerySchema,
-    async (q, _reply, request) => ({
+    async (q, _reply, request, stop) => ({
       by: q.by,
-      ...(await computeFor(engine, lane, request.keyId).attribution({
+      ...(await computeFor(engine, lane, request.keyId, stop).attribution({
         by: q.by,
         conversionEvents: q.conversion,
         lookbackMs: q.lookback * 86_400_000,
@@ -58,7 +58,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, lane?:
     "/v1/value/touchpoints",
     { tags, summary: "The touchpoint investment table, by priority", cache: true },
     touchpointQuerySchema,
-    async (q, _reply, request) => ({
+    async (q, _reply, request, stop) => ({
       by: q.by,
       touchpoints: await touchpointTable(
         engine,
@@ -69,7 +69,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, lane?:
           segment: q.segment,
           maxStates: q.states,
         },
-        computeFor(engine, lane, request.keyId),
+        computeFor(engine, lane, request.keyId, stop),
       ),
     }),
   );
