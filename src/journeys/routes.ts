@@ -119,7 +119,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     "/v1/journeys/friction",
     { tags, summary: "Steps and transitions ranked by friction, each with its components", cache: true },
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
-    // Every journey is walked in the lane's workers; this thread only relays the engine's text.
+    // Every journey is walked in the lane's workers; this thread only relays the engine's bytes.
     (q, _reply, request, stop) =>
       computeFor(engine, lane, request.keyId, stop).friction(toFilter(q), {
         outcomeEvents: q.outcomeEvent,

@@ -1,7 +1,7 @@
 /**
  * The analytic computations that walk every journey, behind one seam: inline (the CLI; value/store.ts
  * `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
- * only relays the engine's text. Both give the same answers (test/demo.test.ts).
+ * only relays the engine's bytes. Both give the same answers (test/demo.test.ts).
  */
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
 import { frictionQuery } from "../journeys/friction.js";

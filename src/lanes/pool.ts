@@ -1,6 +1,6 @@
 /**
  * The analytic lane: a pool of worker threads that parse and compute what grows with the data, so the
- * serving thread (ingest, contexts, small reads) only relays the engine's text. Each task has a deadline
+ * serving thread (ingest, contexts, small reads) only relays the engine's bytes. Each task has a deadline
  * and each worker a heap limit; a task past either ends with a 503 and its worker is replaced, and the
  * server keeps serving. Tasks wait per key: past `queuePerKey` waiting or running tasks of one key, a 429.
  * Workers hold no engine: the engine stays on the serving thread, whose queries are asynchronous.
