@@ -212,6 +212,19 @@ test("friction, attribution and the touchpoint table walk journeys in the analyt
     JSON.parse(JSON.stringify(await touchpointTable(engine, { by: "touchpoint" }))),
     "touchpoints",
   );
+  // Segment discovery clusters in the lane too: the same segments as a direct run with the same seed.
+  const { discoverSegments } = await import("../src/segments/store.js");
+  const discovered = await app.inject({
+    method: "POST",
+    url: "/v1/segments/discover",
+    headers: { authorization: basic("ak_test"), "content-type": "application/json" },
+    payload: JSON.stringify({ k: 4, seed: 7 }),
+  });
+  assert.equal(discovered.statusCode, 200, discovered.body);
+  const direct4 = await discoverSegments(engine, { k: 4, seed: 7, save: false });
+  const laned4 = JSON.parse(discovered.body);
+  assert.equal(laned4.silhouette, direct4.silhouette);
+  same(laned4.segments, JSON.parse(JSON.stringify(direct4.segments)), "segments");
   await app.close();
 
   const hurried = await buildServer({

@@ -333,7 +333,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerIdentityRoutes(app, reads);
   registerValueRoutes(app, reads, lane);
   registerJourneyRoutes(app, reads, lane);
-  registerSegmentRoutes(app, reads);
+  registerSegmentRoutes(app, reads, lane);
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);
   registerBehaviourRoutes(app, reads, options.model ?? loadModel());

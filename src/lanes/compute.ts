@@ -6,12 +6,16 @@
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
 import { frictionQuery } from "../journeys/friction.js";
 import type { JourneyFilter } from "../journeys/query.js";
+import type { Clustered } from "../segments/discover.js";
+import type { CustomerCounts } from "../segments/features.js";
 import type { Engine } from "../store/engine.js";
 import type { AttributionResult } from "../value/attribution.js";
 import { type AttributionOptions, inlineCompute, journeyPathsQuery } from "../value/store.js";
 import type { AnalyticLane } from "./pool.js";
 
 export interface AnalyticCompute {
+  /** Segment discovery's clustering (segments/discover.ts). */
+  cluster(counts: CustomerCounts, options: { k?: number; seed: number }): Promise<Clustered>;
   friction(
     filter: JourneyFilter,
     options: FrictionOptions,
@@ -40,6 +44,7 @@ export function lanedCompute(
   signal?: AbortSignal,
 ): AnalyticCompute {
   return {
+    cluster: (counts, options) => lane.run({ kind: "segments", input: { counts, ...options }, key, signal }),
     async friction(filter, options) {
       const { sql, params } = await frictionQuery(engine, filter);
       const chunks = engine.streamChunks(sql, params);

@@ -4,6 +4,8 @@
  */
 import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { Touch } from "../journeys/query.js";
+import { clusterCustomers } from "../segments/discover.js";
+import type { CustomerCounts } from "../segments/features.js";
 import { PathBuilder, type PathTouch } from "../value/paths.js";
 import { type AttributionOptions, attributeStorePaths, DEFAULT_LOOKBACK_MS } from "../value/store.js";
 
@@ -41,6 +43,14 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
       (row) => tally.add(row.journey),
       () => tally.result(),
     );
+  },
+  /** Segment discovery's clustering: the counts come whole with the input, no rows. */
+  segments: (input) => {
+    const { counts, k, seed } = input as { counts: CustomerCounts; k?: number; seed: number };
+    return {
+      push() {},
+      finish: () => clusterCustomers(counts, { k, seed }),
+    };
   },
   attribution: (input) => {
     const options = input as AttributionOptions;

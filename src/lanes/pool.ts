@@ -36,8 +36,8 @@ export interface LaneTask {
   /** A consumer name in the worker (consumers.ts). */
   kind: string;
   input: unknown;
-  /** The rows to feed it, as JSONEachRow bytes or text (Engine.streamChunks). */
-  chunks: AsyncIterable<Uint8Array | string>;
+  /** The rows to feed it, as JSONEachRow bytes or text (Engine.streamChunks); none when the input is all. */
+  chunks?: AsyncIterable<Uint8Array | string>;
   /** Who asked (an API key's id): tasks queue per key. */
   key: string;
   /** Aborts when nobody waits for the answer any more: the task is stopped (worker replaced, stream closed). */
@@ -226,7 +226,7 @@ export class AnalyticLane {
       post({ type: "start", id, kind: task.kind, input: task.input });
       void (async () => {
         try {
-          for await (const data of task.chunks) {
+          for await (const data of task.chunks ?? []) {
             if (finished) break;
             while (unacked >= WINDOW && !finished) await new Promise<void>((wake) => (wakeFeeder = wake));
             if (finished) break;

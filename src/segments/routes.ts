@@ -2,7 +2,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
-import { cachedResult, readRoute } from "../api/read-route.js";
+import { cachedResult, clientGone, readRoute } from "../api/read-route.js";
+import { computeFor } from "../lanes/compute.js";
+import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import {
   compareSegments,
@@ -32,7 +34,8 @@ export const compareSchema = z.object({
   b: z.coerce.number().int().min(0).max(1000),
 });
 
-export function registerSegmentRoutes(app: FastifyInstance, engine: Engine): void {
+/** `lane`: the server's analytic lane, where discovery's clustering runs (without one, here). */
+export function registerSegmentRoutes(app: FastifyInstance, engine: Engine, lane?: AnalyticLane): void {
   const tags = ["segments"];
   readRoute(
     app,
@@ -76,11 +79,12 @@ export function registerSegmentRoutes(app: FastifyInstance, engine: Engine): voi
     async (request, reply) => {
       const body = discoverSchema.safeParse(request.body ?? {});
       if (!body.success) return sendZodError(reply, body.error);
-      const result = await discoverSegments(engine, {
-        k: body.data.k,
-        seed: body.data.seed,
-        minEvents: body.data.minEvents,
-      });
+      const compute = computeFor(engine, lane, request.keyId, clientGone(reply));
+      const result = await discoverSegments(
+        engine,
+        { k: body.data.k, seed: body.data.seed, minEvents: body.data.minEvents },
+        compute.cluster,
+      );
       if (!body.data.members) delete result.members;
       return result;
     },

@@ -8,6 +8,7 @@ import { formatTime } from "../store/time.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
 import { chooseK } from "./cluster.js";
 import { describeSegments, type SegmentSummary } from "./describe.js";
+import { type Clustered, clusterCustomers } from "./discover.js";
 import {
   CHANNEL_FEATURES,
   COUNT_FIELDS,
@@ -117,21 +118,23 @@ export interface DiscoverResult extends RunInfo {
 export async function discoverSegments(
   engine: Engine,
   options: DiscoverOptions = {},
+  /** Where the clustering runs (a server's analytic lane); here by default. */
+  cluster: (counts: CustomerCounts, options: { k?: number; seed: number }) => Promise<Clustered> = async (
+    c,
+    o,
+  ) => clusterCustomers(c, o),
 ): Promise<DiscoverResult> {
   const seed = options.seed ?? 42;
   options.onProgress?.("reading features");
   const counts = await customerCounts(engine, options.minEvents ?? 3);
   const ids = counts.ids;
   if (ids.length < 2) throw new Error(`only ${ids.length} customers with enough events to segment`);
-  const raw = featureMatrix(counts);
-  const { matrix } = standardise(raw);
   options.onProgress?.(options.k ? `clustering into ${options.k}` : "choosing k by silhouette (2..10)");
-  const chosen = chooseK(matrix, { k: options.k, seed });
-  const values = ids.map((_, i) => customerValue(counts, i));
-  const segments = describeSegments(raw, values, chosen.clustering.assignments, chosen.k);
+  const chosen = await cluster(counts, { k: options.k, seed });
+  const segments = chosen.segments;
   const runId = randomUUID();
   const createdAt = formatTime(Date.now());
-  const members = Object.fromEntries(ids.map((id, i) => [id, chosen.clustering.assignments[i]]));
+  const members = Object.fromEntries(ids.map((id, i) => [id, chosen.assignments[i]]));
   if (options.save !== false) {
     options.onProgress?.("storing membership");
     const result = { k: chosen.k, seed, silhouette: chosen.silhouette, segments };
@@ -151,7 +154,7 @@ export async function discoverSegments(
       await engine.insert(
         "segment_members",
         ids.slice(i, i + 50_000).map((id, j) => {
-          const segment = chosen.clustering.assignments[i + j];
+          const segment = chosen.assignments[i + j]!;
           return { run_id: runId, customer_id: id, segment_id: segment, label: labels[segment] };
         }),
       );

@@ -7,6 +7,7 @@
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { friction } from "../journeys/friction.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
+import { clusterCustomers } from "../segments/discover.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
@@ -221,6 +222,7 @@ export async function attributionFromStore(
 /** The journey-walking computations run here, on this thread (the CLI; a server uses its lane). */
 export function inlineCompute(engine: Engine): AnalyticCompute {
   return {
+    cluster: async (counts, options) => clusterCustomers(counts, options),
     friction: (filter, options) => friction(engine, filter, options),
     attribution: (options) => attributionFromStore(engine, options),
   };
