@@ -165,12 +165,7 @@ export class AnalyticLane {
       let finished = false;
       let unacked = 0;
       let wakeFeeder: (() => void) | undefined;
-      const cancel = () => {
-        this.ended.cancelled++;
-        end(new LaneError(503, "the analysis was cancelled: nobody waits for it"), undefined, true);
-      };
-      task.signal?.addEventListener("abort", cancel, { once: true });
-      const end = (error: LaneError | undefined, value?: T, replaceWorker = false) => {
+      const end = (error: Error | undefined, value?: T, replaceWorker = false) => {
         if (finished) return;
         finished = true;
         task.signal?.removeEventListener("abort", cancel);
@@ -182,18 +177,17 @@ export class AnalyticLane {
         if (error) reject(error);
         else resolve(value as T);
       };
+      /** Ends the task with a 503, counted under `why`. */
+      const stop = (why: keyof AnalyticLane["ended"], message: string, replaceWorker: boolean) => {
+        if (finished) return;
+        this.ended[why]++;
+        end(new LaneError(503, message), undefined, replaceWorker);
+      };
+      const cancel = () => stop("cancelled", "the analysis was cancelled: nobody waits for it", true);
+      task.signal?.addEventListener("abort", cancel, { once: true });
+      const seconds = Math.round(this.deadlineMs / 1000);
       const timer = setTimeout(
-        () => {
-          this.ended.deadline++;
-          end(
-            new LaneError(
-              503,
-              `the analysis passed its ${Math.round(this.deadlineMs / 1000)} s deadline and was stopped`,
-            ),
-            undefined,
-            true,
-          );
-        },
+        () => stop("deadline", `the analysis passed its ${seconds} s deadline and was stopped`, true),
         Math.max(0, budgetMs),
       );
       slot.onMessage = (message) => {
@@ -202,26 +196,13 @@ export class AnalyticLane {
           unacked--;
           wakeFeeder?.();
         } else if (message.type === "done") end(undefined, message.value as T);
-        else {
-          this.ended.error++;
-          end(new LaneError(503, `the analysis failed: ${message.message}`));
-        }
+        else stop("error", `the analysis failed: ${message.message}`, false);
       };
       slot.onFailure = (error) => {
         const memory =
           /memory/i.test(error.message) || (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-        if (memory) this.ended.memory++;
-        else this.ended.error++;
-        end(
-          new LaneError(
-            503,
-            memory
-              ? "the analysis ran out of its memory limit and was stopped"
-              : `the analysis failed: ${error.message}`,
-          ),
-          undefined,
-          true,
-        );
+        if (memory) stop("memory", "the analysis ran out of its memory limit and was stopped", true);
+        else stop("error", `the analysis failed: ${error.message}`, true);
       };
       post({ type: "start", id, kind: task.kind, input: task.input });
       void (async () => {
@@ -235,17 +216,9 @@ export class AnalyticLane {
           }
           if (!finished) post({ type: "end", id });
         } catch (error) {
-          // The engine failed (or stopped the query at its own limit): the error handler maps it.
-          if (!finished) {
-            finished = true;
-            task.signal?.removeEventListener("abort", cancel);
-            clearTimeout(timer);
-            slot.onMessage = undefined;
-            slot.onFailure = undefined;
-            // The worker still holds the half-fed task: start it afresh.
-            this.replace(slot);
-            reject(error);
-          }
+          // The engine failed (or stopped the query at its own limit): the error handler maps it. The
+          // worker still holds the half-fed task: it is replaced.
+          end(error as Error, undefined, true);
         }
       })();
     });
