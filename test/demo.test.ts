@@ -193,6 +193,7 @@ test("friction, attribution and the touchpoint table walk journeys in the analyt
     } else assert.equal(actual, expected, at);
   };
   const { attributionFromStore, touchpointTable } = await import("../src/value/store.js");
+  const { inlineCompute } = await import("../src/lanes/compute.js");
   const attribution = await app.inject({
     method: "GET",
     url: "/v1/value/attribution?by=touchpoint",
@@ -209,7 +210,7 @@ test("friction, attribution and the touchpoint table walk journeys in the analyt
   assert.equal(table.statusCode, 200, table.body);
   same(
     JSON.parse(table.body).touchpoints,
-    JSON.parse(JSON.stringify(await touchpointTable(engine, { by: "touchpoint" }))),
+    JSON.parse(JSON.stringify(await touchpointTable(engine, { by: "touchpoint" }, inlineCompute(engine)))),
     "touchpoints",
   );
   // Segment discovery clusters in the lane too: the same segments as a direct run with the same seed.

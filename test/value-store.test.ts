@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import { EngineSink } from "../src/collect/sink.js";
 import { loadDemo } from "../src/demo/load.js";
 import { customer360, findCustomer } from "../src/identity/customer360.js";
+import { inlineCompute } from "../src/lanes/compute.js";
 import type { Engine } from "../src/store/engine.js";
 import { journeyPaths, runClv, touchpointTable } from "../src/value/store.js";
 import { get, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
@@ -69,7 +70,7 @@ test("journeys to purchase become attribution paths; the phone gets credit for r
 });
 
 test("the touchpoint table ranks steps by value at stake x friction, with the behaviour mix of each step", async () => {
-  const rows = await touchpointTable(engine, { by: "touchpoint" });
+  const rows = await touchpointTable(engine, { by: "touchpoint" }, inlineCompute(engine));
   const checkoutError = rows.find((r) => r.step === "checkout error")!;
   const checkout = rows.find((r) => r.step === "checkout")!;
   assert.ok(checkoutError.dropOff > checkout.dropOff, `${checkoutError.dropOff} vs ${checkout.dropOff}`);

@@ -76,7 +76,7 @@ const digest = (key: string) => createHash("sha256").update(key).digest();
 export class KeyRing {
   private readonly entries: Array<{ digest: Buffer; role: Role }> = [];
 
-  constructor(readonly keys: ApiKeys) {
+  constructor(keys: ApiKeys) {
     const add = (key: string, role: Role) => this.entries.push({ digest: digest(key), role });
     for (const key of keys.write) add(key, "write");
     for (const key of keys.read) add(key, "read");

@@ -1,5 +1,6 @@
 /** `customer-flow clv ...` and `customer-flow attribution`: value from files or from the store. */
 import { type Command, Option } from "commander";
+import { inlineCompute } from "../lanes/compute.js";
 import { attribute, DEFAULT_MAX_STATES } from "../value/attribution.js";
 
 function checkStates(states: number): void {
@@ -266,12 +267,16 @@ export function registerValueCommands(program: Command): void {
           if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
           checkStates(options.states);
           const rows = await withStore(options, (store) =>
-            touchpointTable(store.engine, {
-              by: options.by,
-              conversionEvents: options.conversion,
-              lookbackMs: options.lookback * 86_400_000,
-              maxStates: options.states,
-            }),
+            touchpointTable(
+              store.engine,
+              {
+                by: options.by,
+                conversionEvents: options.conversion,
+                lookbackMs: options.lookback * 86_400_000,
+                maxStates: options.states,
+              },
+              inlineCompute(store.engine),
+            ),
           );
           emit(Boolean(options.json), { by: options.by, touchpoints: rows }, () =>
             [

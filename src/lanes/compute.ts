@@ -1,16 +1,16 @@
 /**
- * The analytic computations that walk every journey, behind one seam: inline (the CLI; value/store.ts
- * `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
+ * The analytic computations that walk every journey, behind one seam: inline (the CLI: `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
  * only relays the engine's bytes. Both give the same answers (test/demo.test.ts).
  */
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
-import { frictionQuery } from "../journeys/friction.js";
+import { friction, frictionQuery } from "../journeys/friction.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import type { Clustered } from "../segments/discover.js";
+import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
 import type { Engine } from "../store/engine.js";
 import type { AttributionResult } from "../value/attribution.js";
-import { type AttributionOptions, inlineCompute, journeyPathsQuery } from "../value/store.js";
+import { type AttributionOptions, attributionFromStore, journeyPathsQuery } from "../value/store.js";
 import type { AnalyticLane } from "./pool.js";
 
 export interface AnalyticCompute {
@@ -21,6 +21,15 @@ export interface AnalyticCompute {
     options: FrictionOptions,
   ): Promise<{ cases: number; items: FrictionItem[] }>;
   attribution(options: AttributionOptions): Promise<AttributionResult & { paths: number }>;
+}
+
+/** The computations run here, on this thread (the CLI and the library's callers). */
+export function inlineCompute(engine: Engine): AnalyticCompute {
+  return {
+    cluster: async (counts, options) => clusterCustomers(counts, options),
+    friction: (filter, options) => friction(engine, filter, options),
+    attribution: (options) => attributionFromStore(engine, options),
+  };
 }
 
 /** A request's computations: in the server's lane when it has one (queued under the caller's key), else here. */

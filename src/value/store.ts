@@ -5,9 +5,7 @@
  */
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
-import { friction } from "../journeys/friction.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
-import { clusterCustomers } from "../segments/discover.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
@@ -219,15 +217,6 @@ export async function attributionFromStore(
   return attributeStorePaths(await journeyPaths(engine, options), options);
 }
 
-/** The journey-walking computations run here, on this thread (the CLI; a server uses its lane). */
-export function inlineCompute(engine: Engine): AnalyticCompute {
-  return {
-    cluster: async (counts, options) => clusterCustomers(counts, options),
-    friction: (filter, options) => friction(engine, filter, options),
-    attribution: (options) => attributionFromStore(engine, options),
-  };
-}
-
 export interface TouchpointValue {
   step: string;
   customers: number;
@@ -256,7 +245,8 @@ export interface TouchpointValue {
 export async function touchpointTable(
   engine: Engine,
   options: JourneyOptions = {},
-  compute: AnalyticCompute = inlineCompute(engine),
+  /** Where journeys are walked: `inlineCompute` (lanes/compute.ts) here, or a server's lane. */
+  compute: AnalyticCompute,
 ): Promise<TouchpointValue[]> {
   const by = options.by ?? "touchpoint";
   const lookback = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
