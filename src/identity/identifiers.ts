@@ -82,8 +82,7 @@ export function candidateIdentifiers(input: string): string[] {
   const candidates = [`user:${text}`, `anon:${text}`];
   const email = normaliseEmail(text);
   if (email) candidates.push(email);
-  const phone =
-    text.length <= MAX_PHONE_LENGTH && /^[+\d][\d\s().-]{5,}$/.test(text) ? normalisePhone(text) : undefined;
+  const phone = /^[+\d][\d\s().-]{5,}$/.test(text) ? normalisePhone(text) : undefined;
   if (phone) candidates.push(phone);
   if (text.startsWith("@")) for (const net of SOCIAL_NETWORKS) candidates.push(normaliseSocial(net, text)!);
   return candidates;

@@ -61,8 +61,11 @@ const OUTSIDE_FUNCTIONS = new Set([
 ]);
 
 /** The statement as it may run: checked for its kind, one statement, and INTO OUTFILE in its text. */
+/** The statement as typed, without surrounding space and a final semicolon. */
+const statementText = (sql: string) => sql.trim().replace(/;\s*$/, "");
+
 export function readOnlySql(sql: string): string {
-  const text = sql.trim().replace(/;\s*$/, "");
+  const text = statementText(sql);
   if (!READING.test(text)) {
     throw new ReadOnlyError(
       "only reading statements run here (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, EXISTS)",
@@ -99,7 +102,7 @@ export function outsideFunctions(astLines: readonly string[]): string[] {
 /** readOnlySql, plus the engine parser's view of the statement: every kind of statement is checked. */
 export async function guardReadOnly(engine: Engine, sql: string): Promise<string> {
   const guarded = readOnlySql(sql);
-  const text = sql.trim().replace(/;\s*$/, "");
+  const text = statementText(sql);
   const [canonical] = await engine.query<{ text: string }>(
     "SELECT formatQuerySingleLine({sql:String}) AS text",
     {
