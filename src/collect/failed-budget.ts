@@ -5,6 +5,7 @@
  * also expire after 30 days (the table's TTL, migration 8).
  */
 import type { Engine } from "../store/engine.js";
+import { failedEventsTtl } from "../store/schema.js";
 import type { FailedEvent } from "./event-schema.js";
 
 /** Days rejected payloads are kept by default (the table's TTL, migration 8). */
@@ -14,7 +15,7 @@ export const DEFAULT_FAILED_RETENTION_DAYS = 30;
 export async function setFailedRetention(engine: Engine, days: number): Promise<void> {
   if (!Number.isInteger(days) || days < 1)
     throw new Error("failed-events retention: a whole number of days >= 1");
-  await engine.command(`ALTER TABLE failed_events MODIFY TTL toDateTime(received_at) + INTERVAL ${days} DAY`);
+  await engine.command(`ALTER TABLE failed_events MODIFY TTL ${failedEventsTtl(days)}`);
 }
 
 /** Default cap on failed_events' size on disk: CUSTOMER_FLOW_FAILED_EVENTS_MAX_MB, else 1 GiB. */

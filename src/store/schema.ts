@@ -58,6 +58,9 @@ export const FAILED_EVENTS_TABLE: TableSpec = {
   shardBy: "rand()",
 };
 
+/** failed_events' row expiry after `days` days (migration 8 sets 30; `serve --failed-retention-days` changes it). */
+export const failedEventsTtl = (days: number) => `toDateTime(received_at) + INTERVAL ${days} DAY`;
+
 export const IDENTITY_LINKS_TABLE: TableSpec = {
   name: "identity_links",
   columns: `
@@ -253,7 +256,7 @@ export const MIGRATIONS: Migration[] = [
     name: "failed events expire",
     tables: [],
     // Rejected payloads are kept for diagnosis, not forever (docs/security.md; the size cap is in the sink).
-    ttl: [{ table: FAILED_EVENTS_TABLE, expression: "toDateTime(received_at) + INTERVAL 30 DAY" }],
+    ttl: [{ table: FAILED_EVENTS_TABLE, expression: failedEventsTtl(30) }],
   },
 ];
 
