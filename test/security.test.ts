@@ -14,6 +14,7 @@ import { FailedEventsBudget, setFailedRetention } from "../src/collect/failed-bu
 import { applyLinks, linksOfCustomer, resolveIdentifier } from "../src/identity/identity-store.js";
 import type { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
+import { DEFAULT_QUERY_LIMITS } from "../src/store/query-limits.js";
 import { guardReadOnly, ReadOnlyError } from "../src/store/read-only.js";
 import { basic, TEST_KEYS, testEngine, uid } from "../testing/helpers.js";
 
@@ -448,7 +449,7 @@ test("an analytic read past the per-query limits is a 503, and the server keeps 
     engine,
     keys: TEST_KEYS,
     preloadContexts: false,
-    queryLimits: { maxExecutionSeconds: 30, maxMemoryBytes: 1024 },
+    queryLimits: { ...DEFAULT_QUERY_LIMITS, maxMemoryBytes: 1024 },
   });
   const headers = { authorization: basic("rk_test") };
   const answer = await limited.app.inject({ method: "GET", url: "/v1/journeys/variants", headers });

@@ -14,6 +14,7 @@
  */
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { type Engine, MAX_BOUND_IDS } from "../store/engine.js";
+import { ANALYTIC_NICE } from "../store/query-limits.js";
 import { formatTime } from "../store/time.js";
 
 /** Above this share of the stored customers, one full rebuild is cheaper than rebuilding by list. */
@@ -42,7 +43,8 @@ const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
 
 /**
  * INSERT of the rebuilt rows (version {version:UInt64}): every customer, or only the events of the given
- * identity keys (a subquery) grouped into the customers of `ids`.
+ * identity keys (a subquery) grouped into the customers of `ids`. A rebuild is background work: its
+ * threads run niced, so they yield the cores to ingest and the serving thread.
  */
 function rebuildSql(only?: { keys: string }): string {
   const where = only ? `e.identity_key IN (${only.keys})` : "1";
@@ -56,7 +58,8 @@ function rebuildSql(only?: { keys: string }): string {
       FROM events AS e FINAL ${IDENTITY_JOIN}
       WHERE ${where}
       GROUP BY customer ${having}
-    )`;
+    )
+    SETTINGS os_thread_priority = ${ANALYTIC_NICE}`;
 }
 
 /**
@@ -124,15 +127,17 @@ export function refreshJourneySequences(
   engine: Engine,
   options: { full?: boolean } = {},
 ): Promise<RefreshResult> {
-  const running = inFlight.get(engine);
+  // A wrapper (the API's limited reads) and the engine it wraps are one store: they share one refresh.
+  const store = engine.base ?? engine;
+  const running = inFlight.get(store);
   if (running && !options.full) return running;
   const refresh = (running ?? Promise.resolve())
     .catch(() => undefined)
     .then(() => runRefresh(engine, options.full ?? false))
     .finally(() => {
-      if (inFlight.get(engine) === refresh) inFlight.delete(engine);
+      if (inFlight.get(store) === refresh) inFlight.delete(store);
     });
-  inFlight.set(engine, refresh);
+  inFlight.set(store, refresh);
   return refresh;
 }
 

@@ -2,7 +2,9 @@
  * The message loop of an analytic-lane worker thread: start a task with a consumer, feed it chunks (each
  * acknowledged, so the serving thread never queues more than a few), finish it, answer or report the error.
  */
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
+import { ANALYTIC_NICE } from "../store/query-limits.js";
 import type { Consumer, ConsumerFactory } from "./consumers.js";
 
 export type ToWorker =
@@ -18,6 +20,12 @@ export type FromWorker =
 export function serveConsumers(consumers: Record<string, ConsumerFactory>): void {
   const port = parentPort;
   if (!port) throw new Error("an analytic-lane worker runs in a worker thread");
+  // On Linux a nice value belongs to a thread: this one yields the cores to the serving thread and ingest.
+  try {
+    setPriority(ANALYTIC_NICE);
+  } catch {
+    // Not permitted or not supported here: the worker runs at the process's priority.
+  }
   // Each task decodes its own bytes: a chunk may end inside a UTF-8 character.
   const tasks = new Map<number, { consumer: Consumer; decoder: TextDecoder }>();
   const send = (message: FromWorker) => port.postMessage(message);

@@ -9,6 +9,8 @@ export type QueryParams = Record<string, unknown>;
 export interface Engine {
   /** Human-readable description for logs and `--json` output. */
   readonly description: string;
+  /** The engine this one wraps (the same store with other query settings), if it wraps one. */
+  readonly base?: Engine;
   /** Runs a statement that returns rows (JSONEachRow) and collects them. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Runs a statement that returns nothing (DDL, OPTIMIZE, ...). */

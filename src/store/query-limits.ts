@@ -10,11 +10,20 @@ export interface QueryLimits {
   maxExecutionSeconds: number;
   /** Bytes of memory a query may use before the engine stops it (MEMORY_LIMIT_EXCEEDED). */
   maxMemoryBytes: number;
+  /**
+   * Linux nice value of the engine's threads for the query (`os_thread_priority`): above 0, analytic reads
+   * yield the cores to ingest's inserts and the serving thread, which run at 0.
+   */
+  threadNice: number;
 }
+
+/** The nice value of work that may wait (analytic reads, the lane's workers, background refreshes). */
+export const ANALYTIC_NICE = 10;
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxExecutionSeconds: 30,
   maxMemoryBytes: 8 * 1024 ** 3,
+  threadNice: ANALYTIC_NICE,
 };
 
 const READING = /^\s*(select|with)\b/i;
@@ -24,7 +33,7 @@ const TRAILING_SETTINGS = /\bSETTINGS\s+\w+\s*=\s*[\w.']+(\s*,\s*\w+\s*=\s*[\w.'
 /** The statement with the limits added to its SETTINGS (only reading statements; others are returned as they are). */
 export function limitQuery(sql: string, limits: QueryLimits): string {
   if (!READING.test(sql)) return sql;
-  const settings = `max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}`;
+  const settings = `max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}, os_thread_priority = ${limits.threadNice}`;
   const text = sql.trimEnd();
   return TRAILING_SETTINGS.test(text) ? `${text}, ${settings}` : `${text}\nSETTINGS ${settings}`;
 }
@@ -33,6 +42,7 @@ export function limitQuery(sql: string, limits: QueryLimits): string {
 export function withQueryLimits(engine: Engine, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Engine {
   return {
     description: engine.description,
+    base: engine.base ?? engine,
     query: <T>(sql: string, params?: QueryParams) => engine.query<T>(limitQuery(sql, limits), params),
     stream: <T>(sql: string, params?: QueryParams) => engine.stream<T>(limitQuery(sql, limits), params),
     streamChunks: (sql, params) => engine.streamChunks(limitQuery(sql, limits), params),
