@@ -167,7 +167,7 @@ test("planted: the checkout failure tops the friction list, a reported failure w
   assert.equal(steps[0], error);
 });
 
-test("friction, attribution and the touchpoint table walk journeys in the analytic lane and answer as the direct calls; past its deadline, a 503", async () => {
+test("friction, attribution, the touchpoint table, segment discovery, who matters now and themes run in the analytic lane and answer as the direct calls; past its deadline, a 503", async () => {
   const { friction } = await import("../src/journeys/friction.js");
   const { buildServer } = await import("../src/api/server.js");
   const { TEST_KEYS, basic } = await import("../testing/helpers.js");
@@ -226,6 +226,18 @@ test("friction, attribution and the touchpoint table walk journeys in the analyt
   const laned4 = JSON.parse(discovered.body);
   assert.equal(laned4.silhouette, direct4.silhouette);
   same(laned4.segments, JSON.parse(JSON.stringify(direct4.segments)), "segments");
+  // Who matters now and the voice of the customer are computed in the lane: the same as direct calls.
+  const { voiceOfCustomer, whoMattersNowFromStore } = await import("../src/behaviour/store.js");
+  const now = await app.inject({ method: "GET", url: "/v1/behaviour/now?limit=20", headers });
+  assert.equal(now.statusCode, 200, now.body);
+  const directNow = await whoMattersNowFromStore(engine, { config: { limit: 20 } });
+  assert.ok(directNow.entries.length > 0, "the demo has people who matter now");
+  same(JSON.parse(now.body), JSON.parse(JSON.stringify(directNow)), "now");
+  const voice = await app.inject({ method: "GET", url: "/v1/behaviour/themes", headers });
+  assert.equal(voice.statusCode, 200, voice.body);
+  const directVoice = await voiceOfCustomer(engine, {});
+  assert.ok(directVoice.touchpoints.some((t) => t.spaces.some((v) => v.themes.length > 0)));
+  same(JSON.parse(voice.body), JSON.parse(JSON.stringify(directVoice)), "themes");
   await app.close();
 
   const hurried = await buildServer({

@@ -336,7 +336,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerSegmentRoutes(app, reads, lane);
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);
-  registerBehaviourRoutes(app, reads, options.model ?? loadModel());
+  registerBehaviourRoutes(app, reads, options.model ?? loadModel(), lane);
   registerInternalRoutes(app, options.engine, sink);
 
   app.addHook("onClose", async () => {

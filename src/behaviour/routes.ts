@@ -3,11 +3,12 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import { readRoute } from "../api/read-route.js";
+import { computeFor } from "../lanes/compute.js";
+import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { MAX_CLASSIFIED_CHARS } from "./features.js";
 import type { BehaviourLabel, BehaviourModel } from "./model.js";
 import { DEFAULT_NOW_CONFIG, type NowConfig } from "./now.js";
-import { voiceOfCustomer, whoMattersNowFromStore } from "./store.js";
 
 const time = z
   .string()
@@ -96,7 +97,13 @@ const classifyBodySchema = z.union([
   z.object({ texts: z.array(classifyText).max(1_000) }),
 ]);
 
-export function registerBehaviourRoutes(app: FastifyInstance, engine: Engine, model: BehaviourModel): void {
+/** `lane`: the server's analytic lane, where the rankings and themes are computed (without one, here). */
+export function registerBehaviourRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  model: BehaviourModel,
+  lane?: AnalyticLane,
+): void {
   const tags = ["behaviour"];
   readRoute(
     app,
@@ -107,7 +114,12 @@ export function registerBehaviourRoutes(app: FastifyInstance, engine: Engine, mo
       cache: true,
     },
     nowQuerySchema,
-    async (q) => whoMattersNowFromStore(engine, { at: q.at, config: nowConfigOf(q), segment: q.segment }),
+    (q, _reply, request, stop) =>
+      computeFor(engine, lane, request.keyId, stop).whoMattersNow({
+        at: q.at,
+        config: nowConfigOf(q),
+        segment: q.segment,
+      }),
   );
   readRoute(
     app,
@@ -118,8 +130,8 @@ export function registerBehaviourRoutes(app: FastifyInstance, engine: Engine, mo
       cache: true,
     },
     themesQuerySchema,
-    async (q) =>
-      voiceOfCustomer(engine, {
+    (q, _reply, request, stop) =>
+      computeFor(engine, lane, request.keyId, stop).voice({
         at: q.at,
         touchpoint: q.touchpoint,
         weeks: q.weeks,

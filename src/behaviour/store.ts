@@ -1,20 +1,18 @@
 /** Behaviour from the store: the SQL behind who matters now and the voice of the customer per touchpoint. */
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
-import { type Engine, queryInChunks } from "../store/engine.js";
+import type { Engine, QueryParams } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import type { Space } from "./model.js";
-import { SPACES } from "./model.js";
-import {
-  type CustomerValue,
-  DEFAULT_NOW_CONFIG,
-  type Mention,
-  type NowConfig,
-  type NowResult,
-  whoMattersNow,
-} from "./now.js";
+import { DEFAULT_NOW_CONFIG, type NowConfig, type NowResult } from "./now.js";
+import { type MentionRow, NowBuilder, type ValueRow } from "./now-rows.js";
 import type { Conversation } from "./reply-labels.js";
-import { buildCorpus, type Theme, type ThemeMessage, themesOf } from "./themes.js";
+import {
+  VoiceBuilder,
+  type VoiceFrame,
+  type VoiceResult,
+  type VoiceTextRow,
+  type WeeklyVoiceRow,
+} from "./voice.js";
 
 const HOUR = 3_600_000;
 
@@ -67,115 +65,77 @@ export async function latestMessageTime(engine: Engine): Promise<number | null> 
   return row && Number(row.n) > 0 ? Number(row.ms) : null;
 }
 
-export async function loadMentions(
-  engine: Engine,
-  from: number,
-  to: number,
-  segment?: number,
-): Promise<Mention[]> {
-  const rows = await engine.query<Omit<Mention, "customerId"> & { customer_id: string }>(
-    mentionsSql(segment),
-    {
-      from: formatTime(from),
-      to: formatTime(to),
-      segment: segment ?? 0,
-    },
-  );
-  return rows.map(({ customer_id, ...r }) => ({
-    ...r,
-    customerId: customer_id,
-    ms: Number(r.ms),
-    followers: Number(r.followers),
-  }));
-}
-
-/** CLV when the value job stored one, else the customer's summed spend. */
-export async function customerValues(
-  engine: Engine,
-  customerIds: string[],
-): Promise<Map<string, CustomerValue>> {
-  const values = new Map<string, CustomerValue>();
-  const clvRows = await queryInChunks<{ customer_id: string; clv: number | null }>(
-    engine,
-    "SELECT customer_id, clv FROM customer_value FINAL WHERE customer_id IN {ids:Array(String)}",
-    "ids",
-    customerIds,
-  );
-  for (const r of clvRows)
-    if (r.clv !== null) values.set(r.customer_id, { value: Number(r.clv), basis: "clv" });
-  const missing = customerIds.filter((id) => !values.has(id));
-  const spendRows = await queryInChunks<{ customer_id: string; spend: number }>(
-    engine,
-    `SELECT ${CUSTOMER_OF_EVENT} AS customer_id, sum(e.value) AS spend
-     FROM events AS e FINAL ${IDENTITY_JOIN}
-     WHERE e.value IS NOT NULL AND ${CUSTOMER_OF_EVENT} IN {ids:Array(String)}
-     GROUP BY customer_id`,
-    "ids",
-    missing,
-  );
-  for (const r of spendRows) values.set(r.customer_id, { value: Number(r.spend), basis: "spend" });
-  return values;
-}
-
-export async function whoMattersNowFromStore(
+/**
+ * Who matters now's two queries over the same window: `values`, the value of every customer the window's
+ * messages name (CLV when the value job stored one, else their summed spend; none when neither), and
+ * `mentions`, the messages. Their rows go, values first, into a NowBuilder.
+ */
+export async function nowQueries(
   engine: Engine,
   options: { at?: number; config?: Partial<NowConfig>; segment?: number } = {},
-): Promise<NowResult> {
+): Promise<{ at: number; config: NowConfig; values: string; mentions: string; params: QueryParams }> {
   const config = {
     ...DEFAULT_NOW_CONFIG,
     ...options.config,
     weights: { ...DEFAULT_NOW_CONFIG.weights, ...options.config?.weights },
   };
   const at = await analysisTime(engine, options.at);
-  const mentions = await loadMentions(
-    engine,
-    at - (config.lookbackHours + config.historyHours) * HOUR,
-    at,
-    options.segment,
-  );
-  const values = await customerValues(engine, [...new Set(mentions.map((m) => m.customerId))]);
-  return whoMattersNow(mentions, values, at, config);
+  const params = {
+    from: formatTime(at - (config.lookbackHours + config.historyHours) * HOUR),
+    to: formatTime(at),
+    segment: options.segment ?? 0,
+  };
+  const mentions = mentionsSql(options.segment);
+  // Unmatched joined rows take defaults (NULL for the nullable clv, 0 for has_spend): no join_use_nulls,
+  // which would also turn the identity join's '' into NULL.
+  const values = `
+    WITH mentioned AS (SELECT DISTINCT customer_id FROM (${mentions}))
+    SELECT m.customer_id AS customer_id, if(v.clv IS NOT NULL, v.clv, s.spend) AS value,
+           if(v.clv IS NOT NULL, 'clv', 'spend') AS basis
+    FROM mentioned AS m
+    LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL
+               WHERE clv IS NOT NULL AND customer_id IN (SELECT customer_id FROM mentioned)) AS v
+      ON v.customer_id = m.customer_id
+    LEFT JOIN (SELECT ${CUSTOMER_OF_EVENT} AS customer_id, sum(e.value) AS spend, 1 AS has_spend
+               FROM events AS e FINAL ${IDENTITY_JOIN}
+               WHERE e.value IS NOT NULL AND ${CUSTOMER_OF_EVENT} IN (SELECT customer_id FROM mentioned)
+               GROUP BY customer_id) AS s
+      ON s.customer_id = m.customer_id
+    WHERE v.clv IS NOT NULL OR s.has_spend = 1`;
+  return { at, config, values, mentions, params };
 }
 
-export interface SpaceVoice {
-  behaviour: Space;
-  /** Messages in the whole window. */
-  volume: number;
-  recent: number;
-  previous: number;
-  /** recent / previous - 1 (null when there was nothing before). */
-  trend: number | null;
-  weekly: Array<{ week: string; messages: number }>;
-  themes: Theme[];
+/** Who matters now, computed on this thread (the CLI; a server runs it in its analytic lane). */
+export async function whoMattersNowFromStore(
+  engine: Engine,
+  options: { at?: number; config?: Partial<NowConfig>; segment?: number } = {},
+): Promise<NowResult> {
+  const { at, config, values, mentions, params } = await nowQueries(engine, options);
+  const builder = new NowBuilder(at, config);
+  for (const row of await engine.query<ValueRow>(values, params)) builder.add(row);
+  for (const row of await engine.query<MentionRow>(mentions, params)) builder.add(row);
+  return builder.result();
 }
 
-export interface TouchpointVoice {
-  touchpoint: string;
-  messages: number;
-  spaces: SpaceVoice[];
-}
-
-export interface VoiceResult {
-  at: string;
-  weeks: number;
-  touchpoints: TouchpointVoice[];
+export interface VoiceOptions {
+  at?: number;
+  weeks?: number;
+  touchpoint?: string;
+  top?: number;
+  sample?: number;
+  segment?: number;
 }
 
 /**
  * Volume, trend (the last half of the window against the first) and themes per touchpoint and space, over
- * `weeks` weeks before `at`. Themes read up to `sample` of the most recent messages per touchpoint and space.
+ * `weeks` weeks before `at`: the weekly counts (small: touchpoints x spaces x weeks rows) are read here;
+ * `texts` is the query of up to `sample` of the most recent messages per touchpoint and space, whose rows
+ * go into a VoiceBuilder.
  */
-export async function voiceOfCustomer(
+export async function voiceQueries(
   engine: Engine,
-  options: {
-    at?: number;
-    weeks?: number;
-    touchpoint?: string;
-    top?: number;
-    sample?: number;
-    segment?: number;
-  } = {},
-): Promise<VoiceResult> {
+  options: VoiceOptions = {},
+): Promise<{ frame: VoiceFrame; texts: string; params: QueryParams }> {
   const weeks = options.weeks ?? 8;
   const at = await analysisTime(engine, options.at);
   const from = at - weeks * 7 * 24 * HOUR;
@@ -192,77 +152,24 @@ export async function voiceOfCustomer(
     AND e.timestamp > {from:DateTime64(3)} AND e.timestamp <= {to:DateTime64(3)}
     AND ({touchpoint:String} = '' OR e.touchpoint = {touchpoint:String})
     ${options.segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`}`;
-  const weekly = await engine.query<{
-    touchpoint: string;
-    behaviour: Space;
-    week: string;
-    messages: number;
-    recent: number;
-  }>(
+  const weekly = await engine.query<WeeklyVoiceRow>(
     `SELECT e.touchpoint AS touchpoint, e.behaviour AS behaviour, toString(toMonday(e.timestamp)) AS week,
             count() AS messages, countIf(e.timestamp > {middle:DateTime64(3)}) AS recent
      FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${where}
      GROUP BY touchpoint, behaviour, week ORDER BY touchpoint, behaviour, week`,
     params,
   );
-  const texts = await engine.query<{
-    touchpoint: string;
-    behaviour: Space;
-    text: string;
-    ms: number;
-    customer_id: string;
-  }>(
-    `SELECT e.touchpoint AS touchpoint, e.behaviour AS behaviour, e.text AS text,
+  const texts = `SELECT e.touchpoint AS touchpoint, e.behaviour AS behaviour, e.text AS text,
             toUnixTimestamp64Milli(e.timestamp) AS ms, ${CUSTOMER_OF_EVENT} AS customer_id
      FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${where}
-     ORDER BY ms DESC LIMIT {sample:UInt32} BY touchpoint, behaviour`,
-    params,
-  );
-  const messages: ThemeMessage[] = texts.map((t) => ({
-    text: t.text,
-    at: new Date(Number(t.ms)).toISOString(),
-    customerId: t.customer_id,
-  }));
-  const corpus = buildCorpus(texts.map((t) => t.text));
-  const members = new Map<string, number[]>();
-  texts.forEach((t, i) => {
-    const key = `${t.touchpoint}\u0000${t.behaviour}`;
-    const list = members.get(key) ?? [];
-    list.push(i);
-    members.set(key, list);
-  });
-  const byTouchpoint = new Map<string, Map<Space, SpaceVoice>>();
-  for (const row of weekly) {
-    const spaces = byTouchpoint.get(row.touchpoint) ?? new Map<Space, SpaceVoice>();
-    byTouchpoint.set(row.touchpoint, spaces);
-    const voice = spaces.get(row.behaviour) ?? {
-      behaviour: row.behaviour,
-      volume: 0,
-      recent: 0,
-      previous: 0,
-      trend: null,
-      weekly: [],
-      themes: [],
-    };
-    spaces.set(row.behaviour, voice);
-    voice.volume += Number(row.messages);
-    voice.recent += Number(row.recent);
-    voice.previous += Number(row.messages) - Number(row.recent);
-    voice.weekly.push({ week: row.week, messages: Number(row.messages) });
-  }
-  const touchpoints: TouchpointVoice[] = [];
-  for (const [touchpoint, spaces] of byTouchpoint) {
-    const list = SPACES.flatMap((space) => {
-      const voice = spaces.get(space);
-      if (!voice) return [];
-      voice.trend = voice.previous > 0 ? Math.round((voice.recent / voice.previous - 1) * 1000) / 1000 : null;
-      voice.themes = themesOf(corpus, members.get(`${touchpoint}\u0000${space}`) ?? [], messages, {
-        top: options.top ?? 5,
-      });
-      return [voice];
-    });
-    touchpoints.push({ touchpoint, messages: list.reduce((s, v) => s + v.volume, 0), spaces: list });
-  }
-  touchpoints.sort((a, b) => b.messages - a.messages || a.touchpoint.localeCompare(b.touchpoint));
-  return { at: new Date(at).toISOString(), weeks, touchpoints };
+     ORDER BY ms DESC LIMIT {sample:UInt32} BY touchpoint, behaviour`;
+  return { frame: { at, weeks, top: options.top ?? 5, weekly }, texts, params };
+}
+
+/** The voice of the customer, computed on this thread (the CLI; a server runs it in its analytic lane). */
+export async function voiceOfCustomer(engine: Engine, options: VoiceOptions = {}): Promise<VoiceResult> {
+  const { frame, texts, params } = await voiceQueries(engine, options);
+  const builder = new VoiceBuilder(frame);
+  for (const row of await engine.query<VoiceTextRow>(texts, params)) builder.add(row);
+  return builder.result();
 }

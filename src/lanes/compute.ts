@@ -1,7 +1,17 @@
 /**
- * The analytic computations that walk every journey, behind one seam: inline (the CLI: `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
+ * The analytic computations whose JavaScript work grows with the data (journey walks, clustering, the
+ * behaviour rankings and themes), behind one seam: inline (the CLI: `inlineCompute`) or in the analytic lane's workers (a server: `lanedCompute`), where the serving thread
  * only relays the engine's bytes. Both give the same answers (test/demo.test.ts).
  */
+import type { NowConfig, NowResult } from "../behaviour/now.js";
+import {
+  nowQueries,
+  type VoiceOptions,
+  voiceOfCustomer,
+  voiceQueries,
+  whoMattersNowFromStore,
+} from "../behaviour/store.js";
+import type { VoiceResult } from "../behaviour/voice.js";
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
 import { friction, frictionQuery } from "../journeys/friction.js";
 import type { JourneyFilter } from "../journeys/query.js";
@@ -21,6 +31,8 @@ export interface AnalyticCompute {
     options: FrictionOptions,
   ): Promise<{ cases: number; items: FrictionItem[] }>;
   attribution(options: AttributionOptions): Promise<AttributionResult & { paths: number }>;
+  whoMattersNow(options: { at?: number; config?: Partial<NowConfig>; segment?: number }): Promise<NowResult>;
+  voice(options: VoiceOptions): Promise<VoiceResult>;
 }
 
 /** The computations run here, on this thread (the CLI and the library's callers). */
@@ -29,6 +41,8 @@ export function inlineCompute(engine: Engine): AnalyticCompute {
     cluster: async (counts, options) => clusterCustomers(counts, options),
     friction: (filter, options) => friction(engine, filter, options),
     attribution: (options) => attributionFromStore(engine, options),
+    whoMattersNow: (options) => whoMattersNowFromStore(engine, options),
+    voice: (options) => voiceOfCustomer(engine, options),
   };
 }
 
@@ -63,6 +77,20 @@ export function lanedCompute(
       const { sql, params } = journeyPathsQuery(options);
       const chunks = engine.streamChunks(sql, params);
       return lane.run({ kind: "attribution", input: options, chunks, key, signal });
+    },
+    async whoMattersNow(options) {
+      const { at, config, values, mentions, params } = await nowQueries(engine, options);
+      // The values first, then the messages: one stream of both kinds of rows.
+      async function* chunks() {
+        yield* engine.streamChunks(values, params);
+        yield* engine.streamChunks(mentions, params);
+      }
+      return lane.run({ kind: "now", input: { at, config }, chunks: chunks(), key, signal });
+    },
+    async voice(options) {
+      const { frame, texts, params } = await voiceQueries(engine, options);
+      const chunks = engine.streamChunks(texts, params);
+      return lane.run({ kind: "voice", input: frame, chunks, key, signal });
     },
   };
 }

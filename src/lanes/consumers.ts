@@ -2,6 +2,9 @@
  * What the analytic lane's workers compute: each consumer takes a task's input, is fed the rows of its
  * engine query as chunks of JSONEachRow text, and returns the answer. Pure: no IO, no engine.
  */
+import type { NowConfig } from "../behaviour/now.js";
+import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
+import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
 import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { Touch } from "../journeys/query.js";
 import { clusterCustomers } from "../segments/discover.js";
@@ -58,6 +61,23 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
     return rowConsumer<{ touches: PathTouch[] }>(
       (row) => builder.add(row.touches),
       () => attributeStorePaths(builder.rows(), options),
+    );
+  },
+  /** Who matters now: each mentioned customer's value, then the messages (behaviour/now-rows.ts). */
+  now: (input) => {
+    const { at, config } = input as { at: number; config: NowConfig };
+    const builder = new NowBuilder(at, config);
+    return rowConsumer<ValueRow | MentionRow>(
+      (row) => builder.add(row),
+      () => builder.result(),
+    );
+  },
+  /** The voice of the customer: the weekly counts come with the input, the text sample as rows. */
+  voice: (input) => {
+    const builder = new VoiceBuilder(input as VoiceFrame);
+    return rowConsumer<VoiceTextRow>(
+      (row) => builder.add(row),
+      () => builder.result(),
     );
   },
 };
