@@ -6,18 +6,9 @@ import { variants } from "../journeys/views.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
-import { chooseK } from "./cluster.js";
-import { describeSegments, type SegmentSummary } from "./describe.js";
+import type { SegmentSummary } from "./describe.js";
 import { type Clustered, clusterCustomers } from "./discover.js";
-import {
-  CHANNEL_FEATURES,
-  COUNT_FIELDS,
-  type CustomerCounts,
-  customerValue,
-  featureMatrix,
-  SPACES,
-  standardise,
-} from "./features.js";
+import { CHANNEL_FEATURES, COUNT_FIELDS, type CustomerCounts, SPACES } from "./features.js";
 import { SEGMENT_CUSTOMERS } from "./sql.js";
 
 /**
