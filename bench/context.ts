@@ -48,9 +48,18 @@ async function load(path: () => string, duration = seconds): Promise<autocannon.
 
 const randomCustomer = () =>
   `/v1/context/customer${1 + Math.floor(Math.random() * customers)}%40example.com?touchpoint=support%20call`;
+/** The server's own event-loop delay over the last 30-60 s (GET /health), to tell a blocked serving thread from CPU contention. */
+async function loopDelay(): Promise<{ p99Ms: number; maxMs: number }> {
+  const body = (await (await fetch(`${url}/health`)).json()) as {
+    lane: { eventLoopDelay: { p99Ms: number; maxMs: number } };
+  };
+  return { p99Ms: body.lane.eventLoopDelay.p99Ms, maxMs: body.lane.eventLoopDelay.maxMs };
+}
+
 await load(randomCustomer, 5); // warm-up: JIT and caches, not measured
 const context = await load(randomCustomer);
 const health = await load(() => "/health");
+const loopDelayAlone = await loopDelay();
 
 /** One analyst clicking through the analytic views, each request new to the server's cache. */
 const ANALYST_VIEWS: Array<(round: number, from: string) => string> = [
@@ -127,6 +136,7 @@ async function ingestFor(duration: number): Promise<number> {
 
 const contextAnalyst = startAnalyst();
 const mixed = await load(randomCustomer);
+const loopDelayWhileAnalysing = await loopDelay();
 const analyst = await contextAnalyst.stop();
 const ingestAlone = await ingestFor(seconds);
 const ingestAnalyst = startAnalyst();
@@ -152,6 +162,7 @@ console.log(
       health: summary(health),
       p99RatioVsHealth: Number(ratio(context.latency.p99, Math.max(1, health.latency.p99))),
       contextWhileAnalysing: summary(mixed),
+      serverEventLoopDelay: { alone: loopDelayAlone, whileAnalysing: loopDelayWhileAnalysing },
       analyst,
       ingest: {
         eventsPerSecondAlone: ingestAlone,

@@ -39,3 +39,55 @@ test("a cancelled task's engine query stops (system.processes)", async () => {
   for (let i = 0; i < 50 && (await running()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(await running(), [], "the query was stopped");
 });
+
+test("a client that disconnects from an analytic request stops its engine query, and the server serves on", async () => {
+  const { buildServer } = await import("../src/api/server.js");
+  const { TEST_KEYS, basic } = await import("../testing/helpers.js");
+  const { request } = await import("node:http");
+  const engine = await testEngine();
+  const marker = `cf-gone-${Date.now()}`;
+  // The store is real; only its journey stream is replaced by one that runs for about 1,000 s (empty
+  // journeys, 10 rows per block), so the request is still computing when its client leaves.
+  const slowJourneys: typeof engine = {
+    ...engine,
+    description: engine.description,
+    query: (sql, params) => engine.query(sql, params),
+    stream: (sql, params) => engine.stream(sql, params),
+    command: (sql, params) => engine.command(sql, params),
+    insert: (table, rows) => engine.insert(table, rows),
+    close: () => engine.close(),
+    streamChunks: (sql, params) =>
+      /SELECT journey FROM/.test(sql)
+        ? engine.streamChunks(
+            `SELECT CAST([], 'Array(Tuple(Float64, String, String, String, String, String))') AS journey,
+                    sleepEachRow(0.01) AS s, '${marker}' AS m FROM numbers(100000) SETTINGS max_block_size = 10`,
+          )
+        : engine.streamChunks(sql, params),
+  };
+  const { app } = await buildServer({ engine: slowJourneys, keys: TEST_KEYS, preloadContexts: false });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const running = () =>
+    engine.query<{ query: string }>(
+      "SELECT query FROM system.processes WHERE position(query, {m:String}) > 0 AND position(query, 'system.processes') = 0",
+      { m: marker },
+    );
+  const client = request({
+    host: "127.0.0.1",
+    port,
+    path: "/v1/journeys/friction?top=5",
+    headers: { authorization: basic("rk_test") },
+  });
+  client.on("error", () => undefined); // the socket is destroyed on purpose
+  client.end();
+  for (let i = 0; i < 100 && (await running()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await running()).length, 1, "the analysis's query runs");
+  client.destroy();
+  for (let i = 0; i < 100 && (await running()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await running(), [], "the query stopped when its client left");
+  const health = await app.inject({ method: "GET", url: "/health" });
+  assert.equal(health.statusCode, 200);
+  assert.equal(JSON.parse(health.body).lane.analytic.ended.cancelled, 1);
+  await app.close();
+});
