@@ -6,6 +6,8 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 
 const WINDOW_MS = 30_000;
+/** The monitor's timer period: it records whole intervals between its ticks, so the delay is what exceeds this. */
+const RESOLUTION_MS = 10;
 
 export class LaneHealth {
   private current: IntervalHistogram = this.start();
@@ -20,7 +22,7 @@ export class LaneHealth {
   }
 
   private start(): IntervalHistogram {
-    const monitor = monitorEventLoopDelay({ resolution: 10 });
+    const monitor = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     monitor.enable();
     return monitor;
   }
@@ -37,7 +39,7 @@ export class LaneHealth {
    */
   eventLoopDelay(): { p99Ms: number; maxMs: number; windowSeconds: number } {
     const windows = [this.current, ...(this.previous ? [this.previous] : [])].filter((w) => w.count > 0);
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
     return {
       p99Ms: ms(Math.max(0, ...windows.map((w) => w.percentile(99)))),
       maxMs: ms(Math.max(0, ...windows.map((w) => w.max))),
