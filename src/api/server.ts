@@ -22,6 +22,10 @@ import { registerJourneyRoutes } from "../journeys/routes.js";
 import { BackgroundRefresh } from "../journeys/sequences.js";
 import { AnalyticLane, LaneError, type LaneOptions } from "../lanes/pool.js";
 import { packageRoot } from "../package-root.js";
+import { Regulations } from "../privacy/regulations.js";
+import { registerPrivacyRoutes } from "../privacy/routes.js";
+import { activeSuppressions, privacySalt } from "../privacy/store.js";
+import { Suppressions } from "../privacy/suppressions.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
 import {
@@ -173,7 +177,29 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       );
     });
   }
-  const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes);
+  // Privacy: the suppression list the collector checks, and regulations answered in the background.
+  const suppressions = new Suppressions(
+    await privacySalt(options.engine),
+    await activeSuppressions(options.engine),
+  );
+  const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes, suppressions);
+  const regulations = new Regulations(
+    options.engine,
+    suppressions,
+    {
+      forget: (people) => {
+        contexts.forget(people);
+        sink.forgetKnownLinks();
+        results.invalidate();
+      },
+    },
+    (message, error) => app.log.error({ err: error }, message),
+  );
+  // Interrupted regulations run again (their subjects are stored until they finish).
+  app.addHook("onReady", async () => {
+    await regulations.resume();
+  });
+  app.addHook("onClose", () => regulations.idle());
 
   // SDKs send gzip; the size limit applies to the decompressed body.
   app.addHook("preParsing", async (request, reply, payload) => {
@@ -311,6 +337,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     contextIndex: { customers: contexts.size, loaded: contexts.loaded },
     // Merges refused by the identifier cap, and rejections stored without payload (failed_events' cap).
     guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
+    // Events dropped unstored because they carried a suppressed identifier; regulations not yet finished.
+    privacy: { suppressedEvents: suppressions.dropped, pendingRegulations: regulations.pending },
     lane: {
       eventLoopDelay: laneHealth.eventLoopDelay(),
       resultCacheBytes: results.size,
@@ -337,6 +365,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);
   registerBehaviourRoutes(app, reads, options.model ?? loadModel(), lane);
+  registerPrivacyRoutes(app, options.engine, regulations, contexts);
   registerInternalRoutes(app, options.engine, sink);
 
   app.addHook("onClose", async () => {

@@ -2,6 +2,8 @@
  * Validates a batch of incoming events item by item, commits the good ones and keeps every rejected one in
  * failed_events with its reason. One bad event never sinks a batch; callers learn which item failed and why.
  */
+
+import type { Suppressions } from "../privacy/suppressions.js";
 import { formatTime } from "../store/time.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import {
@@ -35,6 +37,8 @@ export class Collector {
   constructor(
     private readonly sink: EventSink,
     private readonly maxEventBytes?: number,
+    /** Identifiers whose events are dropped unstored (privacy regulations); none when absent. */
+    private readonly suppressions?: Suppressions,
   ) {}
 
   /** Stores a whole-request failure (bad JSON, oversize body, bad key) so nothing sent disappears. */
@@ -67,6 +71,7 @@ export class Collector {
     const failed: FailedEvent[] = [];
     const details: ItemError[] = [];
     const receivedText = formatTime(receivedAt);
+    let suppressed = 0;
     items.forEach((item, index) => {
       const result = normaliseSafely(item, {
         source,
@@ -78,7 +83,13 @@ export class Collector {
         allowOutbound: options.allowOutbound ?? false,
       });
       if ("ok" in result) {
-        good.push(result.ok);
+        if (this.suppressions?.suppresses(result.ok)) suppressed++;
+        else good.push(result.ok);
+        return;
+      }
+      // A suppressed person's events are acknowledged and kept nowhere, rejected ones included.
+      if (this.suppressions?.suppressesRaw(item)) {
+        suppressed++;
         return;
       }
       const messageId = (item as { messageId?: unknown } | null)?.messageId;
@@ -95,8 +106,9 @@ export class Collector {
         payload: payloadText(item),
       });
     });
+    if (this.suppressions) this.suppressions.dropped += suppressed;
     await Promise.all([this.sink.writeEvents(good), this.sink.writeFailures(failed)]);
-    return { size: items.length, processed: good.length, errors: failed.length, details };
+    return { size: items.length, processed: good.length + suppressed, errors: failed.length, details };
   }
 }
 

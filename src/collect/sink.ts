@@ -72,6 +72,11 @@ export class EngineSink implements EventSink {
     });
   }
 
+  /** An erasure deleted identity links: forget which links are known to be stored. */
+  forgetKnownLinks(): void {
+    this.knownLinks.clear();
+  }
+
   /** Called with every batch of events once committed (e.g. to keep an in-memory index current). */
   onCommitted(listener: (rows: StoredEvent[]) => void): void {
     this.committedListeners.push(listener);

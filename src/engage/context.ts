@@ -104,6 +104,23 @@ export class ContextService {
       this.byCustomer.set(customer, withEvents(this.byCustomer.get(customer)!, list, this.at));
   }
 
+  /** A person was erased: their facts and identifiers leave the index (a later lookup is a miss, not a store read). */
+  forget(people: { customers: readonly string[]; identifiers: readonly string[] }): void {
+    const customers = new Set(people.customers);
+    for (const customer of customers) {
+      for (const key of this.byCustomer.get(customer)?.identityKeys ?? [])
+        this.customerOfIdentifier.delete(key);
+      this.byCustomer.delete(customer);
+      this.stale.delete(customer);
+    }
+    for (const identifier of people.identifiers) {
+      this.customerOfIdentifier.delete(identifier);
+      this.stale.delete(identifier);
+    }
+    for (const [identifier, customer] of this.customerOfIdentifier)
+      if (customers.has(customer)) this.customerOfIdentifier.delete(identifier);
+  }
+
   /** An inbox item changed status: the customer's open items say so (a resolved one leaves the list). */
   itemChanged(identityKey: string, itemId: string, status: string): void {
     const customer = this.customerOfIdentifier.get(identityKey);

@@ -71,8 +71,8 @@ async function writeGroups(engine: Engine, groups: string[][]): Promise<void> {
 }
 
 /**
- * Link ids known to be stored. Links are never deleted (a split is a new version), so once seen a link can
- * be skipped without asking the engine; most events repeat a link (a signed-in visitor's user + anonymous id).
+ * Link ids known to be stored. Links are deleted only by an erasure (a split is a new version; an erasure
+ * clears this), so once seen a link can be skipped without asking the engine; most events repeat a link (a signed-in visitor's user + anonymous id).
  */
 export class KnownLinks {
   private ids = new Set<string>();
@@ -83,6 +83,10 @@ export class KnownLinks {
   add(id: string): void {
     if (this.ids.size >= this.capacity) this.ids = new Set();
     this.ids.add(id);
+  }
+  /** After an erasure deleted links: a link seen again must be written again. */
+  clear(): void {
+    this.ids = new Set();
   }
 }
 

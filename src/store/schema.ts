@@ -58,6 +58,9 @@ export const FAILED_EVENTS_TABLE: TableSpec = {
   shardBy: "rand()",
 };
 
+/** events' row expiry after `days` days (`serve --retention-days`; none by default). */
+export const eventsTtl = (days: number) => `toDateTime(timestamp) + INTERVAL ${days} DAY`;
+
 /** failed_events' row expiry after `days` days (migration 8 sets 30; `serve --failed-retention-days` changes it). */
 export const failedEventsTtl = (days: number) => `toDateTime(received_at) + INTERVAL ${days} DAY`;
 
@@ -208,6 +211,65 @@ export const JOURNEY_REFRESHES_TABLE: TableSpec = {
   orderBy: "refreshed_at",
 };
 
+/**
+ * Data-subject requests (src/privacy/): one row per state of a regulation. The subjects are kept only as
+ * salted hashes, so the record of an erasure holds no personal data.
+ */
+export const REGULATIONS_TABLE: TableSpec = {
+  name: "regulations",
+  columns: `
+    id String,
+    type LowCardinality(String),
+    status LowCardinality(String),
+    subject_hashes Array(String),
+    subjects UInt32,
+    customers UInt32,
+    rows String,
+    error String,
+    created_at DateTime64(3, 'UTC'),
+    finished_at Nullable(DateTime64(3, 'UTC')),
+    version UInt64`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  orderBy: "id",
+};
+
+/**
+ * The subjects of a regulation still to be answered, in clear (needed to find their data, and to resume
+ * after a restart); deleted with the regulation's last step.
+ */
+export const REGULATION_SUBJECTS_TABLE: TableSpec = {
+  name: "regulation_subjects",
+  columns: `
+    regulation_id String,
+    subject String`,
+  engine: "MergeTree",
+  orderBy: "regulation_id",
+};
+
+/** Suppressed identifiers as salted hashes: the collector drops their new events (src/privacy/suppressions.ts). */
+export const SUPPRESSIONS_TABLE: TableSpec = {
+  name: "suppressions",
+  columns: `
+    hash String,
+    active UInt8,
+    regulation_id String,
+    version UInt64`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  orderBy: "hash",
+};
+
+/** The store's salt for hashing identifiers (the first row written wins). */
+export const PRIVACY_SALT_TABLE: TableSpec = {
+  name: "privacy_salt",
+  columns: `
+    salt String,
+    created_at DateTime64(3, 'UTC')`,
+  engine: "MergeTree",
+  orderBy: "created_at",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -257,6 +319,11 @@ export const MIGRATIONS: Migration[] = [
     tables: [],
     // Rejected payloads are kept for diagnosis, not forever (docs/security.md; the size cap is in the sink).
     ttl: [{ table: FAILED_EVENTS_TABLE, expression: failedEventsTtl(30) }],
+  },
+  {
+    version: 9,
+    name: "privacy",
+    tables: [REGULATIONS_TABLE, REGULATION_SUBJECTS_TABLE, SUPPRESSIONS_TABLE, PRIVACY_SALT_TABLE],
   },
 ];
 

@@ -1,0 +1,85 @@
+/** Data-subject requests over HTTP (admin key): regulations and a person's export. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { sendZodError } from "../api/errors.js";
+import type { ContextService } from "../engage/context.js";
+import { findCustomer } from "../identity/customer360.js";
+import type { Engine } from "../store/engine.js";
+import { exportPerson } from "./export.js";
+import { MAX_SUBJECTS, REGULATION_TYPES, type Regulations } from "./regulations.js";
+import { getRegulation, listRegulations, type Regulation } from "./store.js";
+
+const regulationBody = z.object({
+  type: z.enum(REGULATION_TYPES),
+  subjects: z.array(z.string().trim().min(1).max(512)).min(1).max(MAX_SUBJECTS),
+});
+
+/** What a regulation says about itself: counts and states, no subjects (not even their hashes). */
+const shown = (r: Regulation) => ({
+  id: r.id,
+  type: r.type,
+  status: r.status,
+  subjects: r.subjects,
+  customers: r.customers,
+  rows: r.rows,
+  createdAt: r.createdAt,
+  finishedAt: r.finishedAt,
+  ...(r.error ? { error: r.error } : {}),
+});
+
+export function registerPrivacyRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  regulations: Regulations,
+  contexts: ContextService,
+): void {
+  const tags = ["privacy"];
+  const admin = { access: "admin" as const };
+  app.post(
+    "/v1/regulations",
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "Suppress, delete, suppress and delete, or unsuppress people by any identifier (admin key)",
+      },
+    },
+    async (request, reply) => {
+      const body = regulationBody.safeParse(request.body);
+      if (!body.success) return sendZodError(reply, body.error);
+      const regulation = await regulations.submit(body.data.type, body.data.subjects);
+      return reply.code(202).send({ id: regulation.id, status: regulation.status });
+    },
+  );
+  app.get(
+    "/v1/regulations",
+    { config: admin, schema: { tags, summary: "Every regulation, latest first (admin key)" } },
+    async () => ({ regulations: (await listRegulations(engine)).map(shown) }),
+  );
+  app.get<{ Params: { id: string } }>(
+    "/v1/regulations/:id",
+    { config: admin, schema: { tags, summary: "One regulation's status and rows erased (admin key)" } },
+    async (request, reply) => {
+      const regulation = await getRegulation(engine, request.params.id);
+      if (!regulation)
+        return reply.code(404).send({ error: "not_found", message: `no regulation ${request.params.id}` });
+      return shown(regulation);
+    },
+  );
+  app.get<{ Params: { id: string } }>(
+    "/v1/customers/:id/export",
+    {
+      config: admin,
+      schema: { tags, summary: "Everything held about one person, as one JSON document (admin key)" },
+    },
+    async (request, reply) => {
+      const customerId = await findCustomer(engine, request.params.id);
+      if (!customerId)
+        return reply
+          .code(404)
+          .send({ error: "not_found", message: `no customer is known by ${request.params.id}` });
+      const exported = await exportPerson(engine, customerId);
+      return { ...exported, context: await contexts.context(customerId) };
+    },
+  );
+}
