@@ -5,6 +5,8 @@ import { buildServer } from "../api/server.js";
 import { modelForStore } from "../behaviour/classifier.js";
 import { DEFAULT_FAILED_RETENTION_DAYS, setFailedRetention } from "../collect/failed-budget.js";
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
+import { redactUrl } from "../privacy/redact.js";
+import { setEventRetention } from "../privacy/store.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
 import { DEFAULT_QUERY_LIMITS } from "../store/query-limits.js";
@@ -24,6 +26,8 @@ export interface ServeOptions {
   workers?: number;
   /** Days failed_events keeps rejected payloads (default 30, the table's TTL). */
   failedRetentionDays?: number;
+  /** Days events are kept (0: forever); unchanged when absent. */
+  retentionDays?: number;
 }
 
 export function resolveKeys(options: {
@@ -46,6 +50,20 @@ export function resolveKeys(options: {
   };
 }
 
+/** The request log: method, URL with emails and phones redacted (privacy/redact.ts), client address. */
+function requestLogger(): object {
+  return {
+    level: "info",
+    serializers: {
+      req: (request: { method: string; url: string; ip?: string }) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+}
+
 export interface RunningServer {
   url: string;
   keys: ApiKeys;
@@ -63,10 +81,11 @@ export async function startServer(
     options.failedRetentionDays !== DEFAULT_FAILED_RETENTION_DAYS
   )
     await setFailedRetention(engine, options.failedRetentionDays);
+  if (options.retentionDays !== undefined) await setEventRetention(engine, options.retentionDays);
   const { app } = await buildServer({
     engine,
     keys,
-    logger: options.log ? { level: "info" } : false,
+    logger: options.log ? requestLogger() : false,
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
     warmDashboard: true,
@@ -108,7 +127,14 @@ export async function serveStore(
   keys: ApiKeys,
   options: Pick<
     ServeOptions,
-    "port" | "host" | "log" | "playbook" | "queryTimeout" | "workers" | "failedRetentionDays"
+    | "port"
+    | "host"
+    | "log"
+    | "playbook"
+    | "queryTimeout"
+    | "workers"
+    | "failedRetentionDays"
+    | "retentionDays"
   > & {
     data?: string;
   },
@@ -123,6 +149,7 @@ export async function serveStore(
     queryTimeout: options.queryTimeout,
     workers: options.workers,
     failedRetentionDays: options.failedRetentionDays,
+    retentionDays: options.retentionDays,
     writeKeys: [],
     readKeys: [],
     dataDir,

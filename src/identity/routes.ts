@@ -1,5 +1,5 @@
 /** Read endpoints for customers (read key) and identity administration (admin key). */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
@@ -11,7 +11,28 @@ export const customerQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
+const lookupBodySchema = z.object({
+  id: z.string().trim().min(1).max(512),
+  limit: z.number().int().optional(),
+  cursor: z.string().optional(),
+});
+
 export function registerIdentityRoutes(app: FastifyInstance, engine: Engine): void {
+  /** The 360 of whoever `id` names (any identifier), or 404. */
+  const answer360 = async (id: string, rawQuery: unknown, reply: FastifyReply) => {
+    const query = customerQuerySchema.safeParse(rawQuery);
+    if (!query.success) return sendZodError(reply, query.error);
+    const customerId = await findCustomer(engine, id);
+    if (!customerId)
+      return reply.code(404).send({ error: "not_found", message: `no customer is known by ${id}` });
+    try {
+      return await customer360(engine, customerId, query.data);
+    } catch (error) {
+      if (error instanceof CursorError)
+        return reply.code(400).send({ error: "bad_request", field: "cursor", message: error.message });
+      throw error;
+    }
+  };
   app.get(
     "/v1/customers/:id",
     {
@@ -26,20 +47,24 @@ export function registerIdentityRoutes(app: FastifyInstance, engine: Engine): vo
         },
       },
     },
+    async (request, reply) => answer360((request.params as { id: string }).id, request.query, reply),
+  );
+  // The same with the identifier in the body, so an email or phone never travels in a URL (or its logs).
+  app.post(
+    "/v1/customers/lookup",
+    {
+      config: { access: "read" },
+      schema: {
+        tags: ["customers"],
+        summary:
+          'Customer 360 by an identifier sent in the body: {"id": "ann@example.com", "limit"?, "cursor"?}',
+      },
+    },
     async (request, reply) => {
-      const query = customerQuerySchema.safeParse(request.query);
-      if (!query.success) return sendZodError(reply, query.error);
-      const { id } = request.params as { id: string };
-      const customerId = await findCustomer(engine, id);
-      if (!customerId)
-        return reply.code(404).send({ error: "not_found", message: `no customer is known by ${id}` });
-      try {
-        return await customer360(engine, customerId, query.data);
-      } catch (error) {
-        if (error instanceof CursorError)
-          return reply.code(400).send({ error: "bad_request", field: "cursor", message: error.message });
-        throw error;
-      }
+      const body = lookupBodySchema.safeParse(request.body);
+      if (!body.success) return sendZodError(reply, body.error);
+      const { id, ...query } = body.data;
+      return answer360(id, query, reply);
     },
   );
 
