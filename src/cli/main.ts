@@ -16,6 +16,7 @@ import { runDemo } from "./demo.js";
 import { registerEngageCommands } from "./engage-commands.js";
 import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
+import { registerPrivacyCommands } from "./privacy-commands.js";
 import { startProgress } from "./progress.js";
 import { registerSegmentCommands } from "./segment-commands.js";
 import { resolveKeys, serveStore } from "./serve.js";
@@ -44,7 +45,12 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--query-timeout <seconds>", "deadline of each analytic request (503 past it)", positiveNumber, 30)
   .option("--workers <n>", "worker threads of the analytic lane (default: cores - 1)", positiveNumber)
   .option("--failed-retention-days <n>", "days failed_events keeps rejected payloads", positiveNumber, 30)
-  .option("--log", "log every request")
+  .option(
+    "--retention-days <n>",
+    "days events are kept (a TTL on the events table; 0 removes it; default: unchanged, none at first)",
+    (v) => Number.parseInt(v, 10),
+  )
+  .option("--log", "log every request (emails and phones in URLs redacted)")
   .option(
     "--playbook <file>",
     "next-best-action rules (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)",
@@ -61,6 +67,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           queryTimeout: number;
           workers?: number;
           failedRetentionDays: number;
+          retentionDays?: number;
           log?: boolean;
           playbook?: string;
         },
@@ -310,6 +317,7 @@ function formatTable(rows: Record<string, unknown>[]): string {
 registerValueCommands(program);
 registerBehaviourCommands(program);
 registerSegmentCommands(program);
+registerPrivacyCommands(program);
 registerEngageCommands(program);
 registerJourneyCommands(program);
 

@@ -27,9 +27,23 @@ export class ProxyEngine implements Engine {
   }
 
   /** Posts to one of the server's routes with the admin key: for work the server itself must do. */
-  async post(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+  post(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request("POST", path, body, headers);
+  }
+
+  /** Reads one of the server's routes with the admin key. */
+  get(path: string): Promise<Response> {
+    return this.request("GET", path);
+  }
+
+  private async request(
+    method: "GET" | "POST",
+    path: string,
+    body?: BodyInit,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const response = await fetch(`${this.server.url}${path}`, {
-      method: "POST",
+      method,
       headers: { authorization: `Bearer ${this.server.adminKey}`, ...headers },
       body,
     });
