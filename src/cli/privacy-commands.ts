@@ -12,8 +12,9 @@ import {
   getRegulation,
   listRegulations,
   privacySalt,
-  type Regulation,
   type RegulationType,
+  type RegulationView,
+  regulationView,
 } from "../privacy/store.js";
 import { Suppressions } from "../privacy/suppressions.js";
 import type { OpenedStore } from "../store/open.js";
@@ -27,7 +28,7 @@ async function runRegulation(
   store: OpenedStore,
   type: RegulationType,
   subjects: string[],
-): Promise<Regulation> {
+): Promise<RegulationView> {
   const { engine } = store;
   if (engine instanceof ProxyEngine) {
     const sent = (await (
@@ -36,7 +37,7 @@ async function runRegulation(
       })
     ).json()) as { id: string };
     for (;;) {
-      const regulation = (await (await engine.get(`/v1/regulations/${sent.id}`)).json()) as Regulation;
+      const regulation = (await (await engine.get(`/v1/regulations/${sent.id}`)).json()) as RegulationView;
       if (regulation.status === "finished" || regulation.status === "failed") return regulation;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -48,10 +49,10 @@ async function runRegulation(
   await regulations.resume();
   const submitted = await regulations.submit(type, subjects);
   await regulations.idle();
-  return (await getRegulation(engine, submitted.id)) ?? submitted;
+  return regulationView((await getRegulation(engine, submitted.id)) ?? submitted);
 }
 
-const describe = (r: Regulation) =>
+const describe = (r: RegulationView) =>
   [
     `regulation ${r.id}: ${r.type}, ${r.status}${r.error ? ` (${r.error})` : ""}`,
     `  ${r.subjects} subject(s), ${r.customers} customer(s)`,
@@ -134,7 +135,7 @@ export function registerPrivacyCommands(program: Command): void {
       action(async (options: GlobalOptions) => {
         await withStore(options, async (store) => {
           const hashes = await activeSuppressions(store.engine);
-          const regulations = (await listRegulations(store.engine)).map(({ subjectHashes: _, ...r }) => r);
+          const regulations = (await listRegulations(store.engine)).map(regulationView);
           emit(Boolean(options.json), { suppressedIdentifiers: hashes.length, regulations }, () =>
             [
               `${hashes.length} identifier(s) suppressed (kept as salted hashes)`,

@@ -7,24 +7,11 @@ import { findCustomer } from "../identity/customer360.js";
 import type { Engine } from "../store/engine.js";
 import { exportPerson } from "./export.js";
 import { MAX_SUBJECTS, REGULATION_TYPES, type Regulations } from "./regulations.js";
-import { getRegulation, listRegulations, type Regulation } from "./store.js";
+import { getRegulation, listRegulations, regulationView } from "./store.js";
 
 const regulationBody = z.object({
   type: z.enum(REGULATION_TYPES),
   subjects: z.array(z.string().trim().min(1).max(512)).min(1).max(MAX_SUBJECTS),
-});
-
-/** What a regulation says about itself: counts and states, no subjects (not even their hashes). */
-const shown = (r: Regulation) => ({
-  id: r.id,
-  type: r.type,
-  status: r.status,
-  subjects: r.subjects,
-  customers: r.customers,
-  rows: r.rows,
-  createdAt: r.createdAt,
-  finishedAt: r.finishedAt,
-  ...(r.error ? { error: r.error } : {}),
 });
 
 export function registerPrivacyRoutes(
@@ -54,7 +41,7 @@ export function registerPrivacyRoutes(
   app.get(
     "/v1/regulations",
     { config: admin, schema: { tags, summary: "Every regulation, latest first (admin key)" } },
-    async () => ({ regulations: (await listRegulations(engine)).map(shown) }),
+    async () => ({ regulations: (await listRegulations(engine)).map(regulationView) }),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/regulations/:id",
@@ -63,7 +50,7 @@ export function registerPrivacyRoutes(
       const regulation = await getRegulation(engine, request.params.id);
       if (!regulation)
         return reply.code(404).send({ error: "not_found", message: `no regulation ${request.params.id}` });
-      return shown(regulation);
+      return regulationView(regulation);
     },
   );
   app.get<{ Params: { id: string } }>(

@@ -27,9 +27,16 @@ export async function privacySalt(engine: Engine): Promise<string> {
 /** How long events are kept: a TTL of `days` days on the events table, or none (0). */
 export async function setEventRetention(engine: Engine, days: number): Promise<void> {
   if (!Number.isInteger(days) || days < 0) throw new Error("retention: a whole number of days >= 0");
-  await engine.command(
-    days === 0 ? "ALTER TABLE events REMOVE TTL" : `ALTER TABLE events MODIFY TTL ${eventsTtl(days)}`,
-  );
+  if (days > 0) {
+    await engine.command(`ALTER TABLE events MODIFY TTL ${eventsTtl(days)}`);
+    return;
+  }
+  try {
+    await engine.command("ALTER TABLE events REMOVE TTL");
+  } catch (error) {
+    // None set: nothing to remove.
+    if (!/doesn't have any table TTL/i.test((error as Error).message)) throw error;
+  }
 }
 
 export type RegulationType = "suppress" | "delete" | "suppress_and_delete" | "unsuppress";
@@ -49,6 +56,22 @@ export interface Regulation {
   createdAt: string;
   finishedAt: string | null;
 }
+
+/** What a regulation says about itself (API and CLI): counts and states, not the subjects' hashes. */
+export function regulationView(r: Regulation) {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    subjects: r.subjects,
+    customers: r.customers,
+    rows: r.rows,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+export type RegulationView = ReturnType<typeof regulationView>;
 
 let lastVersion = 0;
 /** Row versions from the clock (µs), increasing in this process: the latest state of a regulation wins. */
