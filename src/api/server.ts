@@ -24,6 +24,7 @@ import { AnalyticLane, LaneError, type LaneOptions } from "../lanes/pool.js";
 import { packageRoot } from "../package-root.js";
 import { Regulations } from "../privacy/regulations.js";
 import { registerPrivacyRoutes } from "../privacy/routes.js";
+import { applyPrivacySettings } from "../privacy/settings.js";
 import { activeSuppressions, privacySalt } from "../privacy/store.js";
 import { Suppressions } from "../privacy/suppressions.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
@@ -67,6 +68,8 @@ export interface ServerOptions {
   warmDashboard?: boolean;
   /** Limits on every query of the API's reads (default 30 s and 8 GiB each). */
   queryLimits?: QueryLimits;
+  /** Store emails, phones and social handles as salted hashes from now on (for good; docs/privacy.md). */
+  hashPii?: boolean;
   /** The analytic lane's worker threads, deadline and memory limit (lanes/pool.ts). */
   lane?: LaneOptions;
 }
@@ -178,9 +181,12 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     });
   }
   // Privacy: the suppression list the collector checks, and regulations answered in the background.
+  // With identifiers stored hashed (--hash-pii, or set before), look-ups and the sink hash them too.
+  const pii = await applyPrivacySettings(options.engine, { hashPii: options.hashPii });
   const suppressions = new Suppressions(
     await privacySalt(options.engine),
     await activeSuppressions(options.engine),
+    pii ? (typed) => pii.identifier(typed) : undefined,
   );
   const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes, suppressions);
   const regulations = new Regulations(
@@ -338,7 +344,11 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     // Merges refused by the identifier cap, and rejections stored without payload (failed_events' cap).
     guards: { refusedMerges: sink.refusedMerges, droppedFailedPayloads: sink.failedBudget.droppedPayloads },
     // Events dropped unstored because they carried a suppressed identifier; regulations not yet finished.
-    privacy: { suppressedEvents: suppressions.dropped, pendingRegulations: regulations.pending },
+    privacy: {
+      suppressedEvents: suppressions.dropped,
+      pendingRegulations: regulations.pending,
+      identifiersHashed: pii !== undefined,
+    },
     lane: {
       eventLoopDelay: laneHealth.eventLoopDelay(),
       resultCacheBytes: results.size,

@@ -3,7 +3,6 @@
  * the messages themselves. Pure (no IO): it runs on the calling thread for the CLI and in the analytic
  * lane's workers for a server.
  */
-import type { BehaviourLabel } from "./model.js";
 import { type CustomerValue, type Mention, type NowConfig, type NowResult, whoMattersNow } from "./now.js";
 
 /** A customer's value (CLV when stored, else the summed spend of their events). */
@@ -13,16 +12,8 @@ export interface ValueRow {
   basis: "clv" | "spend";
 }
 
-/** An inbound message with a behaviour, in the window. */
-export interface MentionRow {
-  customer_id: string;
-  ms: number;
-  behaviour: BehaviourLabel;
-  followers: number;
-  text: string;
-  channel: string;
-  touchpoint: string;
-}
+/** An inbound message with a behaviour, in the window, as the engine returns it. */
+export type MentionRow = Omit<Mention, "customerId"> & { customer_id: string };
 
 export class NowBuilder {
   private readonly values = new Map<string, CustomerValue>();

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { modelForStore } from "../behaviour/classifier.js";
 import { RemoteSink } from "../collect/remote-sink.js";
 import { EngineSink, type EventSink } from "../collect/sink.js";
+import { applyPrivacySettings } from "../privacy/settings.js";
 import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
 import { fail } from "./output.js";
 
@@ -31,6 +32,8 @@ export async function withStore<T>(
 ): Promise<T> {
   const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
   try {
+    // A store that keeps identifiers hashed: this command's look-ups and writes hash them too.
+    await applyPrivacySettings(store.engine);
     return await work(store);
   } finally {
     await store.engine.close();

@@ -3,6 +3,7 @@ import { DEMO_KEYS } from "../api/auth.js";
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
 import { refreshJourneySequences } from "../journeys/sequences.js";
+import { applyPrivacySettings } from "../privacy/settings.js";
 import { discoverSegments } from "../segments/store.js";
 import { openStore } from "../store/open.js";
 import { runClv } from "../value/store.js";
@@ -29,6 +30,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       `a server already serves this data folder (${store.engine.description}); open it in a browser or stop it first`,
     );
   }
+  // A store that keeps identifiers hashed gets the demo's hashed too.
+  await applyPrivacySettings(store.engine);
   const [{ n }] = await store.engine.query<{ n: string }>(
     "SELECT count() AS n FROM events WHERE source = {s:String}",
     { s: DEMO_SOURCE },

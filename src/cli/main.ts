@@ -50,6 +50,10 @@ withStoreOptions(program.command("serve").description("serve the collector and t
     "days events are kept (a TTL on the events table; 0 removes it; default: unchanged, none at first)",
     (v) => Number.parseInt(v, 10),
   )
+  .option(
+    "--hash-pii",
+    "store emails, phones and social handles as salted hashes from now on, for good (CUSTOMER_FLOW_HASH_PII=1)",
+  )
   .option("--log", "log every request (emails and phones in URLs redacted)")
   .option(
     "--playbook <file>",
@@ -68,6 +72,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           workers?: number;
           failedRetentionDays: number;
           retentionDays?: number;
+          hashPii?: boolean;
           log?: boolean;
           playbook?: string;
         },

@@ -28,6 +28,8 @@ export interface ServeOptions {
   failedRetentionDays?: number;
   /** Days events are kept (0: forever); unchanged when absent. */
   retentionDays?: number;
+  /** Store emails, phones and handles hashed from now on (also CUSTOMER_FLOW_HASH_PII=1). */
+  hashPii?: boolean;
 }
 
 export function resolveKeys(options: {
@@ -89,6 +91,7 @@ export async function startServer(
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
     warmDashboard: true,
+    hashPii: options.hashPii || process.env.CUSTOMER_FLOW_HASH_PII === "1",
     lane: {
       workers: options.workers,
       deadlineMs: (options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds) * 1000,
@@ -135,6 +138,7 @@ export async function serveStore(
     | "workers"
     | "failedRetentionDays"
     | "retentionDays"
+    | "hashPii"
   > & {
     data?: string;
   },
@@ -150,6 +154,7 @@ export async function serveStore(
     workers: options.workers,
     failedRetentionDays: options.failedRetentionDays,
     retentionDays: options.retentionDays,
+    hashPii: options.hashPii,
     writeKeys: [],
     readKeys: [],
     dataDir,

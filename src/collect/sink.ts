@@ -6,6 +6,7 @@ import { loadModel } from "../behaviour/classifier.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import { linksOf } from "../identity/identifiers.js";
 import { applyLinks, DEFAULT_MAX_IDENTIFIERS, KnownLinks } from "../identity/identity-store.js";
+import { piiHasherOf } from "../privacy/settings.js";
 import type { Engine } from "../store/engine.js";
 import { type GroupCommitOptions, GroupCommitter } from "./committer.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
@@ -83,10 +84,19 @@ export class EngineSink implements EventSink {
   }
 
   writeEvents(events: StoredEvent[]): Promise<void> {
+    // A store that keeps identifiers hashed (serve --hash-pii) gets traits without them in clear.
+    const pii = piiHasherOf(this.engine);
+    if (pii)
+      for (const event of events) {
+        event.traits = pii.traitsJson(event.traits);
+        event.context = pii.contextJson(event.context);
+      }
     return this.events.submit(events);
   }
 
   writeFailures(failures: FailedEvent[]): Promise<void> {
+    const pii = piiHasherOf(this.engine);
+    if (pii) for (const failure of failures) failure.payload = pii.payloadText(failure.payload);
     return this.failures.submit(failures);
   }
 

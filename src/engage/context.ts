@@ -9,7 +9,8 @@
 
 import { analysisTime } from "../behaviour/store.js";
 import type { StoredEvent } from "../collect/event-schema.js";
-import { candidateIdentifiers, linksOf } from "../identity/identifiers.js";
+import { linksOf } from "../identity/identifiers.js";
+import { lookupIdentifiers } from "../identity/lookup.js";
 import type { Engine } from "../store/engine.js";
 import { parseStoredTime } from "../store/time.js";
 import { withEvents } from "./context-facts.js";
@@ -144,7 +145,7 @@ export class ContextService {
   }
 
   private async factsFor(input: string): Promise<ContextFacts | null> {
-    const candidates = candidateIdentifiers(input);
+    const candidates = lookupIdentifiers(this.engine, input);
     let customer: string | undefined;
     for (const id of candidates) {
       customer = this.customerOfIdentifier.get(id);

@@ -88,22 +88,27 @@ export function candidateIdentifiers(input: string): string[] {
   return candidates;
 }
 
+/** A trait value stored hashed (`serve --hash-pii`, privacy/pii.ts): its typed identifier is kind + value. */
+const HASHED_VALUE = "sha256:";
+const hashed = (value: unknown): value is string =>
+  typeof value === "string" && value.startsWith(HASHED_VALUE);
+
 function traitIdentifiers(traits: Record<string, unknown>): { id: string; reason: string }[] {
   const found: { id: string; reason: string }[] = [];
   const email = traits.email;
   if (typeof email === "string") {
-    const id = normaliseEmail(email);
+    const id = hashed(email) ? `email:${email}` : normaliseEmail(email);
     if (id) found.push({ id, reason: "trait:email" });
   }
   const phone = traits.phone;
   if (typeof phone === "string" || typeof phone === "number") {
-    const id = normalisePhone(String(phone));
+    const id = hashed(phone) ? `phone:${phone}` : normalisePhone(String(phone));
     if (id) found.push({ id, reason: "trait:phone" });
   }
   for (const network of SOCIAL_NETWORKS) {
     const handle = traits[network];
     if (typeof handle === "string") {
-      const id = normaliseSocial(network, handle);
+      const id = hashed(handle) ? `social:${network}:${handle}` : normaliseSocial(network, handle);
       if (id) found.push({ id, reason: `trait:${network}` });
     }
   }

@@ -3,8 +3,8 @@
  * identifiers, erasing every row about them, and gathering everything held about them for an export.
  */
 import { randomBytes } from "node:crypto";
-import { findCustomer } from "../identity/customer360.js";
-import { candidateIdentifiers } from "../identity/identifiers.js";
+import { findCustomers } from "../identity/customer360.js";
+import { lookupIdentifiers } from "../identity/lookup.js";
 import { type Engine, MAX_BOUND_IDS, type QueryParams, queryInChunks } from "../store/engine.js";
 import { eventsTtl } from "../store/schema.js";
 import { formatTime } from "../store/time.js";
@@ -37,6 +37,21 @@ export async function setEventRetention(engine: Engine, days: number): Promise<v
     // None set: nothing to remove.
     if (!/doesn't have any table TTL/i.test((error as Error).message)) throw error;
   }
+}
+
+/** Whether this store keeps emails, phones and handles hashed (set once by `serve --hash-pii`; never unset). */
+export async function hashesPii(engine: Engine): Promise<boolean> {
+  const rows = await engine.query<{ n: number }>(
+    "SELECT count() AS n FROM privacy_settings WHERE name = 'hash_pii' AND value = '1'",
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+export async function enablePiiHashing(engine: Engine): Promise<void> {
+  if (!(await hashesPii(engine)))
+    await engine.insert("privacy_settings", [
+      { name: "hash_pii", value: "1", set_at: formatTime(Date.now()) },
+    ]);
 }
 
 export type RegulationType = "suppress" | "delete" | "suppress_and_delete" | "unsuppress";
@@ -217,13 +232,8 @@ export interface People {
 }
 
 export async function resolvePeople(engine: Engine, subjects: string[]): Promise<People> {
-  const customers = new Set<string>();
-  const identifiers = new Set<string>();
-  for (const subject of subjects) {
-    for (const candidate of candidateIdentifiers(subject)) identifiers.add(candidate);
-    const customer = await findCustomer(engine, subject);
-    if (customer) customers.add(customer);
-  }
+  const identifiers = new Set(subjects.flatMap((subject) => lookupIdentifiers(engine, subject)));
+  const customers = new Set((await findCustomers(engine, subjects)).values());
   for (const customer of customers) identifiers.add(customer);
   const members = await queryInChunks<{ identifier: string }>(
     engine,
@@ -285,6 +295,7 @@ export const HOLDS_NO_PERSONAL_DATA: ReadonlySet<string> = new Set([
   "regulations", // salted hashes and counts
   "suppressions", // salted hashes
   "privacy_salt",
+  "privacy_settings",
   "regulation_subjects", // subjects in clear while their regulation runs, then deleted (dropSubjects)
 ]);
 

@@ -15,6 +15,8 @@ export class Suppressions {
   constructor(
     private readonly salt: string,
     hashes: Iterable<string> = [],
+    /** How the store keeps a typed identifier (hashed under --hash-pii): suppression hashes that form. */
+    private readonly storedForm: (typed: string) => string = (typed) => typed,
   ) {
     for (const hash of hashes) this.hashes.add(hash);
   }
@@ -36,7 +38,8 @@ export class Suppressions {
   }
 
   private any(identifiers: Iterable<string>): boolean {
-    for (const identifier of identifiers) if (this.hashes.has(this.hash(identifier))) return true;
+    for (const identifier of identifiers)
+      if (this.hashes.has(this.hash(this.storedForm(identifier)))) return true;
     return false;
   }
 

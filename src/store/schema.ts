@@ -270,6 +270,17 @@ export const PRIVACY_SALT_TABLE: TableSpec = {
   orderBy: "created_at",
 };
 
+/** Privacy settings of the store (`hash_pii` = 1 once `serve --hash-pii` ran: identifiers stored hashed). */
+export const PRIVACY_SETTINGS_TABLE: TableSpec = {
+  name: "privacy_settings",
+  columns: `
+    name String,
+    value String,
+    set_at DateTime64(3, 'UTC')`,
+  engine: "MergeTree",
+  orderBy: "name",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -323,7 +334,13 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 9,
     name: "privacy",
-    tables: [REGULATIONS_TABLE, REGULATION_SUBJECTS_TABLE, SUPPRESSIONS_TABLE, PRIVACY_SALT_TABLE],
+    tables: [
+      REGULATIONS_TABLE,
+      REGULATION_SUBJECTS_TABLE,
+      SUPPRESSIONS_TABLE,
+      PRIVACY_SALT_TABLE,
+      PRIVACY_SETTINGS_TABLE,
+    ],
   },
 ];
 
