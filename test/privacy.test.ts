@@ -259,3 +259,27 @@ test("a regulation interrupted by a restart runs at the next start, from its sto
   await restarted.app.close();
   assert.deepEqual(await findAnywhere([dan.user, dan.email, dan.complaint]), []);
 });
+
+test("the privacy scope: a privacy key answers people's requests and nothing else; read and agent keys cannot", async () => {
+  const erin = person("erin");
+  assert.equal((await call("POST", "/v1/batch", "wk_test", { batch: eventsOf(erin) })).status, 200);
+  const exported = await call("GET", `/v1/customers/${encodeURIComponent(erin.email)}/export`, "pk_test");
+  assert.equal(exported.status, 200);
+  assert.equal((await call("GET", "/v1/regulations", "pk_test")).status, 200);
+  for (const key of ["rk_test", "ak_test", "wk_test"]) {
+    const refused = await call("POST", "/v1/regulations", key, { type: "delete", subjects: [erin.email] });
+    assert.equal(refused.status, 403, key);
+    assert.match(refused.body.message, /privacy key/);
+    assert.equal(
+      (await call("GET", `/v1/customers/${encodeURIComponent(erin.email)}/export`, key)).status,
+      403,
+    );
+  }
+  // Nothing else: analytics and the 360 need a read key.
+  assert.equal((await call("GET", "/v1/journeys/variants", "pk_test")).status, 403);
+  assert.equal((await call("GET", `/v1/customers/${encodeURIComponent(erin.email)}`, "pk_test")).status, 403);
+  // A bad request names the field.
+  const bad = await call("POST", "/v1/regulations", "pk_test", { type: "erase", subjects: [] });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(bad.body), /type|subjects/);
+});

@@ -30,6 +30,7 @@ export const TEST_KEYS: ApiKeys = {
   write: new Set(["wk_test"]),
   read: new Set(["rk_test"]),
   agent: new Set(["ak_test"]),
+  privacy: new Set(["pk_test"]),
   admin: "admin_test",
 };
 

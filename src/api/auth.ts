@@ -1,7 +1,7 @@
 /**
  * API keys and scopes. A key has one role: write (send events; public: browser SDKs ship it), read
- * (analytics, read-only), agent (read, plus inbox actions and replies, segment runs) or admin (everything,
- * the local CLI's bridge). Every route declares the access it needs in its fastify `config.access`; one
+ * (analytics, read-only), agent (read, plus inbox actions and replies, segment runs), privacy (people's
+ * export, erasure and suppression only) or admin (everything, the local CLI's bridge). Every route declares the access it needs in its fastify `config.access`; one
  * `onRequest` hook checks it before the body is read (see `registerAccessControl`).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -12,10 +12,12 @@ export interface ApiKeys {
   read: Set<string>;
   /** Keys of agents and the brand's tools: read, plus acting on the inbox. Absent = none. */
   agent?: Set<string>;
+  /** Keys of the tools that answer data-subject requests: export, erase, suppress. Absent = none. */
+  privacy?: Set<string>;
   admin: string;
 }
 
-export type Role = "write" | "read" | "agent" | "admin";
+export type Role = "write" | "read" | "agent" | "privacy" | "admin";
 
 /**
  * What a route needs. `public`: no key (health, docs, the dashboard's static files). `write-in-body`:
@@ -23,7 +25,15 @@ export type Role = "write" | "read" | "agent" | "admin";
  * stored (a key in the Authorization header is checked before the body is read, as for `write`).
  * `loopback-admin`: the admin key, and only from this machine (the CLI's bridge).
  */
-export type Access = "public" | "write" | "write-in-body" | "read" | "agent" | "admin" | "loopback-admin";
+export type Access =
+  | "public"
+  | "write"
+  | "write-in-body"
+  | "read"
+  | "agent"
+  | "privacy"
+  | "admin"
+  | "loopback-admin";
 
 /** Which roles satisfy each access level. */
 const ALLOWED: Record<Exclude<Access, "public">, ReadonlySet<Role>> = {
@@ -31,6 +41,7 @@ const ALLOWED: Record<Exclude<Access, "public">, ReadonlySet<Role>> = {
   "write-in-body": new Set(["write", "admin"]),
   read: new Set(["read", "agent", "admin"]),
   agent: new Set(["agent", "admin"]),
+  privacy: new Set(["privacy", "admin"]),
   admin: new Set(["admin"]),
   "loopback-admin": new Set(["admin"]),
 };
@@ -81,6 +92,7 @@ export class KeyRing {
     for (const key of keys.write) add(key, "write");
     for (const key of keys.read) add(key, "read");
     for (const key of keys.agent ?? []) add(key, "agent");
+    for (const key of keys.privacy ?? []) add(key, "privacy");
     add(keys.admin, "admin");
   }
 

@@ -42,6 +42,10 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--write-key <key...>", "write keys (also CUSTOMER_FLOW_WRITE_KEYS, comma-separated)")
   .option("--read-key <key...>", "read keys (also CUSTOMER_FLOW_READ_KEYS)")
   .option("--agent-key <key...>", "agent keys: read plus inbox actions (also CUSTOMER_FLOW_AGENT_KEYS)")
+  .option(
+    "--privacy-key <key...>",
+    "privacy keys: export, erase and suppress people, nothing else (also CUSTOMER_FLOW_PRIVACY_KEYS)",
+  )
   .option("--query-timeout <seconds>", "deadline of each analytic request (503 past it)", positiveNumber, 30)
   .option("--workers <n>", "worker threads of the analytic lane (default: cores - 1)", positiveNumber)
   .option("--failed-retention-days <n>", "days failed_events keeps rejected payloads", positiveNumber, 30)
@@ -68,6 +72,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           writeKey?: string[];
           readKey?: string[];
           agentKey?: string[];
+          privacyKey?: string[];
           queryTimeout: number;
           workers?: number;
           failedRetentionDays: number;
@@ -88,6 +93,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           writeKeys: options.writeKey,
           readKeys: options.readKey,
           agentKeys: options.agentKey,
+          privacyKeys: options.privacyKey,
         });
         const server = await serveStore(store, keys, options);
         emit(
@@ -98,6 +104,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
             writeKeys: [...keys.write],
             readKeys: [...keys.read],
             agentKeys: [...(keys.agent ?? [])],
+            privacyKeys: [...(keys.privacy ?? [])],
           },
           () =>
             [
@@ -105,6 +112,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
               `  write key: ${[...keys.write].join(", ")}`,
               `  read key:  ${[...keys.read].join(", ")}`,
               ...(keys.agent?.size ? [`  agent key: ${[...keys.agent].join(", ")}`] : []),
+              ...(keys.privacy?.size ? [`  privacy key: ${[...keys.privacy].join(", ")}`] : []),
               `  API docs:  ${server.url}/docs`,
             ].join("\n"),
         );

@@ -36,10 +36,12 @@ export function resolveKeys(options: {
   writeKeys?: string[];
   readKeys?: string[];
   agentKeys?: string[];
+  privacyKeys?: string[];
 }): ApiKeys & { generated: boolean } {
   const write = [...(options.writeKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_WRITE_KEYS)];
   const read = [...(options.readKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_READ_KEYS)];
   const agent = [...(options.agentKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_AGENT_KEYS)];
+  const privacy = [...(options.privacyKeys ?? []), ...parseKeyList(process.env.CUSTOMER_FLOW_PRIVACY_KEYS)];
   const generated = write.length === 0 || read.length === 0;
   if (write.length === 0) write.push(generateKey("wk"));
   if (read.length === 0) read.push(generateKey("rk"));
@@ -47,6 +49,7 @@ export function resolveKeys(options: {
     write: new Set(write),
     read: new Set(read),
     agent: new Set(agent),
+    privacy: new Set(privacy),
     admin: generateKey("admin"),
     generated,
   };

@@ -1,4 +1,4 @@
-/** Data-subject requests over HTTP (admin key): regulations and a person's export. */
+/** Data-subject requests over HTTP (privacy or admin key): regulations and a person's export. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
@@ -21,14 +21,15 @@ export function registerPrivacyRoutes(
   contexts: ContextService,
 ): void {
   const tags = ["privacy"];
-  const admin = { access: "admin" as const };
+  const admin = { access: "privacy" as const };
   app.post(
     "/v1/regulations",
     {
       config: admin,
       schema: {
         tags,
-        summary: "Suppress, delete, suppress and delete, or unsuppress people by any identifier (admin key)",
+        summary:
+          "Suppress, delete, suppress and delete, or unsuppress people by any identifier (privacy or admin key)",
       },
     },
     async (request, reply) => {
@@ -40,12 +41,15 @@ export function registerPrivacyRoutes(
   );
   app.get(
     "/v1/regulations",
-    { config: admin, schema: { tags, summary: "Every regulation, latest first (admin key)" } },
+    { config: admin, schema: { tags, summary: "Every regulation, latest first (privacy or admin key)" } },
     async () => ({ regulations: (await listRegulations(engine)).map(regulationView) }),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/regulations/:id",
-    { config: admin, schema: { tags, summary: "One regulation's status and rows erased (admin key)" } },
+    {
+      config: admin,
+      schema: { tags, summary: "One regulation's status and rows erased (privacy or admin key)" },
+    },
     async (request, reply) => {
       const regulation = await getRegulation(engine, request.params.id);
       if (!regulation)
@@ -57,7 +61,10 @@ export function registerPrivacyRoutes(
     "/v1/customers/:id/export",
     {
       config: admin,
-      schema: { tags, summary: "Everything held about one person, as one JSON document (admin key)" },
+      schema: {
+        tags,
+        summary: "Everything held about one person, as one JSON document (privacy or admin key)",
+      },
     },
     async (request, reply) => {
       const customerId = await findCustomer(engine, request.params.id);
