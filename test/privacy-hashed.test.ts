@@ -4,29 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { FastifyInstance } from "fastify";
-import { buildServer } from "../src/api/server.js";
 import type { Engine } from "../src/store/engine.js";
-import { TEST_KEYS, testEngine } from "../testing/helpers.js";
+import { startTestServer, TEST_KEYS, type TestServer, testEngine } from "../testing/helpers.js";
 import { callServer, eventsOf, person, rowsContaining } from "../testing/people.js";
 
 let engine: Engine;
-let app: FastifyInstance;
+let server: TestServer;
 let url: string;
 
 before(async () => {
   engine = await testEngine();
-  ({ app } = await buildServer({
-    engine,
-    keys: TEST_KEYS,
-    commit: { maxRows: 5000, maxDelayMs: 2 },
-    hashPii: true,
-  }));
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  server = await startTestServer(engine, { hashPii: true });
+  url = server.url;
 });
-after(() => app.close());
+after(() => server.close());
 
 const call = (method: string, path: string, key: string, body?: unknown) =>
   callServer(url, method, path, key, body);

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
-import type { FastifyInstance } from "fastify";
 import { buildServer } from "../src/api/server.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { loadDemo } from "../src/demo/load.js";
@@ -18,11 +17,11 @@ import { discoverSegments } from "../src/segments/store.js";
 import type { Engine } from "../src/store/engine.js";
 import { formatTime } from "../src/store/time.js";
 import { runClv } from "../src/value/store.js";
-import { basic, TEST_KEYS, testEngine, uid } from "../testing/helpers.js";
+import { basic, startTestServer, TEST_KEYS, type TestServer, testEngine, uid } from "../testing/helpers.js";
 import { callServer, eventsOf, type Person, person, rowsContaining } from "../testing/people.js";
 
 let engine: Engine;
-let app: FastifyInstance;
+let server: TestServer;
 let url: string;
 
 before(async () => {
@@ -30,12 +29,10 @@ before(async () => {
   const sink = new EngineSink(engine);
   await loadDemo(sink, { customers: 300, seed: 3 });
   await sink.close();
-  ({ app } = await buildServer({ engine, keys: TEST_KEYS, commit: { maxRows: 5000, maxDelayMs: 2 } }));
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  server = await startTestServer(engine, { commit: { maxRows: 5000, maxDelayMs: 2 } });
+  url = server.url;
 });
-after(() => app.close());
+after(() => server.close());
 
 const call = (method: string, path: string, key: string, body?: unknown) =>
   callServer(url, method, path, key, body);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import type { ApiKeys } from "../src/api/auth.js";
-import { buildServer } from "../src/api/server.js";
+import { buildServer, type ServerOptions } from "../src/api/server.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
@@ -41,7 +41,7 @@ export interface TestServer {
 
 export async function startTestServer(
   engine: Engine,
-  options: { maxBatchBytes?: number } = {},
+  options: Partial<Omit<ServerOptions, "engine" | "keys">> = {},
 ): Promise<TestServer> {
   const { app } = await buildServer({
     engine,
