@@ -3,17 +3,59 @@ import { createReadStream, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { parse } from "csv-parse";
-import { forgetModel, loadModel, modelPathFor, STORE_MODEL_FILE } from "../behaviour/classifier.js";
-import { readEvaluationSets, readLabelledCsv, readPublicTrainingPool } from "../behaviour/corpus.js";
-import { evaluateLabelled, evaluateSet, type Metrics } from "../behaviour/evaluate.js";
-import { type BehaviourModel, SPACES } from "../behaviour/model.js";
-import { labelByReply } from "../behaviour/reply-labels.js";
-import { nowConfigOf, nowQuerySchema, themesQuerySchema } from "../behaviour/routes.js";
-import { repliedMessages, voiceOfCustomer, whoMattersNowFromStore } from "../behaviour/store.js";
-import { type LabelledText, trainWithDistantLabels } from "../behaviour/train.js";
-import { resolveStoreOptions } from "../store/open.js";
+import type { Metrics } from "../behaviour/evaluate.js";
+import type { BehaviourModel } from "../behaviour/model.js";
+import type { LabelledText } from "../behaviour/train.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+
+/** The model, corpora, training and the store's SQL: loaded when a behaviour command runs, not at start. */
+async function loadBehaviourModules() {
+  const [csv, classifier, corpus, evaluate, model, replyLabels, routes, store, train, open] =
+    await Promise.all([
+      import("csv-parse"),
+      import("../behaviour/classifier.js"),
+      import("../behaviour/corpus.js"),
+      import("../behaviour/evaluate.js"),
+      import("../behaviour/model.js"),
+      import("../behaviour/reply-labels.js"),
+      import("../behaviour/routes.js"),
+      import("../behaviour/store.js"),
+      import("../behaviour/train.js"),
+      import("../store/open.js"),
+    ]);
+  return {
+    parse: csv.parse,
+    forgetModel: classifier.forgetModel,
+    loadModel: classifier.loadModel,
+    modelPathFor: classifier.modelPathFor,
+    STORE_MODEL_FILE: classifier.STORE_MODEL_FILE,
+    readEvaluationSets: corpus.readEvaluationSets,
+    readLabelledCsv: corpus.readLabelledCsv,
+    readPublicTrainingPool: corpus.readPublicTrainingPool,
+    evaluateLabelled: evaluate.evaluateLabelled,
+    evaluateSet: evaluate.evaluateSet,
+    SPACES: model.SPACES,
+    labelByReply: replyLabels.labelByReply,
+    nowConfigOf: routes.nowConfigOf,
+    nowQuerySchema: routes.nowQuerySchema,
+    themesQuerySchema: routes.themesQuerySchema,
+    repliedMessages: store.repliedMessages,
+    voiceOfCustomer: store.voiceOfCustomer,
+    whoMattersNowFromStore: store.whoMattersNowFromStore,
+    trainWithDistantLabels: train.trainWithDistantLabels,
+    resolveStoreOptions: open.resolveStoreOptions,
+  };
+}
+let lazy: Awaited<ReturnType<typeof loadBehaviourModules>>;
+
+/** `action`, with the behaviour modules loaded first. */
+function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+  return action(async (...args: A) => {
+    lazy ??= await loadBehaviourModules();
+    await work(...args);
+  });
+}
+
 import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 
@@ -22,9 +64,9 @@ interface ModelOptions extends GlobalOptions {
 }
 
 function chosenModel(options: ModelOptions): { model: BehaviourModel; path: string } {
-  const path = options.model ?? modelPathFor(options.data ?? resolveStoreOptions({}).dataDir);
+  const path = options.model ?? lazy.modelPathFor(options.data ?? lazy.resolveStoreOptions({}).dataDir);
   if (!existsSync(path)) throw new UsageError(`--model: no model file at ${path}`);
-  return { model: loadModel(path), path };
+  return { model: lazy.loadModel(path), path };
 }
 
 /** Yields the text of each input line or row, in order; a line without text yields its error instead. */
@@ -36,7 +78,7 @@ async function* readTexts(
   const stream = input === undefined ? process.stdin : createReadStream(input);
   if (isCsv) {
     let line = 1;
-    for await (const row of stream.pipe(parse({ columns: true, bom: true, relax_quotes: true }))) {
+    for await (const row of stream.pipe(lazy.parse({ columns: true, bom: true, relax_quotes: true }))) {
       line++;
       const text = (row as Record<string, string>)[textColumn];
       if (text === undefined) throw new UsageError(`--text-column: the CSV has no "${textColumn}" column`);
@@ -90,7 +132,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--data <dir>", "data folder whose retrained model to use")
     .option("--json", "NDJSON out (always; kept for symmetry with every command)")
     .action(
-      action(async (options: ModelOptions & { input?: string; textColumn: string }) => {
+      run(async (options: ModelOptions & { input?: string; textColumn: string }) => {
         const { model } = chosenModel(options);
         for await (const item of readTexts(options.input, options.textColumn)) {
           const out =
@@ -128,7 +170,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--epochs <n>", "passes over the data", (v) => Number.parseInt(v, 10), 6)
     .option("--json", "print JSON")
     .action(
-      action(
+      run(
         async (
           options: GlobalOptions & {
             input?: string;
@@ -148,19 +190,21 @@ export function registerBehaviourCommands(program: Command): void {
           const data: Array<{ name: string; examples: number; licence: string }> = [];
           let rejected: Array<{ line: number; reason: string }> = [];
           if (options.input) {
-            const own = readLabelledCsv(options.input, options.textColumn, options.labelColumn);
+            const own = lazy.readLabelledCsv(options.input, options.textColumn, options.labelColumn);
             corpus.push(...own.corpus);
             rejected = own.errors;
             data.push({ name: options.input, examples: own.corpus.length, licence: "the brand's own" });
           }
           if (!options.input || options.withPublic) {
-            const pool = readPublicTrainingPool(undefined, { nonCommercial: !options.withoutNc });
+            const pool = lazy.readPublicTrainingPool(undefined, { nonCommercial: !options.withoutNc });
             corpus.push(...pool.corpus);
             distant = pool.distant;
             data.push(...pool.sources);
           }
           if (options.fromReplies) {
-            const own = labelByReply(await withStore(options, (store) => repliedMessages(store.engine)));
+            const own = lazy.labelByReply(
+              await withStore(options, (store) => lazy.repliedMessages(store.engine)),
+            );
             if (own.length === 0) {
               throw new UsageError(
                 "--from-replies: the store holds no replied messages (outbound events with text and properties.inReplyTo)",
@@ -174,7 +218,7 @@ export function registerBehaviourCommands(program: Command): void {
             });
           }
           progress.update(1, `${corpus.length + distant.length} texts read; training`);
-          const { model, examples } = trainWithDistantLabels(
+          const { model, examples } = lazy.trainWithDistantLabels(
             corpus,
             distant,
             { data, notes: options.input ? "retrained on the brand's labels" : "public pool" },
@@ -182,10 +226,11 @@ export function registerBehaviourCommands(program: Command): void {
           );
           progress.update(2, "writing");
           const output =
-            options.output ?? join(resolveStoreOptions({ dataDir: options.data }).dataDir, STORE_MODEL_FILE);
+            options.output ??
+            join(lazy.resolveStoreOptions({ dataDir: options.data }).dataDir, lazy.STORE_MODEL_FILE);
           mkdirSync(dirname(output), { recursive: true });
           writeFileSync(output, model.serialise());
-          forgetModel(output);
+          lazy.forgetModel(output);
           progress.stop();
           const result = { output, examples, rejected, seconds: (Date.now() - started) / 1000 };
           emit(Boolean(options.json), result, () =>
@@ -212,7 +257,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--data <dir>", "data folder whose model to evaluate")
     .option("--json", "print JSON")
     .action(
-      action(
+      run(
         async (
           options: ModelOptions & {
             input?: string;
@@ -224,16 +269,16 @@ export function registerBehaviourCommands(program: Command): void {
           if (!options.input && !options.public) throw new UsageError("give --input FILE or --public");
           const { model, path } = chosenModel(options);
           if (options.input) {
-            const { corpus, errors } = readLabelledCsv(
+            const { corpus, errors } = lazy.readLabelledCsv(
               options.input,
               options.textColumn,
               options.labelColumn,
             );
-            const report = evaluateLabelled(model, corpus);
+            const report = lazy.evaluateLabelled(model, corpus);
             emit(Boolean(options.json), { model: path, ...report, rejected: errors }, () =>
               [
                 `model ${path}`,
-                ...SPACES.map((space) => {
+                ...lazy.SPACES.map((space) => {
                   const c = report.perSpace[space];
                   return `  ${space.padEnd(11)} precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} F1 ${c.f1.toFixed(3)} (${c.support})`;
                 }),
@@ -247,9 +292,9 @@ export function registerBehaviourCommands(program: Command): void {
             );
             return;
           }
-          const sets = readEvaluationSets();
+          const sets = lazy.readEvaluationSets();
           if (sets.length === 0) throw new UsageError("no evaluation sets under ../shared/data/behaviour");
-          const reports = sets.map((set) => evaluateSet(model, set));
+          const reports = sets.map((set) => lazy.evaluateSet(model, set));
           emit(Boolean(options.json), { model: path, sets: reports }, () =>
             reports
               .map(
@@ -275,8 +320,8 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--weights <list>", "per-space weights, e.g. complaint:3,question:2")
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
-      action(async (options: GlobalOptions & Record<string, string | undefined>) => {
-        const query = parseOptions(nowQuerySchema, {
+      run(async (options: GlobalOptions & Record<string, string | undefined>) => {
+        const query = parseOptions(lazy.nowQuerySchema, {
           at: options.at,
           limit: options.limit,
           halfLife: options.halfLife,
@@ -287,9 +332,9 @@ export function registerBehaviourCommands(program: Command): void {
           segment: options.segment,
         });
         await withStore(options, async (store) => {
-          const result = await whoMattersNowFromStore(store.engine, {
+          const result = await lazy.whoMattersNowFromStore(store.engine, {
             at: query.at,
-            config: nowConfigOf(query),
+            config: lazy.nowConfigOf(query),
           });
           emit(Boolean(options.json), result, () =>
             [
@@ -313,8 +358,8 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--at <time>", "window end (default: the latest message)")
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)")
     .action(
-      action(async (options: GlobalOptions & Record<string, string | undefined>) => {
-        const query = parseOptions(themesQuerySchema, {
+      run(async (options: GlobalOptions & Record<string, string | undefined>) => {
+        const query = parseOptions(lazy.themesQuerySchema, {
           at: options.at,
           touchpoint: options.touchpoint,
           weeks: options.weeks,
@@ -322,7 +367,7 @@ export function registerBehaviourCommands(program: Command): void {
           segment: options.segment,
         });
         await withStore(options, async (store) => {
-          const result = await voiceOfCustomer(store.engine, query);
+          const result = await lazy.voiceOfCustomer(store.engine, query);
           emit(Boolean(options.json), result, () =>
             result.touchpoints
               .map((t) =>

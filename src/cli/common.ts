@@ -1,10 +1,7 @@
 /** Helpers every command uses: store options, opening the store, the sink, and error handling. */
 import type { Command } from "commander";
-import { modelForStore } from "../behaviour/classifier.js";
-import { RemoteSink } from "../collect/remote-sink.js";
-import { EngineSink, type EventSink } from "../collect/sink.js";
-import { applyPrivacySettings } from "../privacy/settings.js";
-import { type OpenedStore, openStore, readServerInfo, resolveStoreOptions } from "../store/open.js";
+import type { EventSink } from "../collect/sink.js";
+import type { OpenedStore } from "../store/open.js";
 import { fail } from "./output.js";
 
 export interface GlobalOptions {
@@ -30,6 +27,11 @@ export async function withStore<T>(
   options: GlobalOptions,
   work: (store: OpenedStore) => Promise<T>,
 ): Promise<T> {
+  // Loaded here, not at start: `--help` and a usage error need none of it.
+  const [{ openStore }, { applyPrivacySettings }] = await Promise.all([
+    import("../store/open.js"),
+    import("../privacy/settings.js"),
+  ]);
   const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
   try {
     // A store that keeps identifiers hashed: this command's look-ups and writes hash them too.
@@ -40,8 +42,18 @@ export async function withStore<T>(
   }
 }
 
-export function sinkFor(store: OpenedStore, options: GlobalOptions): EventSink {
-  if (store.via !== "server") return new EngineSink(store.engine, undefined, modelForStore(store.dataDir));
+export async function sinkFor(store: OpenedStore, options: GlobalOptions): Promise<EventSink> {
+  if (store.via !== "server") {
+    const [{ EngineSink }, { modelForStore }] = await Promise.all([
+      import("../collect/sink.js"),
+      import("../behaviour/classifier.js"),
+    ]);
+    return new EngineSink(store.engine, undefined, modelForStore(store.dataDir));
+  }
+  const [{ readServerInfo, resolveStoreOptions }, { RemoteSink }] = await Promise.all([
+    import("../store/open.js"),
+    import("../collect/remote-sink.js"),
+  ]);
   const info = readServerInfo(resolveStoreOptions({ dataDir: options.data }).dataDir);
   if (!info) throw new Error("the server holding the data folder has gone away");
   return new RemoteSink(info);

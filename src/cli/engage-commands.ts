@@ -1,9 +1,37 @@
 /** `customer-flow inbox ...` and `customer-flow engage ...`: the inbox, actions, context and closed-loop outcomes. */
 import type { Command } from "commander";
-import { ContextService } from "../engage/context.js";
-import { inboxCommandSchema, inboxQuerySchema } from "../engage/routes.js";
-import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
-import { applyCommand, engageOutcomes, getItem, itemHistory, listInbox } from "../engage/store.js";
+
+/** The inbox's SQL, schemas and playbook: loaded when an engage command runs, not at start. */
+async function loadEngageModules() {
+  const [m0, m1, m2, m3] = await Promise.all([
+    import("../engage/context.js"),
+    import("../engage/routes.js"),
+    import("../engage/rules.js"),
+    import("../engage/store.js"),
+  ]);
+  return {
+    ContextService: m0.ContextService,
+    inboxCommandSchema: m1.inboxCommandSchema,
+    inboxQuerySchema: m1.inboxQuerySchema,
+    DEFAULT_PLAYBOOK_PATH: m2.DEFAULT_PLAYBOOK_PATH,
+    loadPlaybook: m2.loadPlaybook,
+    applyCommand: m3.applyCommand,
+    engageOutcomes: m3.engageOutcomes,
+    getItem: m3.getItem,
+    itemHistory: m3.itemHistory,
+    listInbox: m3.listInbox,
+  };
+}
+let lazy: Awaited<ReturnType<typeof loadEngageModules>>;
+
+/** `action`, with those modules loaded first. */
+function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+  return action(async (...args: A) => {
+    lazy ??= await loadEngageModules();
+    await work(...args);
+  });
+}
+
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { emit, parseOptions, UsageError } from "./output.js";
 
@@ -26,8 +54,8 @@ export function registerEngageCommands(program: Command): void {
     .option("--days <n>", "messages of the last N days", "30")
     .option("--at <time>", "rank as of this time (default: the latest message)")
     .action(
-      action(async (options: Options) => {
-        const query = parseOptions(inboxQuerySchema, {
+      run(async (options: Options) => {
+        const query = parseOptions(lazy.inboxQuerySchema, {
           status: options.status,
           behaviour: options.behaviour,
           channel: options.channel,
@@ -39,7 +67,7 @@ export function registerEngageCommands(program: Command): void {
           at: options.at,
         });
         await withStore(options, async (store) => {
-          const result = await listInbox(store.engine, query);
+          const result = await lazy.listInbox(store.engine, query);
           emit(Boolean(options.json), result, () =>
             [
               `${result.total} items (as of ${result.at}); top ${result.items.length}:`,
@@ -57,12 +85,12 @@ export function registerEngageCommands(program: Command): void {
     .description("one item and its history")
     .argument("<id>", "item id (the message's event id)")
     .action(
-      action(async (id: string, options: Options) => {
+      run(async (id: string, options: Options) => {
         await withStore(options, async (store) => {
-          const item = await getItem(store.engine, id);
+          const item = await lazy.getItem(store.engine, id);
           if (!item) throw new UsageError(`no inbox item ${id}`);
           const { identityKey: _key, ...rest } = item;
-          const history = await itemHistory(store.engine, id);
+          const history = await lazy.itemHistory(store.engine, id);
           emit(Boolean(options.json), { item: rest, history }, () =>
             [
               `${rest.status} ${rest.behaviour} "${rest.text}"`,
@@ -82,16 +110,16 @@ export function registerEngageCommands(program: Command): void {
     configure(withStoreOptions(inbox.command(name)).description(description).argument("<id>", "item id"))
       .option("--actor <name>", "who does it (kept in the history)")
       .action(
-        action(async (id: string, options: Options) => {
+        run(async (id: string, options: Options) => {
           const command = parseOptions(
-            inboxCommandSchema,
+            lazy.inboxCommandSchema,
             { ...build(options), actor: options.actor },
             (key) => (key === "action" ? "command" : `--${key}`),
           );
           await withStore(options, async (store) => {
-            const sink = sinkFor(store, options);
+            const sink = await sinkFor(store, options);
             try {
-              const result = await applyCommand(store.engine, sink, id, command);
+              const result = await lazy.applyCommand(store.engine, sink, id, command);
               const { identityKey: _key, ...item } = result.item as typeof result.item & {
                 identityKey?: string;
               };
@@ -156,12 +184,12 @@ export function registerEngageCommands(program: Command): void {
     .option("--touchpoint <name>", "where the customer is now")
     .option("--playbook <file>", "rules file (default: config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)")
     .action(
-      action(async (id: string, options: Options) => {
-        const playbook = loadPlaybook(
-          typeof options.playbook === "string" ? options.playbook : DEFAULT_PLAYBOOK_PATH,
+      run(async (id: string, options: Options) => {
+        const playbook = lazy.loadPlaybook(
+          typeof options.playbook === "string" ? options.playbook : lazy.DEFAULT_PLAYBOOK_PATH,
         );
         await withStore(options, async (store) => {
-          const context = await new ContextService(store.engine, playbook).context(
+          const context = await new lazy.ContextService(store.engine, playbook).context(
             id,
             typeof options.touchpoint === "string" ? options.touchpoint : undefined,
           );
@@ -179,11 +207,12 @@ export function registerEngageCommands(program: Command): void {
   engage
     .command("rules")
     .description("validate a rules file and print its rules")
-    .argument("[file]", "rules file", DEFAULT_PLAYBOOK_PATH)
+    .argument("[file]", "rules file (default: config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)")
     .option("--json", "print JSON")
     .action(
-      action(async (file: string, options: Options) => {
-        const playbook = loadPlaybook(file);
+      run(async (given: string | undefined, options: Options) => {
+        const file = given ?? lazy.DEFAULT_PLAYBOOK_PATH;
+        const playbook = lazy.loadPlaybook(file);
         emit(Boolean(options.json), playbook, () =>
           [
             `${file}: version ${playbook.version}, ${playbook.rules.length} rules, valid`,
@@ -196,12 +225,12 @@ export function registerEngageCommands(program: Command): void {
     .description("what happened after a response vs no response, per behaviour space")
     .option("--window <days>", "days after the message", "30")
     .action(
-      action(async (options: Options) => {
+      run(async (options: Options) => {
         const window = Number(options.window);
         if (!Number.isInteger(window) || window < 1)
           throw new UsageError("--window must be a whole number of days >= 1");
         await withStore(options, async (store) => {
-          const result = await engageOutcomes(store.engine, window);
+          const result = await lazy.engageOutcomes(store.engine, window);
           emit(Boolean(options.json), result, () =>
             result.spaces
               .map(

@@ -1,11 +1,8 @@
 /** `customer-flow journeys ...`: the maps customers actually take, from the store. */
 import { type Command, Option } from "commander";
-import { friction } from "../journeys/friction.js";
-import { type FunnelStep, funnel, parseDuration, parseStep } from "../journeys/funnel.js";
-import { outcomes } from "../journeys/outcomes.js";
+// Each command loads the journey module it runs (start-up stays short).
+import type { FunnelStep } from "../journeys/funnel.js";
 import type { JourneyFilter } from "../journeys/query.js";
-import { flows, processMap, variants } from "../journeys/views.js";
-import { exportXes } from "../journeys/xes-export.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 
@@ -66,6 +63,7 @@ export function registerJourneyCommands(program: Command): void {
     .action(
       action(async (file: string, options: FilterOptions) => {
         await withStore(options, async (store) => {
+          const { exportXes } = await import("../journeys/xes-export.js");
           const result = await exportXes(store.engine, file, filterOf(options));
           emit(
             Boolean(options.json),
@@ -87,6 +85,7 @@ export function registerJourneyCommands(program: Command): void {
   ).action(
     action(async (options: FilterOptions) => {
       await withStore(options, async (store) => {
+        const { processMap } = await import("../journeys/views.js");
         const map = await processMap(store.engine, filterOf(options));
         emit(Boolean(options.json), map, () =>
           [
@@ -115,6 +114,7 @@ export function registerJourneyCommands(program: Command): void {
     .action(
       action(async (options: FilterOptions & { top: number }) => {
         await withStore(options, async (store) => {
+          const { variants } = await import("../journeys/views.js");
           const result = await variants(store.engine, filterOf(options), options.top);
           emit(Boolean(options.json), result, () =>
             [
@@ -142,6 +142,7 @@ export function registerJourneyCommands(program: Command): void {
     .action(
       action(async (options: FilterOptions & { outcomeEvent: string[]; top: number }) => {
         await withStore(options, async (store) => {
+          const { friction } = await import("../journeys/friction.js");
           const result = await friction(store.engine, filterOf(options), {
             outcomeEvents: options.outcomeEvent,
             top: options.top,
@@ -172,6 +173,7 @@ export function registerJourneyCommands(program: Command): void {
     .action(
       action(async (options: FilterOptions & { outcome: string; top: number }) => {
         await withStore(options, async (store) => {
+          const { outcomes } = await import("../journeys/outcomes.js");
           const result = await outcomes(store.engine, filterOf(options), options.outcome, {
             top: options.top,
           });
@@ -202,6 +204,7 @@ export function registerJourneyCommands(program: Command): void {
           if (!anchor || (options.fromStep && options.toStep))
             throw new UsageError("give one of --from-step or --to-step");
           await withStore(options, async (store) => {
+            const { flows } = await import("../journeys/views.js");
             const flow = await flows(store.engine, filterOf(options), {
               anchor,
               direction: options.fromStep ? "after" : "before",
@@ -231,6 +234,7 @@ function funnelCommand(journeys: Command): void {
     .option("--window <duration>", "conversion window of the whole funnel (30m, 2h, 7d)", "30d")
     .action(
       action(async (options: FilterOptions & { step: string[]; window: string }) => {
+        const { funnel, parseDuration, parseStep } = await import("../journeys/funnel.js");
         let steps: FunnelStep[];
         let windowMs: number;
         try {

@@ -12,14 +12,12 @@ import { ProxyEngine } from "../store/proxy-engine.js";
 import { guardReadOnly, readOnlySql } from "../store/read-only.js";
 import { registerBehaviourCommands } from "./behaviour-commands.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
-import { runDemo } from "./demo.js";
 import { registerEngageCommands } from "./engage-commands.js";
 import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
 import { registerPrivacyCommands } from "./privacy-commands.js";
 import { startProgress } from "./progress.js";
 import { registerSegmentCommands } from "./segment-commands.js";
-import { resolveKeys, serveStore } from "./serve.js";
 import { registerValueCommands } from "./value-commands.js";
 
 /** A number > 0 from the command line, or a usage error naming it. */
@@ -89,6 +87,8 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           await store.engine.close();
           throw new UsageError(`a server already serves this data folder (${store.engine.description})`);
         }
+        // The server (fastify and its plugins) is loaded only by the commands that serve.
+        const { resolveKeys, serveStore } = await import("./serve.js");
         const keys = resolveKeys({
           writeKeys: options.writeKey,
           readKeys: options.readKey,
@@ -147,7 +147,7 @@ withStoreOptions(
           ColumnMap & { format?: ImportFormat; delimiter?: string; defaultChannel?: string },
       ) => {
         await withStore(options, async (store) => {
-          const sink = sinkFor(store, options);
+          const sink = await sinkFor(store, options);
           const progress = startProgress("importing", 100, "%");
           const started = Date.now();
           const summary = await importFile(sink, {
@@ -311,6 +311,7 @@ withStoreOptions(
           serve: boolean;
         },
       ) => {
+        const { runDemo } = await import("./demo.js");
         await runDemo(options);
       },
     ),

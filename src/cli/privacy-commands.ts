@@ -4,21 +4,42 @@
  */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { findCustomer } from "../identity/customer360.js";
-import { exportPerson } from "../privacy/export.js";
-import { Regulations } from "../privacy/regulations.js";
-import {
-  activeSuppressions,
-  getRegulation,
-  listRegulations,
-  privacySalt,
-  type RegulationType,
-  type RegulationView,
-  regulationView,
-} from "../privacy/store.js";
-import { Suppressions } from "../privacy/suppressions.js";
+import type { RegulationType, RegulationView } from "../privacy/store.js";
 import type { OpenedStore } from "../store/open.js";
-import { ProxyEngine } from "../store/proxy-engine.js";
+
+/** Privacy's SQL and regulations: loaded when a privacy command runs, not at start. */
+async function loadPrivacyModules() {
+  const [m0, m1, m2, m3, m4, m5] = await Promise.all([
+    import("../identity/customer360.js"),
+    import("../privacy/export.js"),
+    import("../privacy/regulations.js"),
+    import("../privacy/suppressions.js"),
+    import("../store/proxy-engine.js"),
+    import("../privacy/store.js"),
+  ]);
+  return {
+    findCustomer: m0.findCustomer,
+    exportPerson: m1.exportPerson,
+    Regulations: m2.Regulations,
+    Suppressions: m3.Suppressions,
+    ProxyEngine: m4.ProxyEngine,
+    activeSuppressions: m5.activeSuppressions,
+    getRegulation: m5.getRegulation,
+    listRegulations: m5.listRegulations,
+    privacySalt: m5.privacySalt,
+    regulationView: m5.regulationView,
+  };
+}
+let lazy: Awaited<ReturnType<typeof loadPrivacyModules>>;
+
+/** `action`, with those modules loaded first. */
+function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+  return action(async (...args: A) => {
+    lazy ??= await loadPrivacyModules();
+    await work(...args);
+  });
+}
+
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
@@ -30,7 +51,7 @@ async function runRegulation(
   subjects: string[],
 ): Promise<RegulationView> {
   const { engine } = store;
-  if (engine instanceof ProxyEngine) {
+  if (engine instanceof lazy.ProxyEngine) {
     const sent = (await (
       await engine.post("/v1/regulations", JSON.stringify({ type, subjects }), {
         "content-type": "application/json",
@@ -42,14 +63,17 @@ async function runRegulation(
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  const suppressions = new Suppressions(await privacySalt(engine), await activeSuppressions(engine));
+  const suppressions = new lazy.Suppressions(
+    await lazy.privacySalt(engine),
+    await lazy.activeSuppressions(engine),
+  );
   // Nothing is held in memory here: the erased rows were the only copy.
-  const regulations = new Regulations(engine, suppressions, { forget: () => undefined });
+  const regulations = new lazy.Regulations(engine, suppressions, { forget: () => undefined });
   // An earlier run this process never finished (interrupted) goes first.
   await regulations.resume();
   const submitted = await regulations.submit(type, subjects);
   await regulations.idle();
-  return regulationView((await getRegulation(engine, submitted.id)) ?? submitted);
+  return lazy.regulationView((await lazy.getRegulation(engine, submitted.id)) ?? submitted);
 }
 
 const describe = (r: RegulationView) =>
@@ -73,7 +97,7 @@ export function registerPrivacyCommands(program: Command): void {
     .option("--suppress-only", "drop their future events, erase nothing")
     .option("--unsuppress", "lift an earlier suppression, erase nothing")
     .action(
-      action(
+      run(
         async (
           ids: string[],
           options: GlobalOptions & { suppress?: boolean; suppressOnly?: boolean; unsuppress?: boolean },
@@ -105,17 +129,17 @@ export function registerPrivacyCommands(program: Command): void {
     .argument("<id>", "any identifier of the person")
     .requiredOption("--out <file>", "where to write the JSON document")
     .action(
-      action(async (id: string, options: GlobalOptions & { out: string }) => {
+      run(async (id: string, options: GlobalOptions & { out: string }) => {
         await withStore(options, async (store) => {
           const { engine } = store;
           let document: unknown;
-          if (engine instanceof ProxyEngine) {
+          if (engine instanceof lazy.ProxyEngine) {
             // The server adds the context it holds in memory.
             document = await (await engine.get(`/v1/customers/${encodeURIComponent(id)}/export`)).json();
           } else {
-            const customerId = await findCustomer(engine, id);
+            const customerId = await lazy.findCustomer(engine, id);
             if (!customerId) throw new UsageError(`no customer is known by ${id}`);
-            document = await exportPerson(engine, customerId);
+            document = await lazy.exportPerson(engine, customerId);
           }
           writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
           const { customerId, events } = document as { customerId: string; events: unknown[] };
@@ -132,10 +156,10 @@ export function registerPrivacyCommands(program: Command): void {
   withStoreOptions(privacy.command("suppressions"))
     .description("how many identifiers are suppressed, and the regulations so far")
     .action(
-      action(async (options: GlobalOptions) => {
+      run(async (options: GlobalOptions) => {
         await withStore(options, async (store) => {
-          const hashes = await activeSuppressions(store.engine);
-          const regulations = (await listRegulations(store.engine)).map(regulationView);
+          const hashes = await lazy.activeSuppressions(store.engine);
+          const regulations = (await lazy.listRegulations(store.engine)).map(lazy.regulationView);
           emit(Boolean(options.json), { suppressedIdentifiers: hashes.length, regulations }, () =>
             [
               `${hashes.length} identifier(s) suppressed (kept as salted hashes)`,

@@ -1,7 +1,28 @@
 /** `customer-flow segments ...`: discover, list and compare behavioural segments. */
 import type { Command } from "commander";
-import { compareSchema, discoverSchema } from "../segments/routes.js";
-import { compareSegments, discoverSegments, latestSegments, segmentRuns } from "../segments/store.js";
+
+/** Segments' SQL and schemas: loaded when a segments command runs, not at start. */
+async function loadSegmentModules() {
+  const [m0, m1] = await Promise.all([import("../segments/routes.js"), import("../segments/store.js")]);
+  return {
+    compareSchema: m0.compareSchema,
+    discoverSchema: m0.discoverSchema,
+    compareSegments: m1.compareSegments,
+    discoverSegments: m1.discoverSegments,
+    latestSegments: m1.latestSegments,
+    segmentRuns: m1.segmentRuns,
+  };
+}
+let lazy: Awaited<ReturnType<typeof loadSegmentModules>>;
+
+/** `action`, with those modules loaded first. */
+function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+  return action(async (...args: A) => {
+    lazy ??= await loadSegmentModules();
+    await work(...args);
+  });
+}
+
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
@@ -18,11 +39,11 @@ export function registerSegmentCommands(program: Command): void {
     .option("--min-events <n>", "customers with fewer inbound events are left out", "3")
     .option("--members", "also print each customer's segment")
     .action(
-      action(
+      run(
         async (
           options: GlobalOptions & { k?: string; seed?: string; minEvents?: string; members?: boolean },
         ) => {
-          const query = parseOptions(discoverSchema, {
+          const query = parseOptions(lazy.discoverSchema, {
             k: options.k,
             seed: options.seed,
             minEvents: options.minEvents,
@@ -31,7 +52,7 @@ export function registerSegmentCommands(program: Command): void {
           await withStore(options, async (store) => {
             const progress = startProgress("segments", 3, "steps");
             let step = 0;
-            const result = await discoverSegments(store.engine, {
+            const result = await lazy.discoverSegments(store.engine, {
               k: query.k,
               seed: query.seed,
               minEvents: query.minEvents,
@@ -54,11 +75,11 @@ export function registerSegmentCommands(program: Command): void {
     .description("the latest run's segments and the history of runs")
     .option("--run <id>", "a given run instead of the latest")
     .action(
-      action(async (options: GlobalOptions & { run?: string }) => {
+      run(async (options: GlobalOptions & { run?: string }) => {
         await withStore(options, async (store) => {
-          const latest = await latestSegments(store.engine, options.run);
+          const latest = await lazy.latestSegments(store.engine, options.run);
           if (!latest) throw new UsageError("no segments yet: run `customer-flow segments discover` first");
-          const runs = await segmentRuns(store.engine);
+          const runs = await lazy.segmentRuns(store.engine);
           emit(Boolean(options.json), { ...latest, runs }, () =>
             [
               `run ${latest.runId} (${latest.createdAt}): ${latest.k} segments of ${latest.customers} customers`,
@@ -75,10 +96,10 @@ export function registerSegmentCommands(program: Command): void {
     .argument("<a>", "segment id")
     .argument("<b>", "segment id")
     .action(
-      action(async (a: string, b: string, options: GlobalOptions) => {
-        const ids = parseOptions(compareSchema, { a, b });
+      run(async (a: string, b: string, options: GlobalOptions) => {
+        const ids = parseOptions(lazy.compareSchema, { a, b });
         await withStore(options, async (store) => {
-          const result = await compareSegments(store.engine, ids.a, ids.b);
+          const result = await lazy.compareSegments(store.engine, ids.a, ids.b);
           const line = (p: typeof result.a) =>
             `  ${p.id}. ${p.label}: ${p.customers} customers, conversion ${(p.conversion * 100).toFixed(1)}%, mean value ${p.meanClv.toFixed(2)}, complaints ${p.behaviour.complaint} of ${p.behaviour.messages} messages`;
           emit(Boolean(options.json), result, () =>

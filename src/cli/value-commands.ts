@@ -1,16 +1,16 @@
 /** `customer-flow clv ...` and `customer-flow attribution`: value from files or from the store. */
 import { type Command, Option } from "commander";
-import { inlineCompute } from "../lanes/compute.js";
-import { attribute, DEFAULT_MAX_STATES } from "../value/attribution.js";
+import { DEFAULT_MAX_STATES } from "../value/attribution.js";
 
 function checkStates(states: number): void {
   if (!Number.isInteger(states) || states < 2) throw new UsageError("--states must be a whole number >= 2");
 }
 
-import { MODELS } from "../value/btyd.js";
-import { type CustomerRfm, fitGammaGamma, fitModel, type Period, predict, summarise } from "../value/clv.js";
-import { readPaths, readTransactions, type TransactionColumns } from "../value/files.js";
-import { DEFAULT_PURCHASE_EVENTS, journeyPaths, runClv, touchpointTable } from "../value/store.js";
+// The models, the files' readers and the store's SQL load with the command that runs (start-up stays short).
+import type { MODELS } from "../value/btyd.js";
+import type { CustomerRfm, Period } from "../value/clv.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import type { TransactionColumns } from "../value/files.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 
@@ -52,6 +52,10 @@ async function rfmFromFile(options: ClvFileOptions): Promise<CustomerRfm[]> {
     dateFormat: options.dateFormat,
     whitespace: options.whitespace,
   };
+  const [{ summarise }, { readTransactions }] = await Promise.all([
+    import("../value/clv.js"),
+    import("../value/files.js"),
+  ]);
   return summarise(await readTransactions(options.transactions, columns), end, options.period);
 }
 
@@ -68,6 +72,10 @@ export function registerValueCommands(program: Command): void {
     )
     .action(
       action(async (options: ClvFileOptions) => {
+        const [{ fitGammaGamma, fitModel }, { MODELS }] = await Promise.all([
+          import("../value/clv.js"),
+          import("../value/btyd.js"),
+        ]);
         const rows = await rfmFromFile(options);
         if (options.model === "gamma-gamma") {
           if (!options.amountColumn) throw new UsageError("--amount-column is needed for gamma-gamma");
@@ -97,6 +105,10 @@ export function registerValueCommands(program: Command): void {
     .action(
       action(async (options: ClvFileOptions & { horizon: number; discount: number }) => {
         if (!(options.horizon > 0)) throw new UsageError("--horizon must be a positive number of periods");
+        const [{ fitGammaGamma, fitModel, predict }, { MODELS }] = await Promise.all([
+          import("../value/clv.js"),
+          import("../value/btyd.js"),
+        ]);
         const rows = await rfmFromFile(options);
         const model = MODELS[options.model as keyof typeof MODELS];
         const fit = fitModel(model, rows);
@@ -154,6 +166,7 @@ export function registerValueCommands(program: Command): void {
         ) => {
           await withStore(options, async (store) => {
             process.stderr.write("fitting CLV models on the store's purchases\n");
+            const { runClv } = await import("../value/store.js");
             const summary = await runClv(store.engine, {
               model: options.model,
               period: options.period,
@@ -216,6 +229,11 @@ export function registerValueCommands(program: Command): void {
             throw new UsageError("--order must be a whole number >= 1");
           checkStates(options.states);
           if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
+          const [{ attribute }, { readPaths }, { journeyPaths }] = await Promise.all([
+            import("../value/attribution.js"),
+            import("../value/files.js"),
+            import("../value/store.js"),
+          ]);
           const rows = options.paths
             ? await readPaths(options.paths)
             : await withStore(options, (store) =>
@@ -266,6 +284,10 @@ export function registerValueCommands(program: Command): void {
         ) => {
           if (!(options.lookback > 0)) throw new UsageError("--lookback must be a number of days > 0");
           checkStates(options.states);
+          const [{ touchpointTable }, { inlineCompute }] = await Promise.all([
+            import("../value/store.js"),
+            import("../lanes/compute.js"),
+          ]);
           const rows = await withStore(options, (store) =>
             touchpointTable(
               store.engine,

@@ -5,7 +5,6 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ChdbEngine, DataFolderLockedError } from "./chdb-engine.js";
-import { ClickHouseEngine } from "./clickhouse-engine.js";
 import type { Engine } from "./engine.js";
 import { migrate } from "./migrate.js";
 import { ProxyEngine, type ServerInfo } from "./proxy-engine.js";
@@ -73,6 +72,8 @@ export interface OpenedStore {
 export async function openStore(options: StoreOptions = {}): Promise<OpenedStore> {
   const resolved = resolveStoreOptions(options);
   if (resolved.clickhouseUrl) {
+    // The ClickHouse client is loaded only when a server is used.
+    const { ClickHouseEngine } = await import("./clickhouse-engine.js");
     const engine = await ClickHouseEngine.open(resolved.clickhouseUrl, resolved.database);
     await migrate(engine);
     return { engine, via: "clickhouse" };

@@ -18,9 +18,10 @@ import {
 } from "./attribution.js";
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
+import { DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
 import { PathBuilder, type PathTouch } from "./paths.js";
 
-export const DEFAULT_PURCHASE_EVENTS = ["Order Completed"];
+export { DEFAULT_PURCHASE_EVENTS };
 /** Touches this long before a conversion form its path (30 days). */
 export const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
 
