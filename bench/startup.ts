@@ -38,7 +38,10 @@ console.log(
       bench: `fresh CLI processes, median of ${runs}`,
       cli,
       seconds: { bareNode, help, journeysDfgReceipt: dfg },
-      ratioToBareNode: { help: Number(ratio(help, bareNode)), journeysDfgReceipt: Number(ratio(dfg, bareNode)) },
+      ratioToBareNode: {
+        help: Number(ratio(help, bareNode)),
+        journeysDfgReceipt: Number(ratio(dfg, bareNode)),
+      },
     },
     null,
     2,

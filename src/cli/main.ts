@@ -1,15 +1,9 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from "commander";
 /** The customer-flow command line. Every command takes --data DIR (or CUSTOMER_FLOW_CLICKHOUSE_URL) and --json. */
-import { modelForStore } from "../behaviour/classifier.js";
-import { type ColumnMap, type ImportFormat, importFile } from "../collect/import.js";
-import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
-import { customer360, findCustomer } from "../identity/customer360.js";
-import { linksOfCustomer, type SplitResult, splitLink } from "../identity/identity-store.js";
-import { refreshJourneySequences } from "../journeys/sequences.js";
-import { openStore } from "../store/open.js";
-import { ProxyEngine } from "../store/proxy-engine.js";
-import { guardReadOnly, readOnlySql } from "../store/read-only.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { ColumnMap, ImportFormat } from "../collect/import.js";
+import type { SplitResult } from "../identity/identity-store.js";
+
 import { registerBehaviourCommands } from "./behaviour-commands.js";
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { registerEngageCommands } from "./engage-commands.js";
@@ -19,6 +13,45 @@ import { registerPrivacyCommands } from "./privacy-commands.js";
 import { startProgress } from "./progress.js";
 import { registerSegmentCommands } from "./segment-commands.js";
 import { registerValueCommands } from "./value-commands.js";
+
+/** What the top-level commands run (import, query, customers, identity, serve): loaded when one runs. */
+async function loadMainModules() {
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = await Promise.all([
+    import("../behaviour/classifier.js"),
+    import("../collect/import.js"),
+    import("../engage/rules.js"),
+    import("../identity/customer360.js"),
+    import("../identity/identity-store.js"),
+    import("../journeys/sequences.js"),
+    import("../store/open.js"),
+    import("../store/proxy-engine.js"),
+    import("../store/read-only.js"),
+  ]);
+  return {
+    modelForStore: m0.modelForStore,
+    importFile: m1.importFile,
+    DEFAULT_PLAYBOOK_PATH: m2.DEFAULT_PLAYBOOK_PATH,
+    loadPlaybook: m2.loadPlaybook,
+    customer360: m3.customer360,
+    findCustomer: m3.findCustomer,
+    linksOfCustomer: m4.linksOfCustomer,
+    splitLink: m4.splitLink,
+    refreshJourneySequences: m5.refreshJourneySequences,
+    openStore: m6.openStore,
+    ProxyEngine: m7.ProxyEngine,
+    guardReadOnly: m8.guardReadOnly,
+    readOnlySql: m8.readOnlySql,
+  };
+}
+let lazy: Awaited<ReturnType<typeof loadMainModules>>;
+
+/** `action`, with those modules loaded first. */
+function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
+  return action(async (...args: A) => {
+    lazy ??= await loadMainModules();
+    await work(...args);
+  });
+}
 
 /** A number > 0 from the command line, or a usage error naming it. */
 function positiveNumber(value: string): number {
@@ -62,7 +95,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
     "next-best-action rules (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)",
   )
   .action(
-    action(
+    run(
       async (
         options: GlobalOptions & {
           port: number;
@@ -81,8 +114,8 @@ withStoreOptions(program.command("serve").description("serve the collector and t
         },
       ) => {
         // A bad rules file stops the server before it opens the store, with one line per bad rule.
-        loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH);
-        const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
+        lazy.loadPlaybook(options.playbook ?? lazy.DEFAULT_PLAYBOOK_PATH);
+        const store = await lazy.openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
         if (store.via === "server") {
           await store.engine.close();
           throw new UsageError(`a server already serves this data folder (${store.engine.description})`);
@@ -140,7 +173,7 @@ withStoreOptions(
   .option("--text <col>", "column with a message text")
   .option("--value <col>", "column with a monetary value")
   .action(
-    action(
+    run(
       async (
         file: string,
         options: GlobalOptions &
@@ -150,12 +183,12 @@ withStoreOptions(
           const sink = await sinkFor(store, options);
           const progress = startProgress("importing", 100, "%");
           const started = Date.now();
-          const summary = await importFile(sink, {
+          const summary = await lazy.importFile(sink, {
             file,
             format: options.format,
             delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
             channel: options.defaultChannel,
-            model: modelForStore(store.dataDir),
+            model: lazy.modelForStore(store.dataDir),
             columns: {
               customer: options.customer,
               timestamp: options.timestamp,
@@ -172,7 +205,7 @@ withStoreOptions(
           // A server holding the folder refreshes its own; here, build the journey sequences with the import.
           if (store.via !== "server") {
             process.stderr.write("updating journey sequences\n");
-            await refreshJourneySequences(store.engine);
+            await lazy.refreshJourneySequences(store.engine);
           }
           const seconds = (Date.now() - started) / 1000;
           emit(Boolean(options.json), { ...summary, seconds }, () => {
@@ -194,11 +227,11 @@ withStoreOptions(
 )
   .argument("<sql>", "SELECT ... | SHOW ... | DESCRIBE ...")
   .action(
-    action(async (sql: string, options: GlobalOptions) => {
+    run(async (sql: string, options: GlobalOptions) => {
       // Refused before the store is opened when the text alone says so.
-      readOnlySql(sql);
+      lazy.readOnlySql(sql);
       await withStore(options, async (store) => {
-        const rows = await store.engine.query(await guardReadOnly(store.engine, sql));
+        const rows = await store.engine.query(await lazy.guardReadOnly(store.engine, sql));
         emit(Boolean(options.json), rows, () => formatTable(rows));
       });
     }),
@@ -211,11 +244,11 @@ withStoreOptions(
   .option("--limit <n>", "timeline events per page", (v) => Number.parseInt(v, 10), 100)
   .option("--cursor <c>", "page cursor from a previous answer's next")
   .action(
-    action(async (id: string, options: GlobalOptions & { limit: number; cursor?: string }) => {
+    run(async (id: string, options: GlobalOptions & { limit: number; cursor?: string }) => {
       await withStore(options, async (store) => {
-        const customerId = await findCustomer(store.engine, id);
+        const customerId = await lazy.findCustomer(store.engine, id);
         if (!customerId) throw new UsageError(`no customer is known by ${id}`);
-        const profile = await customer360(store.engine, customerId, {
+        const profile = await lazy.customer360(store.engine, customerId, {
           limit: options.limit,
           cursor: options.cursor,
         });
@@ -241,11 +274,11 @@ const identity = program.command("identity").description("identity stitching: se
 withStoreOptions(identity.command("merges").description("the merges behind a customer"))
   .argument("<id>", "any identifier of the customer")
   .action(
-    action(async (id: string, options: GlobalOptions) => {
+    run(async (id: string, options: GlobalOptions) => {
       await withStore(options, async (store) => {
-        const customerId = await findCustomer(store.engine, id);
+        const customerId = await lazy.findCustomer(store.engine, id);
         if (!customerId) throw new UsageError(`no customer is known by ${id}`);
-        const merges = await linksOfCustomer(store.engine, customerId);
+        const merges = await lazy.linksOfCustomer(store.engine, customerId);
         emit(Boolean(options.json), { customerId, merges }, () =>
           merges
             .map(
@@ -260,15 +293,15 @@ withStoreOptions(identity.command("merges").description("the merges behind a cus
 withStoreOptions(identity.command("split").description("undo one merge by its id (see `identity merges`)"))
   .argument("<mergeId>", "the merge (link) id")
   .action(
-    action(async (mergeId: string, options: GlobalOptions) => {
+    run(async (mergeId: string, options: GlobalOptions) => {
       await withStore(options, async (store) => {
         // Merges and splits of a store run one at a time in the process that holds it.
         const result =
-          store.engine instanceof ProxyEngine
+          store.engine instanceof lazy.ProxyEngine
             ? ((await (
                 await store.engine.post(`/v1/identity/split/${encodeURIComponent(mergeId)}`, "")
               ).json()) as SplitResult)
-            : await splitLink(store.engine, mergeId);
+            : await lazy.splitLink(store.engine, mergeId);
         emit(Boolean(options.json), result, () =>
           [
             `split ${result.before} into:`,
@@ -280,7 +313,7 @@ withStoreOptions(identity.command("split").description("undo one merge by its id
   );
 
 withStoreOptions(program.command("migrate").description("apply pending schema migrations")).action(
-  action(async (options: GlobalOptions) => {
+  run(async (options: GlobalOptions) => {
     await withStore(options, async (store) => {
       const rows = await store.engine.query<{ version: number; name: string }>(
         "SELECT version, name FROM schema_migrations ORDER BY version",
@@ -301,7 +334,7 @@ withStoreOptions(
   .option("--host <host>", "address to listen on", "127.0.0.1")
   .option("--no-serve", "load the data and exit")
   .action(
-    action(
+    run(
       async (
         options: GlobalOptions & {
           customers: number;
