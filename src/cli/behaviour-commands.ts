@@ -52,12 +52,14 @@ let lazy: Awaited<ReturnType<typeof loadBehaviourModules>>;
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
   return action(async (...args: A) => {
     lazy ??= await loadBehaviourModules();
+    mark("the command's modules");
     await work(...args);
   });
 }
 
 import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
+import { mark } from "./timings.js";
 
 interface ModelOptions extends GlobalOptions {
   model?: string;

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { EventSink } from "../collect/sink.js";
 import type { OpenedStore } from "../store/open.js";
 import { fail } from "./output.js";
+import { mark } from "./timings.js";
 
 export interface GlobalOptions {
   data?: string;
@@ -32,13 +33,18 @@ export async function withStore<T>(
     import("../store/open.js"),
     import("../privacy/settings.js"),
   ]);
+  mark("store modules");
   const store = await openStore({ dataDir: options.data, clickhouseUrl: options.clickhouseUrl });
+  mark(`open the store (${store.via})`);
   try {
     // A store that keeps identifiers hashed: this command's look-ups and writes hash them too.
     await applyPrivacySettings(store.engine);
-    return await work(store);
+    const result = await work(store);
+    mark("the command's work");
+    return result;
   } finally {
     await store.engine.close();
+    mark("close the store");
   }
 }
 

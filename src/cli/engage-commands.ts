@@ -28,12 +28,14 @@ let lazy: Awaited<ReturnType<typeof loadEngageModules>>;
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
   return action(async (...args: A) => {
     lazy ??= await loadEngageModules();
+    mark("the command's modules");
     await work(...args);
   });
 }
 
 import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { emit, parseOptions, UsageError } from "./output.js";
+import { mark } from "./timings.js";
 
 type Options = GlobalOptions & Record<string, string | boolean | undefined>;
 

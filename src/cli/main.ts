@@ -12,6 +12,7 @@ import { emit, UsageError } from "./output.js";
 import { registerPrivacyCommands } from "./privacy-commands.js";
 import { startProgress } from "./progress.js";
 import { registerSegmentCommands } from "./segment-commands.js";
+import { enableTimings, mark, printTimings } from "./timings.js";
 import { registerValueCommands } from "./value-commands.js";
 
 /** What the top-level commands run (import, query, customers, identity, serve): loaded when one runs. */
@@ -49,6 +50,7 @@ let lazy: Awaited<ReturnType<typeof loadMainModules>>;
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
   return action(async (...args: A) => {
     lazy ??= await loadMainModules();
+    mark("the command's modules");
     await work(...args);
   });
 }
@@ -60,11 +62,20 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+// `--timings` anywhere on the line: phases to stderr at the end (taken out before commander parses).
+if (process.argv.includes("--timings")) {
+  enableTimings();
+  process.argv = process.argv.filter((arg) => arg !== "--timings");
+  process.on("exit", printTimings);
+}
+mark("node start and the CLI's modules");
+
 const program = new Command();
 program
   .name("customer-flow")
   .description("Cross-channel customer journeys and Social CRM on ClickHouse SQL")
   .version("0.1.0")
+  .option("--timings", "print where the command's time went, phase by phase (stderr)")
   .showHelpAfterError();
 
 withStoreOptions(program.command("serve").description("serve the collector and the API on the store"))

@@ -36,6 +36,7 @@ let lazy: Awaited<ReturnType<typeof loadPrivacyModules>>;
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
   return action(async (...args: A) => {
     lazy ??= await loadPrivacyModules();
+    mark("the command's modules");
     await work(...args);
   });
 }
@@ -43,6 +44,7 @@ function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
+import { mark } from "./timings.js";
 
 /** Runs a regulation to its end: sent to the server that holds the folder, or here. */
 async function runRegulation(

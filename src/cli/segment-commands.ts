@@ -19,6 +19,7 @@ let lazy: Awaited<ReturnType<typeof loadSegmentModules>>;
 function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
   return action(async (...args: A) => {
     lazy ??= await loadSegmentModules();
+    mark("the command's modules");
     await work(...args);
   });
 }
@@ -26,6 +27,7 @@ function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, parseOptions, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
+import { mark } from "./timings.js";
 
 export function registerSegmentCommands(program: Command): void {
   const segments = program

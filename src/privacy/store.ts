@@ -3,7 +3,6 @@
  * identifiers, erasing every row about them, and gathering everything held about them for an export.
  */
 import { randomBytes } from "node:crypto";
-import { findCustomers } from "../identity/customer360.js";
 import { lookupIdentifiers } from "../identity/lookup.js";
 import { type Engine, MAX_BOUND_IDS, type QueryParams, queryInChunks } from "../store/engine.js";
 import { eventsTtl } from "../store/schema.js";
@@ -232,6 +231,8 @@ export interface People {
 }
 
 export async function resolvePeople(engine: Engine, subjects: string[]): Promise<People> {
+  // Loaded here: the 360 brings the value models, which every command opening a store would load otherwise.
+  const { findCustomers } = await import("../identity/customer360.js");
   const identifiers = new Set(subjects.flatMap((subject) => lookupIdentifiers(engine, subject)));
   const customers = new Set((await findCustomers(engine, subjects)).values());
   for (const customer of customers) identifiers.add(customer);
