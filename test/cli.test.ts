@@ -81,6 +81,22 @@ test("customer shows the 360 by id; unknown ids fail clearly", async () => {
   assert.match(missing.stderr, /no customer is known by nobody/);
 });
 
+test("--timings, anywhere on the line, prints the command's phases to stderr and leaves its output alone", async () => {
+  const result = await run(["query", "SELECT 1 AS one", "--data", data, "--json", "--timings"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(json(result.stdout), [{ one: 1 }]);
+  const phases = [...result.stderr.matchAll(/^timings: (.+?)\s+([\d.]+) ms$/gm)].map((m) => m[1]);
+  for (const phase of [
+    "node start and the CLI's modules",
+    "open the store (embedded)",
+    "the command's work",
+    "total",
+  ])
+    assert.ok(phases.includes(phase), `${phase} in ${phases.join(" | ")}`);
+  // Without it, nothing is printed.
+  assert.doesNotMatch((await run(["query", "SELECT 1", "--data", data])).stderr, /timings:/);
+});
+
 test("while a server holds the folder, every command goes through it: no lock error", async () => {
   server = spawn(
     process.execPath,
