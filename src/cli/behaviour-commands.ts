@@ -6,7 +6,10 @@ import type { Command } from "commander";
 import type { Metrics } from "../behaviour/evaluate.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import type { LabelledText } from "../behaviour/train.js";
-import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { actionAfter, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+
+import { emit, parseOptions, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
 
 /** The model, corpora, training and the store's SQL: loaded when a behaviour command runs, not at start. */
 async function loadBehaviourModules() {
@@ -48,18 +51,9 @@ async function loadBehaviourModules() {
 }
 let lazy: Awaited<ReturnType<typeof loadBehaviourModules>>;
 
-/** `action`, with the behaviour modules loaded first. */
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
-  return action(async (...args: A) => {
-    lazy ??= await loadBehaviourModules();
-    mark("the command's modules");
-    await work(...args);
-  });
-}
-
-import { emit, parseOptions, UsageError } from "./output.js";
-import { startProgress } from "./progress.js";
-import { mark } from "./timings.js";
+const run = actionAfter(async () => {
+  lazy ??= await loadBehaviourModules();
+});
 
 interface ModelOptions extends GlobalOptions {
   model?: string;

@@ -65,6 +65,19 @@ export async function sinkFor(store: OpenedStore, options: GlobalOptions): Promi
   return new RemoteSink(info);
 }
 
+/**
+ * `action`, after `prepare` (a command file loading the modules its commands run, once): start-up and
+ * `--help` load none of them.
+ */
+export function actionAfter(prepare: () => Promise<void>) {
+  return <A extends unknown[]>(work: (...args: A) => Promise<void>) =>
+    action(async (...args: A) => {
+      await prepare();
+      mark("the command's modules");
+      await work(...args);
+    });
+}
+
 export function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;

@@ -1,6 +1,9 @@
 /** `customer-flow inbox ...` and `customer-flow engage ...`: the inbox, actions, context and closed-loop outcomes. */
 import type { Command } from "commander";
 
+import { actionAfter, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
+import { emit, parseOptions, UsageError } from "./output.js";
+
 /** The inbox's SQL, schemas and playbook: loaded when an engage command runs, not at start. */
 async function loadEngageModules() {
   const [m0, m1, m2, m3] = await Promise.all([
@@ -24,18 +27,9 @@ async function loadEngageModules() {
 }
 let lazy: Awaited<ReturnType<typeof loadEngageModules>>;
 
-/** `action`, with those modules loaded first. */
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
-  return action(async (...args: A) => {
-    lazy ??= await loadEngageModules();
-    mark("the command's modules");
-    await work(...args);
-  });
-}
-
-import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
-import { emit, parseOptions, UsageError } from "./output.js";
-import { mark } from "./timings.js";
+const run = actionAfter(async () => {
+  lazy ??= await loadEngageModules();
+});
 
 type Options = GlobalOptions & Record<string, string | boolean | undefined>;
 

@@ -5,7 +5,7 @@ import type { ColumnMap, ImportFormat } from "../collect/import.js";
 import type { SplitResult } from "../identity/identity-store.js";
 
 import { registerBehaviourCommands } from "./behaviour-commands.js";
-import { action, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
+import { actionAfter, type GlobalOptions, sinkFor, withStore, withStoreOptions } from "./common.js";
 import { registerEngageCommands } from "./engage-commands.js";
 import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
@@ -46,14 +46,9 @@ async function loadMainModules() {
 }
 let lazy: Awaited<ReturnType<typeof loadMainModules>>;
 
-/** `action`, with those modules loaded first. */
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
-  return action(async (...args: A) => {
-    lazy ??= await loadMainModules();
-    mark("the command's modules");
-    await work(...args);
-  });
-}
+const run = actionAfter(async () => {
+  lazy ??= await loadMainModules();
+});
 
 /** A number > 0 from the command line, or a usage error naming it. */
 function positiveNumber(value: string): number {

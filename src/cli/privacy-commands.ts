@@ -7,6 +7,10 @@ import type { Command } from "commander";
 import type { RegulationType, RegulationView } from "../privacy/store.js";
 import type { OpenedStore } from "../store/open.js";
 
+import { actionAfter, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { emit, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+
 /** Privacy's SQL and regulations: loaded when a privacy command runs, not at start. */
 async function loadPrivacyModules() {
   const [m0, m1, m2, m3, m4, m5] = await Promise.all([
@@ -32,19 +36,9 @@ async function loadPrivacyModules() {
 }
 let lazy: Awaited<ReturnType<typeof loadPrivacyModules>>;
 
-/** `action`, with those modules loaded first. */
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
-  return action(async (...args: A) => {
-    lazy ??= await loadPrivacyModules();
-    mark("the command's modules");
-    await work(...args);
-  });
-}
-
-import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
-import { emit, UsageError } from "./output.js";
-import { startProgress } from "./progress.js";
-import { mark } from "./timings.js";
+const run = actionAfter(async () => {
+  lazy ??= await loadPrivacyModules();
+});
 
 /** Runs a regulation to its end: sent to the server that holds the folder, or here. */
 async function runRegulation(

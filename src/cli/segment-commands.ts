@@ -1,6 +1,10 @@
 /** `customer-flow segments ...`: discover, list and compare behavioural segments. */
 import type { Command } from "commander";
 
+import { actionAfter, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
+import { emit, parseOptions, UsageError } from "./output.js";
+import { startProgress } from "./progress.js";
+
 /** Segments' SQL and schemas: loaded when a segments command runs, not at start. */
 async function loadSegmentModules() {
   const [m0, m1] = await Promise.all([import("../segments/routes.js"), import("../segments/store.js")]);
@@ -15,19 +19,9 @@ async function loadSegmentModules() {
 }
 let lazy: Awaited<ReturnType<typeof loadSegmentModules>>;
 
-/** `action`, with those modules loaded first. */
-function run<A extends unknown[]>(work: (...args: A) => Promise<void>) {
-  return action(async (...args: A) => {
-    lazy ??= await loadSegmentModules();
-    mark("the command's modules");
-    await work(...args);
-  });
-}
-
-import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
-import { emit, parseOptions, UsageError } from "./output.js";
-import { startProgress } from "./progress.js";
-import { mark } from "./timings.js";
+const run = actionAfter(async () => {
+  lazy ??= await loadSegmentModules();
+});
 
 export function registerSegmentCommands(program: Command): void {
   const segments = program
