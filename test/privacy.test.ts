@@ -263,6 +263,13 @@ test("the privacy scope: a privacy key answers people's requests and nothing els
   const exported = await call("GET", `/v1/customers/${encodeURIComponent(erin.email)}/export`, "pk_test");
   assert.equal(exported.status, 200);
   assert.equal((await call("GET", "/v1/regulations", "pk_test")).status, 200);
+  // The list is bounded: ?limit=1..1000.
+  assert.equal((await call("GET", "/v1/regulations?limit=1", "pk_test")).body.regulations.length, 1);
+  for (const limit of ["0", "1001"]) {
+    const refused = await call("GET", `/v1/regulations?limit=${limit}`, "pk_test");
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(refused.body), /limit/);
+  }
   for (const key of ["rk_test", "ak_test", "wk_test"]) {
     const refused = await call("POST", "/v1/regulations", key, { type: "delete", subjects: [erin.email] });
     assert.equal(refused.status, 403, key);

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Engine, queryInChunks } from "../store/engine.js";
-import { formatTime } from "../store/time.js";
+import { formatTime, versionClock } from "../store/time.js";
 import { canonicalIdentifier, type IdentityLink } from "./identifiers.js";
 import { UnionFind } from "./union-find.js";
 
@@ -15,12 +15,7 @@ export function linkId(a: string, b: string): string {
   return createHash("sha1").update(`${x}\u0000${y}`).digest("hex").slice(0, 20);
 }
 
-let lastVersion = 0;
-function nextVersion(): number {
-  const candidate = Date.now() * 1000;
-  lastVersion = candidate > lastVersion ? candidate : lastVersion + 1;
-  return lastVersion;
-}
+const nextVersion = versionClock();
 
 export interface StoredLink {
   link_id: string;

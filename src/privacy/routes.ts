@@ -14,6 +14,8 @@ const regulationBody = z.object({
   subjects: z.array(z.string().trim().min(1).max(512)).min(1).max(MAX_SUBJECTS),
 });
 
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
 export function registerPrivacyRoutes(
   app: FastifyInstance,
   engine: Engine,
@@ -21,11 +23,11 @@ export function registerPrivacyRoutes(
   contexts: ContextService,
 ): void {
   const tags = ["privacy"];
-  const admin = { access: "privacy" as const };
+  const privacyKey = { access: "privacy" as const };
   app.post(
     "/v1/regulations",
     {
-      config: admin,
+      config: privacyKey,
       schema: {
         tags,
         summary:
@@ -41,13 +43,24 @@ export function registerPrivacyRoutes(
   );
   app.get(
     "/v1/regulations",
-    { config: admin, schema: { tags, summary: "Every regulation, latest first (privacy or admin key)" } },
-    async () => ({ regulations: (await listRegulations(engine)).map(regulationView) }),
+    {
+      config: privacyKey,
+      schema: {
+        tags,
+        summary: "Regulations, latest first: ?limit=1..1000, default 100 (privacy or admin key)",
+      },
+    },
+    async (request, reply) => {
+      const query = listQuery.safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      const listed = await listRegulations(engine, { limit: query.data.limit });
+      return { regulations: listed.map(regulationView) };
+    },
   );
   app.get<{ Params: { id: string } }>(
     "/v1/regulations/:id",
     {
-      config: admin,
+      config: privacyKey,
       schema: { tags, summary: "One regulation's status and rows erased (privacy or admin key)" },
     },
     async (request, reply) => {
@@ -60,7 +73,7 @@ export function registerPrivacyRoutes(
   app.get<{ Params: { id: string } }>(
     "/v1/customers/:id/export",
     {
-      config: admin,
+      config: privacyKey,
       schema: {
         tags,
         summary: "Everything held about one person, as one JSON document (privacy or admin key)",

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { lookupIdentifiers } from "../identity/lookup.js";
 import { type Engine, MAX_BOUND_IDS, type QueryParams, queryInChunks } from "../store/engine.js";
 import { eventsTtl } from "../store/schema.js";
-import { formatTime } from "../store/time.js";
+import { formatTime, versionClock } from "../store/time.js";
 import { payloadNeedles } from "./identifiers.js";
 
 /** The store's salt for identifier hashes: created once (random, 32 bytes), the first row written wins. */
@@ -87,12 +87,8 @@ export function regulationView(r: Regulation) {
 }
 export type RegulationView = ReturnType<typeof regulationView>;
 
-let lastVersion = 0;
-/** Row versions from the clock (µs), increasing in this process: the latest state of a regulation wins. */
-function version(): number {
-  lastVersion = Math.max(Date.now() * 1000, lastVersion + 1);
-  return lastVersion;
-}
+/** Row versions: the latest state of a regulation, or of a suppressed hash, wins. */
+const version = versionClock();
 
 export async function saveRegulation(engine: Engine, r: Regulation): Promise<void> {
   await engine.insert("regulations", [
@@ -138,26 +134,27 @@ const toRegulation = (row: RegulationRow): Regulation => ({
   finishedAt: row.finished_at,
 });
 
+/** Regulations, latest first: at most `limit` of them (all when none is given). */
 export async function listRegulations(
   engine: Engine,
-  where = "1",
-  params: QueryParams = {},
+  options: { where?: string; params?: QueryParams; limit?: number } = {},
 ): Promise<Regulation[]> {
   const rows = await engine.query<RegulationRow>(
     `SELECT id, type, status, subject_hashes, subjects, customers, rows, error, created_at, finished_at
-     FROM regulations FINAL WHERE ${where} ORDER BY created_at DESC, id`,
-    params,
+     FROM regulations FINAL WHERE ${options.where ?? "1"} ORDER BY created_at DESC, id
+     ${options.limit === undefined ? "" : "LIMIT {limit:UInt32}"}`,
+    { ...options.params, limit: options.limit ?? 0 },
   );
   return rows.map(toRegulation);
 }
 
 export async function getRegulation(engine: Engine, id: string): Promise<Regulation | undefined> {
-  return (await listRegulations(engine, "id = {id:String}", { id }))[0];
+  return (await listRegulations(engine, { where: "id = {id:String}", params: { id } }))[0];
 }
 
 /** Regulations a restart interrupted (or that never started): to be run again from their subjects. */
 export function unfinishedRegulations(engine: Engine): Promise<Regulation[]> {
-  return listRegulations(engine, "status IN ('initialized', 'running')");
+  return listRegulations(engine, { where: "status IN ('initialized', 'running')" });
 }
 
 export async function saveSubjects(engine: Engine, id: string, subjects: string[]): Promise<void> {
@@ -306,11 +303,7 @@ export const HOLDS_NO_PERSONAL_DATA: ReadonlySet<string> = new Set([
  * work goes in passes (each condition is an OR of identifier and customer terms, so the passes' union is
  * the whole).
  */
-export async function erasePeople(
-  engine: Engine,
-  people: People,
-  onTable?: (table: string) => void,
-): Promise<Record<string, number>> {
+export async function erasePeople(engine: Engine, people: People): Promise<Record<string, number>> {
   const rows: Record<string, number> = Object.fromEntries(ERASURE_PLAN.map(({ table }) => [table, 0]));
   const passes: People[] = [];
   for (let i = 0; i < people.identifiers.length; i += MAX_BOUND_IDS)
@@ -321,7 +314,6 @@ export async function erasePeople(
     const carried = payloadCondition(pass.identifiers);
     const params: QueryParams = { ids: pass.identifiers, customers: pass.customers, ...carried.params };
     for (const { table, where } of ERASURE_PLAN) {
-      onTable?.(table);
       const condition = where(carried.sql);
       const [counted] = await engine.query<{ n: number }>(
         `SELECT count() AS n FROM ${table} WHERE ${condition}`,

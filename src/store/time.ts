@@ -3,6 +3,19 @@ export function formatTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace("T", " ").replace("Z", "");
 }
 
+/**
+ * Row versions for ReplacingMergeTree tables from the clock (µs), strictly increasing in this process: a
+ * later write of the same key wins.
+ */
+export function versionClock(): () => number {
+  let last = 0;
+  return () => {
+    const candidate = Date.now() * 1000;
+    last = candidate > last ? candidate : last + 1;
+    return last;
+  };
+}
+
 /** Parses a stored DateTime64(3, 'UTC') value back to epoch milliseconds. */
 export function parseStoredTime(value: string): number {
   return Date.parse(`${value.replace(" ", "T")}Z`);
