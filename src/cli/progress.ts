@@ -1,5 +1,9 @@
 /** Progress on stderr for commands that may run over a second; stdout stays clean for --json. */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgressModule from "cli-progress";
+
+// Loaded when a bar is drawn (a terminal), not with every command: `--help` and pipes never need it.
+const requireModule = createRequire(import.meta.url);
 
 export interface Progress {
   update(done: number, detail?: string): void;
@@ -8,6 +12,7 @@ export interface Progress {
 
 export function startProgress(label: string, total: number, unit = "rows"): Progress {
   if (process.stderr.isTTY) {
+    const cliProgress = requireModule("cli-progress") as typeof cliProgressModule;
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {percentage}% | {detail}`, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,

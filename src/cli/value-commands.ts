@@ -1,6 +1,5 @@
 /** `customer-flow clv ...` and `customer-flow attribution`: value from files or from the store. */
 import { type Command, Option } from "commander";
-import { DEFAULT_MAX_STATES } from "../value/attribution.js";
 
 function checkStates(states: number): void {
   if (!Number.isInteger(states) || states < 2) throw new UsageError("--states must be a whole number >= 2");
@@ -9,7 +8,7 @@ function checkStates(states: number): void {
 // The models, the files' readers and the store's SQL load with the command that runs (start-up stays short).
 import type { MODELS } from "../value/btyd.js";
 import type { CustomerRfm, Period } from "../value/clv.js";
-import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import type { TransactionColumns } from "../value/files.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";

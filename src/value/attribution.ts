@@ -14,6 +14,7 @@
  *   when a higher order would still give the chain more than MAX_MARKOV_STATES states.
  */
 import { Matrix, solve } from "ml-matrix";
+import { DEFAULT_MAX_STATES } from "./defaults.js";
 
 export interface PathRow {
   path: string[];
@@ -25,8 +26,6 @@ export interface PathRow {
 export type Shares = Record<string, number>;
 
 export const OTHER_STATE = "(other)";
-/** Channels (or touchpoints) kept by volume before the rest are folded into "(other)" (docs/security.md). */
-export const DEFAULT_MAX_STATES = 50;
 /** Most transient states of the Markov chain: each removal effect solves a dense system of this size. */
 export const MAX_MARKOV_STATES = 200;
 

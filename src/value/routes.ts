@@ -5,8 +5,8 @@ import { readRoute } from "../api/read-route.js";
 import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
-import { DEFAULT_MAX_STATES } from "./attribution.js";
-import { DEFAULT_PURCHASE_EVENTS, touchpointTable } from "./store.js";
+import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
+import { touchpointTable } from "./store.js";
 
 /** Most channels or touchpoints one request may keep apart before folding the rest into "(other)". */
 const MAX_STATES = 200;

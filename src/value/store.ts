@@ -12,13 +12,12 @@ import { formatTime } from "../store/time.js";
 import {
   type AttributionResult,
   attribute,
-  DEFAULT_MAX_STATES,
   OTHER_STATE,
   type PathRow,
 } from "./attribution.js";
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
-import { DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
+import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
 import { PathBuilder, type PathTouch } from "./paths.js";
 
 export { DEFAULT_PURCHASE_EVENTS };
