@@ -65,7 +65,8 @@ function timedRuns(args: string[]): { seconds: number; answer: Dfg } {
 const oursArgs = [cli, "journeys", "dfg", "--no-brand", "--data", join(dir, "data"), "--json"];
 const parquetArgs = [duckdbPeer, eventsParquet, mapParquet];
 const databaseArgs = [duckdbPeer, duckdbFile];
-for (const args of [oursArgs, parquetArgs, databaseArgs]) execFileSync(process.execPath, args, { stdio: "ignore" });
+for (const args of [oursArgs, parquetArgs, databaseArgs])
+  execFileSync(process.execPath, args, { stdio: "ignore" });
 const ours = timedRuns(oursArgs);
 const duckdbParquet = timedRuns(parquetArgs);
 const duckdbDatabase = timedRuns(databaseArgs);
@@ -76,7 +77,9 @@ const agrees = (peer: Dfg) =>
   ours.answer.edges.length === peer.edges.length &&
   peer.edges.every((p) => {
     const mine = ours.answer.edges.find((e) => e.from === p.from && e.to === p.to);
-    return mine !== undefined && mine.count === p.count && Math.abs(mine.medianSeconds - p.medianSeconds) < 1e-3;
+    return (
+      mine !== undefined && mine.count === p.count && Math.abs(mine.medianSeconds - p.medianSeconds) < 1e-3
+    );
   }) &&
   sameCounts(ours.answer.start, peer.start) &&
   sameCounts(ours.answer.end, peer.end);
@@ -88,12 +91,19 @@ console.log(
     {
       bench: `journeys dfg in a fresh process, ${customers} customers, ${events} events, median of ${runs}`,
       cli,
-      seconds: { ours: ours.seconds, duckdbParquet: duckdbParquet.seconds, duckdbDatabase: duckdbDatabase.seconds },
+      seconds: {
+        ours: ours.seconds,
+        duckdbParquet: duckdbParquet.seconds,
+        duckdbDatabase: duckdbDatabase.seconds,
+      },
       ratio: {
         toDuckdbParquet: Number(ratio(ours.seconds, duckdbParquet.seconds)),
         toDuckdbDatabase: Number(ratio(ours.seconds, duckdbDatabase.seconds)),
       },
-      answersAgree: { duckdbParquet: agrees(duckdbParquet.answer), duckdbDatabase: agrees(duckdbDatabase.answer) },
+      answersAgree: {
+        duckdbParquet: agrees(duckdbParquet.answer),
+        duckdbDatabase: agrees(duckdbDatabase.answer),
+      },
     },
     null,
     2,

@@ -18,7 +18,8 @@ const [eventsTable, mapTable] = database
 const duck = await (
   await DuckDBInstance.create(database ?? ":memory:", database ? { access_mode: "READ_ONLY" } : {})
 ).connect();
-const rows = async (sql: string) => (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+const rows = async (sql: string) =>
+  (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 const touches = `WITH e AS (
   SELECT coalesce(m.customer_id, e.identity_key) AS customer, e.ts, e.seq, e.touchpoint
   FROM ${eventsTable} e LEFT JOIN ${mapTable} m ON m.identifier = e.identity_key)`;

@@ -9,12 +9,7 @@ import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import {
-  type AttributionResult,
-  attribute,
-  OTHER_STATE,
-  type PathRow,
-} from "./attribution.js";
+import { type AttributionResult, attribute, OTHER_STATE, type PathRow } from "./attribution.js";
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
 import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
