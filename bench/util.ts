@@ -124,9 +124,12 @@ export async function spawnServer(
   dataDir: string,
   extra: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
+  // CF_BENCH_SERVER_NODE_ARGS: flags for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = process.env.CF_BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       CLI,
       "serve",
       "--data",

@@ -65,7 +65,7 @@ after(async () => {
 const skip = () => (!built ? "SKIPPED: dist/web is not built (npm run build)" : false);
 
 async function openPage(errors: string[]): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
@@ -117,7 +117,9 @@ test("every view loads with real data drawn, and no console errors", { skip: ski
     assert.ok(points.length > 0, `${view}: nothing drawn`);
     for (const n of points) assert.ok(n > 0, `${view}: an empty chart or table (${points})`);
     assert.equal(await page.$$eval("main .error", (e) => e.length), 0, `${view}: an API error is shown`);
-    if (view !== "friction") assert.ok((await page.$$("main canvas")).length > 0, `${view}: no chart canvas`);
+    if (view === "map") assert.ok((await page.$$("main svg g.node")).length > 0, "map: no step drawn");
+    else if (view !== "friction")
+      assert.ok((await page.$$("main canvas")).length > 0, `${view}: no chart canvas`);
     await shot(page, view);
   }
   // A process-map edge opens its numbers and example customers.
@@ -131,11 +133,92 @@ test("every view loads with real data drawn, and no console errors", { skip: ski
   await page.close();
 });
 
-test("a funnel is built by clicking, and a customer is found by email", { skip: skip() }, async (t) => {
+const mapCounts = (page: Page) =>
+  page.$eval("main .process-map", (el) => ({
+    nodes: Number(el.getAttribute("data-nodes")),
+    edges: Number(el.getAttribute("data-edges")),
+    drawnNodes: el.querySelectorAll("g.node").length,
+    drawnEdges: el.querySelectorAll("g.edge").length,
+  }));
+
+/** Moves a range input as a person would (input while dragging, change on release) and waits for the redraw. */
+async function slide(page: Page, name: string, value: number): Promise<void> {
+  await page.$eval(
+    `input[name="${name}"]`,
+    (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = String(v);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    value,
+  );
+  await page.waitForFunction(([n, v]) => location.hash.includes(`${n}=${v}`), [name, String(value)] as const);
+  await page.waitForSelector('main[data-view="map"][data-ready="true"] .process-map');
+  await page.waitForTimeout(300); // the layout is asynchronous
+}
+
+test("the process map: start and end, sliders that redraw without a query, both modes, a step's numbers", {
+  skip: skip(),
+}, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  await openView(page, "map");
+  const first = await mapCounts(page);
+  assert.equal(first.drawnNodes, first.nodes);
+  assert.equal(first.drawnEdges, first.edges);
+  assert.ok(
+    (await page.$$("main g.node.start")).length === 1 && (await page.$$("main g.node.end")).length === 1,
+  );
+  let dfgRequests = 0;
+  page.on("request", (r) => {
+    if (r.url().includes("/v1/journeys/dfg")) dfgRequests++;
+  });
+  await slide(page, "activities", 100);
+  await slide(page, "paths", 100);
+  const all = await mapCounts(page);
+  await slide(page, "activities", 0);
+  const least = await mapCounts(page);
+  await slide(page, "activities", 100);
+  await slide(page, "paths", 0);
+  const fewestPaths = await mapCounts(page);
+  assert.equal(dfgRequests, 0, "a slider sent a new query");
+  assert.ok(all.nodes > first.nodes && all.edges > first.edges, JSON.stringify({ first, all }));
+  assert.ok(least.nodes < first.nodes && least.nodes <= 3, JSON.stringify(least));
+  assert.ok(fewestPaths.edges < all.edges && fewestPaths.nodes === all.nodes, JSON.stringify(fewestPaths));
+  for (const counts of [all, least, fewestPaths]) assert.equal(counts.drawnEdges, counts.edges);
+  // Frequency mode labels edges with counts, performance mode with waits.
+  const labels = () => page.$$eval("main .edge-label", (els) => els.map((e) => e.textContent ?? ""));
+  assert.ok((await labels()).every((l) => /^[\d,]+$/.test(l)));
+  await page.click('label:has(input[name="mode"][value="performance"])');
+  await page.waitForSelector('main .process-map[data-mode="performance"]');
+  await page.waitForTimeout(300);
+  assert.ok(
+    (await labels()).some((l) => /\d (s|min|h|d)$/.test(l)),
+    (await labels()).join(" "),
+  );
+  // A step opens its numbers and example customers.
+  await page.click('main g.node[data-id="checkout"]');
+  await page.waitForSelector('[data-node="checkout"] a.pill', { timeout: 15_000 });
+  assert.match((await page.textContent('[data-node="checkout"]')) ?? "", /times by [\d,]+ customers/);
+  await shot(page, "map-performance");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("first visits draw data: the suggested funnel, then one built by clicking; the customers who matter now, then one found by email", {
+  skip: skip(),
+}, async (t) => {
   if (!browser) return t.skip(`browser did not start: ${launchError}`);
   const errors: string[] = [];
   const page = await openPage(errors);
   timings.funnel = await openView(page, "funnel");
+  await page.waitForSelector("main [data-suggested]");
+  assert.equal(await page.$$eval("main table tbody tr", (rows) => rows.length), 4);
+  assert.ok((await drawnPoints(page)).every((n) => n > 0));
+  while ((await page.$$('button[aria-label^="remove step"]')).length > 0)
+    await page.click('button[aria-label^="remove step"]');
   for (const step of ["cart", "checkout", "order"]) {
     await page.selectOption('select[name="add-step"]', step);
     await page.click('button[name="add"]');
@@ -147,6 +230,11 @@ test("a funnel is built by clicking, and a customer is found by email", { skip: 
   await shot(page, "funnel");
 
   timings.customer = await openView(page, "customer");
+  // Opened without a customer: the first of who matters now, with the channel lanes drawn.
+  const shown = await page.getAttribute("[data-customer]", "data-customer");
+  assert.equal(await page.textContent(".who-now a.pill.on"), `1. ${shown}`);
+  assert.ok((await drawnPoints(page)).every((n) => n > 0));
+  assert.ok((await page.$$("main canvas")).length > 0, "no channel lanes");
   await page.fill('input[name="customer"]', "customer7@example.com");
   await page.click('main button[type="submit"]');
   await page.waitForSelector("[data-customer]", { timeout: 15_000 });
@@ -154,6 +242,39 @@ test("a funnel is built by clicking, and a customer is found by email", { skip: 
   assert.ok((await page.$$eval("main table tbody tr", (rows) => rows.length)) > 0);
   assert.match((await page.textContent("[data-customer] h2")) ?? "", /^user:cus_/);
   await shot(page, "customer");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("every view fits the screen from 1280 to 1920 px: no horizontal scrolling, no card wider than itself", {
+  skip: skip(),
+}, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  for (const width of [1280, 1920]) {
+    await page.setViewportSize({ width, height: 1000 });
+    for (const [view, extra] of [
+      ...VIEWS,
+      ["funnel", ""] as [string, string],
+      ["customer", ""] as [string, string],
+    ]) {
+      await openView(page, view, extra);
+      const overflow = await page.evaluate(() => {
+        const found: string[] = [];
+        const doc = document.documentElement;
+        if (doc.scrollWidth > doc.clientWidth + 1)
+          found.push(`the page: ${doc.scrollWidth} > ${doc.clientWidth}`);
+        for (const card of document.querySelectorAll("main section.card"))
+          if (card.scrollWidth > card.clientWidth + 1)
+            found.push(
+              `"${card.querySelector("h2")?.textContent}": ${card.scrollWidth} > ${card.clientWidth}`,
+            );
+        return found;
+      });
+      assert.deepEqual(overflow, [], `${view} at ${width} px`);
+    }
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -241,6 +362,14 @@ test("strings from events never run as script: payloads in every field, every vi
           );
           if (shown) tooltipsWithPayload++;
         }
+    }
+    if (view === "map") {
+      // The map is SVG: the planted names are there as text.
+      const texts = await page.$$eval("main svg text", (els) => els.map((e) => e.textContent ?? ""));
+      assert.ok(
+        texts.some((text) => text.includes("<img src=x")),
+        "the map does not show a planted step name",
+      );
     }
     const ran = await page.evaluate(() => ({
       xss: (window as unknown as { __xss?: number }).__xss ?? 0,

@@ -100,6 +100,35 @@ test("planted: the funnel checkout -> order shows the hop to the phone in what p
   );
 });
 
+test("the suggested first funnel is the most common path to the first order, counted in code", async () => {
+  const { suggestedFunnel } = await import("../src/journeys/funnel.js");
+  const { journeyCases } = await import("../src/journeys/query.js");
+  const filter = { source: ["demo"], brand: false };
+  const suggested = await suggestedFunnel(engine, filter, ["Order Completed"], 4);
+  const { sql, params } = await journeyCases(engine, filter);
+  const journeys = await engine.query<{ journey: Touch[] }>(`SELECT journey FROM (${sql})`, params);
+  const paths = new Map<string, number>();
+  let converted = 0;
+  for (const { journey } of journeys) {
+    const at = journey.findIndex((t) => t[4] === "Order Completed");
+    if (at < 0) continue;
+    converted++;
+    // The last occurrence of each step up to the conversion, in order; the last four.
+    const steps = journey.slice(0, at + 1).map((t) => t[2]);
+    const lastOfEach = steps.filter((step, i) => steps.lastIndexOf(step) === i);
+    const key = JSON.stringify(lastOfEach.slice(-4));
+    paths.set(key, (paths.get(key) ?? 0) + 1);
+  }
+  const [best] = [...paths.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  assert.deepEqual(suggested.steps, JSON.parse(best![0]));
+  assert.equal(suggested.cases, best![1]);
+  assert.equal(suggested.converted, converted);
+  assert.equal(suggested.conversion, "order");
+  assert.ok(suggested.steps.length === 4 && converted > suggested.cases);
+  const none = await suggestedFunnel(engine, filter, ["No Such Event"]);
+  assert.deepEqual(none, { conversion: null, steps: [], cases: 0, converted: 0 });
+});
+
 test("the engine's funnel equals walking each journey in code (walk), steps, windows and drop-offs", async () => {
   const { funnel, parseStep, walk } = await import("../src/journeys/funnel.js");
   const { journeyCases } = await import("../src/journeys/query.js");

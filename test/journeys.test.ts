@@ -62,6 +62,21 @@ test("running example: the DFG equals pm4py's edge by edge, with start and end a
   assert.deepEqual(map.end, expected.end);
   const edge = map.edges.find((e) => e.from === "register request" && e.to === "examine casually")!;
   assert.ok(edge.medianSeconds > 0 && edge.p90Seconds >= edge.medianSeconds);
+  // Cases per step and per pair, counted directly from the variants (each case's full sequence).
+  const { variants: all } = await variants(engine, { source: ["import:running-example.xes"] }, 100);
+  const stepCases: Record<string, number> = {};
+  const pairCases: Record<string, number> = {};
+  for (const v of all) {
+    for (const step of new Set(v.activities)) stepCases[step] = (stepCases[step] ?? 0) + v.count;
+    const pairs = new Set(v.activities.slice(1).map((to, i) => `${v.activities[i]} -> ${to}`));
+    for (const pair of pairs) pairCases[pair] = (pairCases[pair] ?? 0) + v.count;
+  }
+  assert.deepEqual(map.activityCases, stepCases);
+  assert.deepEqual(Object.fromEntries(map.edges.map((e) => [`${e.from} -> ${e.to}`, e.cases])), pairCases);
+  assert.ok(
+    map.edges.some((e) => e.cases < e.count),
+    "a loop repeats a pair within a case",
+  );
 });
 
 test("receipt log: 99 edges and 7,143 transitions, starts, ends and activity counts as pm4py", {
@@ -144,6 +159,20 @@ test("the HTTP API answers the same process map as the code, and names bad param
     assert.equal(running.body.converted, 6);
     const oneStep = await get(`${server.url}/v1/journeys/funnel?step=decide`);
     assert.equal(oneStep.body.field, "step");
+    // Example customers for each part of the map: checked against the variants' sequences.
+    const src = "source=import:running-example.xes&limit=100";
+    const examples = async (target: string) =>
+      ((await get(`${server.url}/v1/journeys/examples?${src}&${target}`)).body as { cases: string[] }).cases
+        .length;
+    assert.equal(await examples("activity=reinitiate request"), direct.activityCases["reinitiate request"]);
+    assert.equal(await examples("first=register request"), direct.start["register request"]);
+    assert.equal(await examples("last=reject request"), direct.end["reject request"]);
+    const loop = direct.edges.find((e) => e.from === "decide" && e.to === "reinitiate request")!;
+    assert.equal(await examples("edgeFrom=decide&edgeTo=reinitiate request"), loop.cases);
+    const twoTargets = await get(`${server.url}/v1/journeys/examples?activity=decide&first=decide`);
+    assert.deepEqual([twoTargets.status, twoTargets.body.field], [400, "activity"]);
+    const halfEdge = await get(`${server.url}/v1/journeys/examples?edgeFrom=decide`);
+    assert.deepEqual([halfEdge.status, halfEdge.body.field], [400, "edgeTo"]);
     const sessions = await processMap(engine, {
       source: ["import:running-example.xes"],
       sessionGapMinutes: 60 * 24,

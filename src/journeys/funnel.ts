@@ -225,3 +225,47 @@ export function parseDuration(text: string): number {
   const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[match[2] as "s" | "m" | "h" | "d" | "w"];
   return Number(match[1]) * unit;
 }
+
+export interface SuggestedFunnel {
+  /** The conversion's step on that path (where the purchase event happened), or null without any purchase. */
+  conversion: string | null;
+  /** The most common path to it: each customer's last distinct steps before their first conversion. */
+  steps: string[];
+  /** Customers whose path to the conversion ends with exactly these steps. */
+  cases: number;
+  /** Customers who converted at all. */
+  converted: number;
+}
+
+/**
+ * A sensible first funnel: the most common way customers reach the main conversion. For each case with a
+ * purchase event, the steps before its first one are reduced to the last occurrence of each (a loop back to
+ * the product page counts once, where it last happened), and the last `length` of them, conversion
+ * included, form its path; the most common path wins (ties: the lexicographically first).
+ */
+export async function suggestedFunnel(
+  engine: Engine,
+  filter: JourneyFilter,
+  purchaseEvents: string[],
+  length = 4,
+): Promise<SuggestedFunnel> {
+  const { sql, params } = await journeyCases(engine, filter);
+  const [row] = await engine.query<{ path: string[]; n: number; converted: number }>(
+    `SELECT path, count() AS n, sum(count()) OVER () AS converted
+     FROM (
+       SELECT arrayFirstIndex(x -> has({purchases:Array(String)}, x), names) AS at,
+              arrayReverse(arrayDistinct(arrayReverse(arraySlice(steps, 1, at)))) AS last_of_each,
+              arraySlice(last_of_each, greatest(1, length(last_of_each) - {length:UInt32} + 1)) AS path
+       FROM (${sql}) WHERE at > 0
+     )
+     GROUP BY path ORDER BY n DESC, path LIMIT 1`,
+    { ...params, purchases: purchaseEvents, length },
+  );
+  if (!row) return { conversion: null, steps: [], cases: 0, converted: 0 };
+  return {
+    conversion: row.path.at(-1) ?? null,
+    steps: row.path,
+    cases: Number(row.n),
+    converted: Number(row.converted),
+  };
+}

@@ -5,9 +5,10 @@ import { readRoute } from "../api/read-route.js";
 import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
-import { funnel, parseDuration, parseStep } from "./funnel.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { outcomes } from "./outcomes.js";
-import { edgeExamples, flows, processMap, variants } from "./views.js";
+import { flows, mapExamples, processMap, variants } from "./views.js";
 
 /** A repeated or comma-separated parameter: at most 100 values (docs/security.md). */
 const list = z
@@ -70,13 +71,42 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
   readRoute(
     app,
     "/v1/journeys/examples",
-    { tags, summary: "Example customers taking one transition of the process map", cache: true },
-    filterQuery.extend({
-      edgeFrom: z.string().min(1),
-      edgeTo: z.string().min(1),
-      limit: z.coerce.number().int().min(1).max(100).default(5),
-    }),
-    async (q) => edgeExamples(engine, toFilter(q), q.edgeFrom, q.edgeTo, q.limit),
+    {
+      tags,
+      summary:
+        "Example customers for a part of the process map: a transition (edgeFrom and edgeTo), a step (activity), or a step that starts (first) or ends (last) a journey",
+      cache: true,
+    },
+    filterQuery
+      .extend({
+        edgeFrom: z.string().min(1).optional(),
+        edgeTo: z.string().min(1).optional(),
+        activity: z.string().min(1).optional(),
+        first: z.string().min(1).optional(),
+        last: z.string().min(1).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(5),
+      })
+      .refine((q) => (q.edgeFrom === undefined) === (q.edgeTo === undefined), {
+        path: ["edgeTo"],
+        message: "a transition needs both edgeFrom and edgeTo",
+      })
+      .refine((q) => [q.edgeFrom, q.activity, q.first, q.last].filter((v) => v !== undefined).length === 1, {
+        path: ["activity"],
+        message: "give exactly one of edgeFrom+edgeTo, activity, first, last",
+      }),
+    async (q) =>
+      mapExamples(
+        engine,
+        toFilter(q),
+        q.edgeFrom !== undefined
+          ? { edge: [q.edgeFrom, q.edgeTo!] }
+          : q.activity !== undefined
+            ? { activity: q.activity }
+            : q.first !== undefined
+              ? { first: q.first }
+              : { last: q.last! },
+        q.limit,
+      ),
   );
   readRoute(
     app,
@@ -84,6 +114,21 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     { tags, summary: "Distinct journeys with counts and shares", cache: true },
     filterQuery.extend({ top: z.coerce.number().int().min(1).max(1000).default(10) }),
     (q) => variants(engine, toFilter(q), q.top),
+  );
+  readRoute(
+    app,
+    "/v1/journeys/funnel/suggested",
+    {
+      tags,
+      summary:
+        "A first funnel: the most common path (last distinct steps) to the first purchase event, with how many customers take it",
+      cache: true,
+    },
+    filterQuery.extend({
+      purchaseEvent: list,
+      length: z.coerce.number().int().min(2).max(8).default(4),
+    }),
+    (q) => suggestedFunnel(engine, toFilter(q), q.purchaseEvent ?? DEFAULT_PURCHASE_EVENTS, q.length),
   );
   readRoute(
     app,

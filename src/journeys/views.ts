@@ -5,26 +5,47 @@ import { type JourneyFilter, journeyCases } from "./query.js";
 export interface ProcessMap {
   cases: number;
   events: number;
+  /** Occurrences of each step. */
   activities: Record<string, number>;
+  /** Cases with each step at least once. */
+  activityCases: Record<string, number>;
   start: Record<string, number>;
   end: Record<string, number>;
-  edges: { from: string; to: string; count: number; medianSeconds: number; p90Seconds: number }[];
+  /** Directly-follows pairs: occurrences, cases with the pair at least once, waits between the two steps. */
+  edges: {
+    from: string;
+    to: string;
+    count: number;
+    cases: number;
+    medianSeconds: number;
+    p90Seconds: number;
+  }[];
 }
 
 export async function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
   const { sql, params } = await journeyCases(engine, filter);
   // Three reads of the cases' arrays (cheap since the sequences are stored): the directly-follows pairs with
   // their waits, the activities, and each case's first and last step with its length.
-  const edgeRows = await engine.query<{ a: string; b: string; n: number; waits: [number, number] }>(
-    `SELECT pair.1 AS a, pair.2 AS b, count() AS n, quantilesExactInclusive(0.5, 0.9)(pair.3) AS waits
-     FROM (SELECT steps, times FROM (${sql}))
-     ARRAY JOIN arrayZip(arrayPopBack(steps), arrayPopFront(steps),
-                         arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times))) AS pair
+  // A pair's or step's first occurrence in its case (arrayEnumerateUniq = 1) counts the case once.
+  const edgeRows = await engine.query<{
+    a: string;
+    b: string;
+    n: number;
+    cases: number;
+    waits: [number, number];
+  }>(
+    `SELECT pair.1 AS a, pair.2 AS b, count() AS n, countIf(pair.4 = 1) AS cases,
+            quantilesExactInclusive(0.5, 0.9)(pair.3) AS waits
+     FROM (SELECT arrayPopBack(steps) AS froms, arrayPopFront(steps) AS tos, times FROM (${sql}))
+     ARRAY JOIN arrayZip(froms, tos,
+                         arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times)),
+                         arrayEnumerateUniq(froms, tos)) AS pair
      GROUP BY a, b`,
     params,
   );
-  const activityRows = await engine.query<{ a: string; n: number }>(
-    `SELECT step AS a, count() AS n FROM (SELECT steps FROM (${sql})) ARRAY JOIN steps AS step GROUP BY a`,
+  const activityRows = await engine.query<{ a: string; n: number; cases: number }>(
+    `SELECT step.1 AS a, count() AS n, countIf(step.2 = 1) AS cases
+     FROM (SELECT steps FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerateUniq(steps)) AS step GROUP BY a`,
     params,
   );
   const ends = await engine.query<{ first: string; last: string; n: number; events: number }>(
@@ -33,13 +54,14 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
     params,
   );
   const activities = activityRows
-    .map((r) => ({ activity: r.a, n: Number(r.n) }))
+    .map((r) => ({ activity: r.a, n: Number(r.n), cases: Number(r.cases) }))
     .sort((x, y) => y.n - x.n || (x.activity < y.activity ? -1 : 1));
   const edges = edgeRows
     .map((r) => ({
       from: r.a,
       to: r.b,
       count: Number(r.n),
+      cases: Number(r.cases),
       medianSeconds: Number(r.waits[0]),
       p90Seconds: Number(r.waits[1]),
     }))
@@ -58,6 +80,7 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
     cases,
     events,
     activities: Object.fromEntries(activities.map((a) => [a.activity, a.n])),
+    activityCases: Object.fromEntries(activities.map((a) => [a.activity, a.cases])),
     start,
     end,
     edges,
@@ -179,20 +202,35 @@ export async function flows(
   };
 }
 
-/** A few cases that take the transition from -> to (for a process map's "example customers"). */
-export async function edgeExamples(
+/** What example customers are wanted for: a transition, a step anywhere, or a step that starts or ends a case. */
+export type ExampleTarget =
+  | { edge: [from: string, to: string] }
+  | { activity: string }
+  | { first: string }
+  | { last: string };
+
+/** Example cases (customers, or customer#session) for a part of the process map, in id order. */
+export async function mapExamples(
   engine: Engine,
   filter: JourneyFilter,
-  from: string,
-  to: string,
+  target: ExampleTarget,
   limit = 5,
-): Promise<{ from: string; to: string; cases: string[] }> {
+): Promise<{ cases: string[] }> {
   const { sql, params } = await journeyCases(engine, filter);
+  const [where, values] =
+    "edge" in target
+      ? [
+          "arrayExists((s, i) -> i > 1 AND steps[i - 1] = {edgeFrom:String} AND s = {edgeTo:String}, steps, arrayEnumerate(steps))",
+          { edgeFrom: target.edge[0], edgeTo: target.edge[1] },
+        ]
+      : "activity" in target
+        ? ["has(steps, {step:String})", { step: target.activity }]
+        : "first" in target
+          ? ["steps[1] = {step:String}", { step: target.first }]
+          : ["steps[-1] = {step:String}", { step: target.last }];
   const rows = await engine.query<{ case_id: string }>(
-    `SELECT case_id FROM (${sql})
-     WHERE arrayExists((s, i) -> i > 1 AND steps[i - 1] = {edgeFrom:String} AND s = {edgeTo:String}, steps, arrayEnumerate(steps))
-     ORDER BY case_id LIMIT {limit:UInt32}`,
-    { ...params, edgeFrom: from, edgeTo: to, limit },
+    `SELECT case_id FROM (${sql}) WHERE ${where} ORDER BY case_id LIMIT {limit:UInt32}`,
+    { ...params, ...values, limit },
   );
-  return { from, to, cases: rows.map((r) => r.case_id) };
+  return { cases: rows.map((r) => r.case_id) };
 }

@@ -1,5 +1,5 @@
 /** ECharts in a Preact component; the container reports how many data points it drew (data-points). */
-import { BarChart, GraphChart, HeatmapChart, LineChart, SankeyChart } from "echarts/charts";
+import { BarChart, GraphChart, HeatmapChart, LineChart, SankeyChart, ScatterChart } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -16,6 +16,7 @@ echarts.use([
   BarChart,
   LineChart,
   SankeyChart,
+  ScatterChart,
   GraphChart,
   HeatmapChart,
   GridComponent,
@@ -49,6 +50,8 @@ export function Chart(props: {
   option: echarts.EChartsCoreOption;
   points: number;
   tall?: boolean;
+  /** Height in px (instead of the default or tall height), for charts whose content sets it. */
+  height?: number;
   label: string;
   onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void;
 }) {
@@ -69,10 +72,14 @@ export function Chart(props: {
     chart.current?.off("click");
     if (props.onClick) chart.current?.on("click", props.onClick as never);
   }, [props.option, props.onClick]);
+  useEffect(() => {
+    chart.current?.resize();
+  }, [props.height]);
   return (
     <div
       ref={ref}
       class={`chart${props.tall ? " tall" : ""}`}
+      style={props.height ? { height: `${props.height}px` } : undefined}
       role="img"
       aria-label={props.label}
       data-points={props.points}

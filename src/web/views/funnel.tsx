@@ -32,8 +32,24 @@ const duration = (s: number | null) =>
         ? `${fmt(s / 3600, 1)} h`
         : `${fmt(s / 60, 1)} min`;
 
+interface Suggested {
+  conversion: string | null;
+  steps: string[];
+  cases: number;
+  converted: number;
+}
+
 export function FunnelView({ route, navigate }: ViewProps) {
-  const steps = (route.extra.steps ?? "").split("|").filter(Boolean);
+  // Until someone picks steps (own=1 once they do), the funnel is the most common path to a purchase.
+  const own = route.extra.own === "1" || route.extra.steps !== undefined;
+  const suggestion = useLoad(
+    () =>
+      own
+        ? Promise.resolve(undefined)
+        : get<Suggested>("/v1/journeys/funnel/suggested", { ...filterParams(route.filters), brand: false }),
+    [JSON.stringify(route.filters), own],
+  );
+  const steps = own ? (route.extra.steps ?? "").split("|").filter(Boolean) : (suggestion.data?.steps ?? []);
   const window = route.extra.window ?? "7d";
   const touchpoints = useLoad(
     () => get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters)),
@@ -47,12 +63,17 @@ export function FunnelView({ route, navigate }: ViewProps) {
         : Promise.resolve(undefined),
     [JSON.stringify(route.filters), steps.join("|"), window],
   );
-  const setSteps = (next: string[]) => navigate({ extra: { steps: next.join("|"), window } });
+  const setSteps = (next: string[]) => navigate({ extra: { steps: next.join("|"), window, own: "1" } });
   const options = Object.entries(touchpoints.data?.activities ?? {})
     .sort((a, b) => b[1] - a[1])
     .map(([name]) => name);
   return (
-    <View name="funnel" ready={steps.length < 2 ? Boolean(touchpoints.data) : Boolean(state.data)}>
+    <View
+      name="funnel"
+      ready={
+        steps.length < 2 ? Boolean(touchpoints.data) && (own || !suggestion.loading) : Boolean(state.data)
+      }
+    >
       <section class="card wide">
         <h2>Build a funnel</h2>
         <div class="steps form">
@@ -99,7 +120,9 @@ export function FunnelView({ route, navigate }: ViewProps) {
               name="window"
               value={window}
               onChange={(e) =>
-                navigate({ extra: { steps: steps.join("|"), window: (e.target as HTMLSelectElement).value } })
+                navigate({
+                  extra: { steps: steps.join("|"), window: (e.target as HTMLSelectElement).value, own: "1" },
+                })
               }
             >
               {["1h", "1d", "7d", "30d"].map((w) => (
@@ -108,7 +131,20 @@ export function FunnelView({ route, navigate }: ViewProps) {
             </select>
           </label>
         </div>
-        {steps.length < 2 && <p class="status">Pick at least two steps.</p>}
+        {!own && suggestion.data && suggestion.data.steps.length >= 2 && (
+          <p class="muted" data-suggested>
+            Suggested: the most common path to {suggestion.data.conversion}, taken by{" "}
+            {fmt(suggestion.data.cases)} of the {fmt(suggestion.data.converted)} customers who converted (the
+            last steps before their first purchase). Add or remove steps to build your own.
+          </p>
+        )}
+        {steps.length < 2 && (
+          <p class="status">
+            {!own && suggestion.data
+              ? "No purchases in this data to suggest a funnel from: pick at least two steps."
+              : "Pick at least two steps."}
+          </p>
+        )}
       </section>
       {steps.length >= 2 && (
         <Show state={state as never} empty={(d: Funnel | undefined) => !d || d.cases === 0}>
