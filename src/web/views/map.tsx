@@ -385,12 +385,12 @@ function ProcessMapDrawing(props: {
   }, []);
   const fitScale = Math.min(1.2, frameWidth / Math.max(1, laid.width));
   const height = Math.round(Math.max(320, Math.min(1600, laid.height * fitScale + 16)));
-  const fit = (): View2d => {
+  const fitted = (): View2d => {
     const scale = Math.min(fitScale, height / Math.max(1, laid.height));
     return { scale, x: (frameWidth - laid.width * scale) / 2, y: (height - laid.height * scale) / 2 };
   };
   const [view, setView] = useState<View2d>({ x: 0, y: 0, scale: 1 });
-  useEffect(() => setView(fit()), [laid, frameWidth]);
+  useEffect(() => setView(fitted()), [laid, frameWidth]);
   const drag = useRef<{ x: number; y: number } | undefined>(undefined);
   const zoom = (factor: number, at?: { x: number; y: number }) =>
     setView((v) => {
@@ -425,7 +425,7 @@ function ProcessMapDrawing(props: {
         <button type="button" class="secondary" onClick={() => zoom(0.8)} aria-label="Zoom out">
           −
         </button>
-        <button type="button" class="secondary" onClick={() => setView(fit())}>
+        <button type="button" class="secondary" onClick={() => setView(fitted())}>
           Fit
         </button>
       </div>
