@@ -418,7 +418,7 @@ function ProcessMapDrawing(props: {
       data-points={selection.edges.length}
       data-mode={mode}
     >
-      <div class="zoom" role="group" aria-label="Zoom">
+      <fieldset class="zoom" aria-label="Zoom">
         <button type="button" class="secondary" onClick={() => zoom(1.25)} aria-label="Zoom in">
           +
         </button>
@@ -428,7 +428,7 @@ function ProcessMapDrawing(props: {
         <button type="button" class="secondary" onClick={() => setView(fitted())}>
           Fit
         </button>
-      </div>
+      </fieldset>
       <svg
         width="100%"
         height={height}
@@ -475,11 +475,18 @@ function ProcessMapDrawing(props: {
                   ? "#5b6475"
                   : "#9aa3b2";
             return (
+              // biome-ignore lint/a11y/useSemanticElements: SVG has no button element; the group is one
               <g
                 class={`edge ${edge.kind}`}
                 data-from={edge.from}
                 data-to={edge.to}
+                role="button"
+                tabIndex={0}
+                aria-label={`${edge.from} to ${edge.to}: ${fmt(edge.count)} times`}
                 onClick={() => props.onPick({ kind: "edge", edge })}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter" || e.key === " ") props.onPick({ kind: "edge", edge });
+                }}
               >
                 <title>{edgeTitle(edge)}</title>
                 <path d={path} class="hit" />
@@ -500,11 +507,18 @@ function ProcessMapDrawing(props: {
             );
           })}
           {laid.nodes.map(({ node, x, y, width, height: h }) => (
+            // biome-ignore lint/a11y/useSemanticElements: SVG has no button element; the group is one
             <g
               class={`node ${node.kind}`}
               data-id={node.id}
               transform={`translate(${x},${y})`}
+              role="button"
+              tabIndex={0}
+              aria-label={`${node.id}: ${fmt(node.count)} times`}
               onClick={() => props.onPick({ kind: "node", node })}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" || e.key === " ") props.onPick({ kind: "node", node });
+              }}
             >
               <title>{`${node.id}\n${fmt(node.count)} times, ${fmt(node.cases)} customers (${percent(node.cases, data.cases)})`}</title>
               {node.kind === "activity" ? (
