@@ -113,6 +113,7 @@ const DASHBOARD_DEFAULTS = [
   "/v1/value/distribution",
   "/v1/value/attribution?by=channel",
   "/v1/value/touchpoints",
+  "/v1/journeys/funnel/suggested?brand=false",
   "/v1/behaviour/now?limit=10",
   "/v1/behaviour/themes?top=3",
   "/v1/segments/compare?a=0&b=1",
@@ -146,11 +147,13 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     laneHealth.stop();
     await lane.close();
   });
-  app.addHook("onRequest", async (request) => {
-    if (request.routeOptions.config?.access === "read") laneHealth.readsInFlight++;
-  });
-  app.addHook("onResponse", async (request) => {
-    if (request.routeOptions.config?.access === "read") laneHealth.readsInFlight--;
+  // Counted down when the response closes, sent or not: a client that leaves gets no onResponse.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.routeOptions.config?.access !== "read") return;
+    laneHealth.readsInFlight++;
+    reply.raw.once("close", () => {
+      laneHealth.readsInFlight--;
+    });
   });
   // The dashboard's files (fastify-static's one wildcard route) need no key; the API docs neither.
   const publicRoutes = new Set(["/*"]);
