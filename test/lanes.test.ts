@@ -40,7 +40,7 @@ test("a cancelled task's engine query stops (system.processes)", async () => {
   assert.deepEqual(await running(), [], "the query was stopped");
 });
 
-test("a client that disconnects from an analytic request stops its engine query, and the server serves on", async () => {
+test("a client that disconnects from an analytic request stops its engine query, and the server serves on", async (t) => {
   const { buildServer } = await import("../src/api/server.js");
   const { TEST_KEYS, basic } = await import("../testing/helpers.js");
   const { request } = await import("node:http");
@@ -65,7 +65,7 @@ test("a client that disconnects from an analytic request stops its engine query,
         : engine.streamChunks(sql, params),
   };
   const { app } = await buildServer({ engine: slowJourneys, keys: TEST_KEYS, preloadContexts: false });
-  after(() => app.close()); // also when an assertion fails, so the run ends
+  t.after(() => app.close()); // also when an assertion fails, so the run ends
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
