@@ -159,6 +159,21 @@ test("the HTTP API answers the same process map as the code, and names bad param
     assert.equal(running.body.converted, 6);
     const oneStep = await get(`${server.url}/v1/journeys/funnel?step=decide`);
     assert.equal(oneStep.body.field, "step");
+    // Exclusions: none before the first step; a reinitiated request between register and decide stops it.
+    const firstExcluding = await get(
+      `${server.url}/v1/journeys/funnel?step=register request!decide&step=decide`,
+    );
+    assert.deepEqual([firstExcluding.status, firstExcluding.body.field], [400, "step"]);
+    const noReinitiate = await get(
+      `${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=${encodeURIComponent("pay compensation!reinitiate request")}&window=3650d`,
+    );
+    const anyPath = await get(
+      `${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=pay compensation&window=3650d`,
+    );
+    assert.ok(
+      noReinitiate.body.converted < anyPath.body.converted,
+      JSON.stringify([noReinitiate.body, anyPath.body]),
+    );
     // Example customers for each part of the map: checked against the variants' sequences.
     const src = "source=import:running-example.xes&limit=100";
     const examples = async (target: string) =>

@@ -230,7 +230,10 @@ function funnelCommand(journeys: Command): void {
       .command("funnel")
       .description("ordered steps: conversion, time to convert, and what people did instead"),
   )
-    .requiredOption("--step <step...>", 'steps in order; "a|b" for any of, "step@2h" for a step window')
+    .requiredOption(
+      "--step <step...>",
+      'steps in order; "a|b" for any of, "step@2h" for a step window, "step!x|y" when x and y must not happen since the previous step',
+    )
     .option("--window <duration>", "conversion window of the whole funnel (30m, 2h, 7d)", "30d")
     .action(
       action(async (options: FilterOptions & { step: string[]; window: string }) => {

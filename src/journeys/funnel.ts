@@ -13,6 +13,11 @@ export interface FunnelStep {
   anyOf: string[];
   /** Most time allowed since the previous step (ms). */
   windowMs?: number;
+  /**
+   * Exclusions: activities that must not happen between the previous step and this one ("did not do X
+   * between A and B"). An attempt that meets one there does not get past the previous step.
+   */
+  exclude?: string[];
 }
 
 export interface FunnelResult {
@@ -52,6 +57,7 @@ export function walk(journey: readonly Touch[], steps: readonly FunnelStep[], wi
           found = i;
           break;
         }
+        if (steps[s]!.exclude?.includes(touch[2])) break;
       }
       if (found < 0) break;
       hits.push(found);
@@ -77,17 +83,23 @@ const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =
  * later one could be inside). The furthest attempt counts, the earliest among equals. Each hit is bound
  * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
  */
-function funnelSql(cases: string, stepCount: number): string {
+function funnelSql(cases: string, stepCount: number, excluding: number[]): string {
   // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
   const find = (s: number) => `if(h${s - 1} = 0 OR h${s - 1} >= length(codes), 0, next_${s}[h${s - 1} + 1])`;
+  // excluded_s[i]: how many of step s's exclusions happened up to touch i; any between the two hits stops it.
+  const excluded = (s: number) =>
+    excluding.includes(s) ? ` OR excluded_${s}[k - 1] - excluded_${s}[h${s - 1}] > 0` : "";
   const valid = (s: number) =>
-    `if(k = 0 OR times[k] - times[h1] > {window:Int64} OR times[k] - times[h${s - 1}] > {stepWindows:Array(Int64)}[${s}], 0, k)`;
+    `if(k = 0 OR times[k] - times[h1] > {window:Int64} OR times[k] - times[h${s - 1}] > {stepWindows:Array(Int64)}[${s}]${excluded(s)}, 0, k)`;
   let attempt = `[${Array.from({ length: stepCount }, (_, i) => `h${i + 1}`).join(", ")}]`;
   for (let s = stepCount; s >= 2; s--)
     attempt = `arrayMap(h${s} -> ${attempt}, [arrayMap(k -> ${valid(s)}, [${find(s)}])[1]])[1]`;
   const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
-  // Each touch's funnel steps as bits (bit s-1: it counts as step s), one map lookup per touch.
+  // Each touch's funnel steps as bits (bit s-1: it counts as step s), one map lookup per touch; the same
+  // for exclusions (bit s-1: it must not happen before step s).
   const stepCodes = "arrayMap(x -> {stepBits:Map(String, UInt64)}[x], steps)";
+  const exclusionCodes =
+    excluding.length > 0 ? ", arrayMap(x -> {excludeBits:Map(String, UInt64)}[x], steps) AS xcodes" : "";
   return `
     SELECT groupArray((level, next, hop, n)) AS groups,
            ${perStep
@@ -120,7 +132,8 @@ function funnelSql(cases: string, stepCount: number): string {
                arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
                if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
         FROM (
-          SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes,
+          SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
+                 ${excluding.map((s) => `arrayCumSum(arrayMap(c -> toUInt32(bitTest(c, ${s - 1})), xcodes)) AS excluded_${s},`).join(" ")}
                  ${perStep
                    .slice(1)
                    .map(
@@ -139,11 +152,14 @@ function funnelSql(cases: string, stepCount: number): string {
 /** One bit per step in a 32-bit integer (JS bit operations). */
 const MAX_FUNNEL_STEPS = 30;
 
-/** Each activity of the funnel with its steps as bits (bit s-1: it counts as step s). */
-function stepBits(steps: FunnelStep[]): Record<string, number> {
+/** Each activity of the funnel with its steps as bits (bit s-1: it counts as step s, or is excluded before it). */
+function stepBits(
+  steps: FunnelStep[],
+  of: (step: FunnelStep) => string[] = (step) => step.anyOf,
+): Record<string, number> {
   const bits: Record<string, number> = {};
   steps.forEach((step, s) => {
-    for (const activity of step.anyOf) bits[activity] = (bits[activity] ?? 0) | (1 << s);
+    for (const activity of of(step)) bits[activity] = (bits[activity] ?? 0) | (1 << s);
   });
   return bits;
 }
@@ -157,12 +173,16 @@ export async function funnel(
   if (steps.length < 2) throw new RangeError("a funnel needs at least two steps");
   if (steps.length > MAX_FUNNEL_STEPS) throw new RangeError(`a funnel has at most ${MAX_FUNNEL_STEPS} steps`);
   const windowMs = options.windowMs ?? 30 * 86_400_000;
+  if (steps[0]!.exclude?.length) throw new RangeError("the first step has no previous step to exclude from");
+  // Steps (1-based) with exclusions before them.
+  const excluding = steps.flatMap((step, s) => (step.exclude?.length ? [s + 1] : []));
   const { sql, params } = await journeyCases(engine, filter);
   const [result] = await engine.query<
     { groups: Array<[level: number, next: string, hop: string, n: number]> } & Record<string, number[]>
-  >(funnelSql(sql, steps.length), {
+  >(funnelSql(sql, steps.length, excluding), {
     ...params,
     stepBits: stepBits(steps),
+    excludeBits: stepBits(steps, (step) => step.exclude ?? []),
     window: windowMs,
     // No step window: the funnel's own is the bound.
     stepWindows: steps.map((s) => Math.round(s.windowMs ?? windowMs)),
@@ -193,7 +213,8 @@ export async function funnel(
       const [median, p90] = s === 0 ? [null, null] : quantiles(result?.[`gap_${s + 1}`], entered[s]!);
       const dropped = s < steps.length - 1 && entered[s]! > entered[s + 1]!;
       return {
-        step: step.anyOf.join(" | "),
+        step:
+          step.anyOf.join(" | ") + (step.exclude?.length ? ` (not after ${step.exclude.join(" | ")})` : ""),
         entered: entered[s]!,
         conversionFromPrevious: s === 0 ? 1 : entered[s - 1]! > 0 ? entered[s]! / entered[s - 1]! : 0,
         conversionFromStart: entered[0]! > 0 ? entered[s]! / entered[0]! : 0,
@@ -207,15 +228,29 @@ export async function funnel(
   };
 }
 
-/** Parses "A", "A|B" (any of), with an optional "@2h" step window: "checkout|cart@2h". */
+/**
+ * Parses "A", "A|B" (any of), with exclusions since the previous step after "!" and an optional "@2h" step
+ * window: "order!checkout error|phone order@2h" (order within 2 h of the previous step, with neither a
+ * checkout error nor a phone order in between).
+ */
 export function parseStep(text: string): FunnelStep {
   const [names, window] = text.split("@");
-  const anyOf = names!
-    .split("|")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const [wanted, excluded] = names!.split("!");
+  const list = (part: string | undefined) =>
+    (part ?? "")
+      .split("|")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const anyOf = list(wanted);
   if (anyOf.length === 0) throw new RangeError(`step "${text}" names no activity`);
-  return { anyOf, windowMs: window ? parseDuration(window) : undefined };
+  const exclude = list(excluded);
+  if (excluded !== undefined && exclude.length === 0)
+    throw new RangeError(`step "${text}": "!" names no exclusion`);
+  return {
+    anyOf,
+    windowMs: window ? parseDuration(window) : undefined,
+    ...(exclude.length > 0 ? { exclude } : {}),
+  };
 }
 
 /** "90s", "30m", "2h", "7d" -> milliseconds. */
