@@ -227,6 +227,13 @@ test("first visits draw data: the suggested funnel, then one built by clicking; 
   assert.equal(await page.$$eval("main table tbody tr", (rows) => rows.length), 3);
   assert.ok((await drawnPoints(page)).every((n) => n > 0));
   assert.match(page.url(), /steps=cart%7Ccheckout%7Corder|steps=cart\|checkout\|order/);
+  // Conversion over time: the same funnel per week it started.
+  await page.selectOption('select[name="breakdown"]', "week");
+  await page.waitForSelector('main [aria-label="Funnel conversion by week"]', { timeout: 15_000 });
+  assert.ok(
+    Number(await page.getAttribute('main [aria-label="Funnel conversion by week"]', "data-points")) > 1,
+    "no weeks drawn",
+  );
   await shot(page, "funnel");
 
   timings.customer = await openView(page, "customer");

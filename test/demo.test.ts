@@ -185,6 +185,38 @@ async function funnelAgreesWithWalk(texts: string[]) {
     for (const { channel, count } of step.nextChannelsInstead)
       assert.equal(count, hops[s]!.get(channel), channel);
   });
+  // Broken down by the channel of the first step's touch, and by the week it happened (Monday, UTC).
+  const monday = (ms: number) => {
+    const d = new Date(ms);
+    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7)))
+      .toISOString()
+      .slice(0, 10);
+  };
+  for (const [by, keyOf] of [
+    ["channel", (t: Touch) => t[3]],
+    ["week", (t: Touch) => monday(t[0])],
+  ] as const) {
+    const expected = new Map<string, number[]>();
+    for (const { journey } of journeys) {
+      const hits = walk(journey, steps, windowMs);
+      if (hits.length === 0) continue;
+      const key = keyOf(journey[hits[0]!]!);
+      const counts = expected.get(key) ?? steps.map(() => 0);
+      for (let s = 0; s < hits.length; s++) counts[s]!++;
+      expected.set(key, counts);
+    }
+    const broken = await funnel(engine, filter, steps, { windowMs, breakdown: by });
+    assert.deepEqual(
+      Object.fromEntries(broken.breakdown!.groups.map((g) => [g.value, g.entered])),
+      Object.fromEntries(expected),
+      by,
+    );
+    assert.deepEqual(
+      broken.steps.map((s) => s.entered),
+      entered,
+      `${by}: the totals do not change`,
+    );
+  }
   return result;
 }
 

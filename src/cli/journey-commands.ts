@@ -1,7 +1,7 @@
 /** `customer-flow journeys ...`: the maps customers actually take, from the store. */
 import { type Command, Option } from "commander";
 // Each command loads the journey module it runs (start-up stays short).
-import type { FunnelStep } from "../journeys/funnel.js";
+import type { FunnelBreakdown, FunnelStep } from "../journeys/funnel.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
@@ -235,34 +235,49 @@ function funnelCommand(journeys: Command): void {
       'steps in order; "a|b" for any of, "step@2h" for a step window, "step!x|y" when x and y must not happen since the previous step',
     )
     .option("--window <duration>", "conversion window of the whole funnel (30m, 2h, 7d)", "30d")
+    .addOption(
+      new Option(
+        "--breakdown <by>",
+        "the funnel per channel of the first step, or per week or month it started",
+      ).choices(["channel", "week", "month"]),
+    )
     .action(
-      action(async (options: FilterOptions & { step: string[]; window: string }) => {
-        const { funnel, parseDuration, parseStep } = await import("../journeys/funnel.js");
-        let steps: FunnelStep[];
-        let windowMs: number;
-        try {
-          steps = options.step.map(parseStep);
-          windowMs = parseDuration(options.window);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-        if (steps.length < 2) throw new UsageError("a funnel needs at least two --step");
-        await withStore(options, async (store) => {
-          const result = await funnel(store.engine, filterOf(options), steps, { windowMs });
-          emit(Boolean(options.json), result, () =>
-            [
-              `${result.cases} cases; ${result.converted} converted (${(100 * result.conversion).toFixed(1)}% of those who started), median ${formatDuration(result.medianSecondsToConvert ?? 0)}`,
-              ...result.steps.map(
-                (s) =>
-                  `  ${s.step.padEnd(24)} ${String(s.entered).padStart(8)}  ${(100 * s.conversionFromPrevious).toFixed(1).padStart(5)}%` +
-                  (s.droppedAfter > 0
-                    ? `   dropped ${s.droppedAfter}; next instead: ${s.nextInstead.map((n) => `${n.step} ${n.count}`).join(", ")} | ${s.nextChannelsInstead.map((n) => `${n.channel} ${n.count}`).join(", ")}`
-                    : ""),
-              ),
-            ].join("\n"),
-          );
-        });
-      }),
+      action(
+        async (options: FilterOptions & { step: string[]; window: string; breakdown?: FunnelBreakdown }) => {
+          const { funnel, parseDuration, parseStep } = await import("../journeys/funnel.js");
+          let steps: FunnelStep[];
+          let windowMs: number;
+          try {
+            steps = options.step.map(parseStep);
+            windowMs = parseDuration(options.window);
+          } catch (error) {
+            throw new UsageError((error as Error).message);
+          }
+          if (steps.length < 2) throw new UsageError("a funnel needs at least two --step");
+          await withStore(options, async (store) => {
+            const result = await funnel(store.engine, filterOf(options), steps, {
+              windowMs,
+              breakdown: options.breakdown,
+            });
+            emit(Boolean(options.json), result, () =>
+              [
+                `${result.cases} cases; ${result.converted} converted (${(100 * result.conversion).toFixed(1)}% of those who started), median ${formatDuration(result.medianSecondsToConvert ?? 0)}`,
+                ...(result.breakdown?.groups.map(
+                  (g) =>
+                    `  ${result.breakdown!.by} ${g.value.padEnd(14)} ${g.entered.map((n) => String(n).padStart(7)).join(" ")}  ${(100 * g.conversion).toFixed(1).padStart(5)}%`,
+                ) ?? []),
+                ...result.steps.map(
+                  (s) =>
+                    `  ${s.step.padEnd(24)} ${String(s.entered).padStart(8)}  ${(100 * s.conversionFromPrevious).toFixed(1).padStart(5)}%` +
+                    (s.droppedAfter > 0
+                      ? `   dropped ${s.droppedAfter}; next instead: ${s.nextInstead.map((n) => `${n.step} ${n.count}`).join(", ")} | ${s.nextChannelsInstead.map((n) => `${n.channel} ${n.count}`).join(", ")}`
+                      : ""),
+                ),
+              ].join("\n"),
+            );
+          });
+        },
+      ),
     );
 }
 

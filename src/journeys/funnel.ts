@@ -21,6 +21,11 @@ export interface FunnelStep {
 }
 
 export interface FunnelResult {
+  /** With a breakdown: the funnel per channel of its first step's touch, or per week or month it started. */
+  breakdown?: {
+    by: FunnelBreakdown;
+    groups: { value: string; entered: number[]; converted: number; conversion: number }[];
+  };
   cases: number;
   converted: number;
   conversion: number;
@@ -83,7 +88,23 @@ const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =
  * later one could be inside). The furthest attempt counts, the earliest among equals. Each hit is bound
  * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
  */
-function funnelSql(cases: string, stepCount: number, excluding: number[]): string {
+/** What a funnel can be broken down by: the channel of its first step's touch, or when that touch was. */
+export type FunnelBreakdown = "channel" | "week" | "month";
+
+/** Each case's group, from its hits (a case that never entered has none). */
+const BREAKDOWN_KEY: Record<FunnelBreakdown | "none", string> = {
+  none: "''",
+  channel: "if(level = 0, '', channels[hits[1]])",
+  week: "if(level = 0, '', toString(toMonday(fromUnixTimestamp64Milli(toInt64(times[hits[1]])))))",
+  month: "if(level = 0, '', toString(toStartOfMonth(fromUnixTimestamp64Milli(toInt64(times[hits[1]])))))",
+};
+
+function funnelSql(
+  cases: string,
+  stepCount: number,
+  excluding: number[],
+  breakdown: FunnelBreakdown | "none",
+): string {
   // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
   const find = (s: number) => `if(h${s - 1} = 0 OR h${s - 1} >= length(codes), 0, next_${s}[h${s - 1} + 1])`;
   // excluded_s[i]: how many of step s's exclusions happened up to touch i; any between the two hits stops it.
@@ -101,14 +122,14 @@ function funnelSql(cases: string, stepCount: number, excluding: number[]): strin
   const exclusionCodes =
     excluding.length > 0 ? ", arrayMap(x -> {excludeBits:Map(String, UInt64)}[x], steps) AS xcodes" : "";
   return `
-    SELECT groupArray((level, next, hop, n)) AS groups,
+    SELECT groupArray((level, next, hop, n, group_key)) AS groups,
            ${perStep
              .slice(1)
              .map((s) => `quantilesExactInclusiveIfMerge(0.5, 0.9)(gap_${s}) AS gap_${s}`)
              .join(", ")},
            quantilesExactInclusiveIfMerge(0.5, 0.9)(convert) AS convert
     FROM (
-    SELECT level, next, hop, count() AS n,
+    SELECT level, next, hop, group_key, count() AS n,
            ${perStep
              .slice(1)
              .map(
@@ -117,7 +138,7 @@ function funnelSql(cases: string, stepCount: number, excluding: number[]): strin
              .join(", ")},
            quantilesExactInclusiveIfState(0.5, 0.9)(to_convert, level = ${stepCount}) AS convert
     FROM (
-      SELECT length(hits) AS level,
+      SELECT length(hits) AS level, ${BREAKDOWN_KEY[breakdown]} AS group_key,
              arrayMap((h, p) -> (times[h] - times[p]) / 1000, arrayPopFront(hits), arrayPopBack(hits)) AS gaps,
              if(level > 0, (times[hits[-1]] - times[hits[1]]) / 1000, 0) AS to_convert,
              hits[-1] AS last, channels[last] AS last_channel, times[last] AS last_time,
@@ -145,7 +166,7 @@ function funnelSql(cases: string, stepCount: number, excluding: number[]): strin
         )
       )
     )
-    GROUP BY level, next, hop
+    GROUP BY level, next, hop, group_key
     )`;
 }
 
@@ -168,7 +189,7 @@ export async function funnel(
   engine: Engine,
   filter: JourneyFilter,
   steps: FunnelStep[],
-  options: { windowMs?: number } = {},
+  options: { windowMs?: number; breakdown?: FunnelBreakdown } = {},
 ): Promise<FunnelResult> {
   if (steps.length < 2) throw new RangeError("a funnel needs at least two steps");
   if (steps.length > MAX_FUNNEL_STEPS) throw new RangeError(`a funnel has at most ${MAX_FUNNEL_STEPS} steps`);
@@ -178,8 +199,11 @@ export async function funnel(
   const excluding = steps.flatMap((step, s) => (step.exclude?.length ? [s + 1] : []));
   const { sql, params } = await journeyCases(engine, filter);
   const [result] = await engine.query<
-    { groups: Array<[level: number, next: string, hop: string, n: number]> } & Record<string, number[]>
-  >(funnelSql(sql, steps.length, excluding), {
+    { groups: Array<[level: number, next: string, hop: string, n: number, key: string]> } & Record<
+      string,
+      number[]
+    >
+  >(funnelSql(sql, steps.length, excluding, options.breakdown ?? "none"), {
     ...params,
     stepBits: stepBits(steps),
     excludeBits: stepBits(steps, (step) => step.exclude ?? []),
@@ -187,11 +211,12 @@ export async function funnel(
     // No step window: the funnel's own is the bound.
     stepWindows: steps.map((s) => Math.round(s.windowMs ?? windowMs)),
   });
-  const groups = (result?.groups ?? []).map(([level, next, hop, n]) => ({
+  const groups = (result?.groups ?? []).map(([level, next, hop, n, key]) => ({
     level: Number(level),
     next,
     hop,
     n: Number(n),
+    key,
   }));
   const entered = steps.map((_, s) => groups.reduce((sum, g) => sum + (g.level > s ? g.n : 0), 0));
   const quantiles = (value: number[] | undefined, n: number) =>
@@ -203,7 +228,11 @@ export async function funnel(
     for (const g of groups) if (g.level === level) counts.set(g[kind], (counts.get(g[kind]) ?? 0) + g.n);
     return counts;
   };
+  const breakdown = options.breakdown
+    ? { by: options.breakdown, groups: breakdownGroups(groups, steps.length, options.breakdown) }
+    : undefined;
   return {
+    ...(breakdown ? { breakdown } : {}),
     cases: groups.reduce((sum, g) => sum + g.n, 0),
     converted,
     conversion: entered[0]! > 0 ? converted / entered[0]! : 0,
@@ -226,6 +255,35 @@ export async function funnel(
       };
     }),
   };
+}
+
+/** Per group (channel, week or month of the first step), how many entered each step; channels by size, periods in order. */
+function breakdownGroups(
+  groups: Array<{ level: number; n: number; key: string }>,
+  stepCount: number,
+  by: FunnelBreakdown,
+): NonNullable<FunnelResult["breakdown"]>["groups"] {
+  const entered = new Map<string, number[]>();
+  for (const g of groups) {
+    if (g.level === 0) continue;
+    const counts = entered.get(g.key) ?? Array.from({ length: stepCount }, () => 0);
+    for (let s = 0; s < g.level; s++) counts[s]! += g.n;
+    entered.set(g.key, counts);
+  }
+  return [...entered.entries()]
+    .map(([value, counts]) => ({
+      value,
+      entered: counts,
+      converted: counts[stepCount - 1]!,
+      conversion: counts[stepCount - 1]! / counts[0]!,
+    }))
+    .sort((a, b) =>
+      by === "channel"
+        ? b.entered[0]! - a.entered[0]! || (a.value < b.value ? -1 : 1)
+        : a.value < b.value
+          ? -1
+          : 1,
+    );
 }
 
 /**

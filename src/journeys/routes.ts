@@ -135,7 +135,11 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     "/v1/journeys/funnel",
     { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" },
     filterQuery
-      .extend({ step: list, window: z.string().default("30d") })
+      .extend({
+        step: list,
+        window: z.string().default("30d"),
+        breakdown: z.enum(["channel", "week", "month"]).optional(),
+      })
       .refine((q) => (q.step?.length ?? 0) >= 2, {
         path: ["step"],
         message: "a funnel needs at least two steps",
@@ -151,7 +155,10 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
           return reply
             .code(400)
             .send({ error: "bad_request", field: "window", message: "window: at most 3650d" });
-        return await funnel(engine, toFilter(q), q.step!.map(parseStep), { windowMs });
+        return await funnel(engine, toFilter(q), q.step!.map(parseStep), {
+          windowMs,
+          breakdown: q.breakdown,
+        });
       } catch (error) {
         if (error instanceof RangeError)
           return reply.code(400).send({ error: "bad_request", field: "step", message: error.message });

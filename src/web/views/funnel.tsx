@@ -6,6 +6,10 @@ import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
 interface Funnel {
+  breakdown?: {
+    by: string;
+    groups: Array<{ value: string; entered: number[]; converted: number; conversion: number }>;
+  };
   cases: number;
   converted: number;
   conversion: number;
@@ -51,6 +55,7 @@ export function FunnelView({ route, navigate }: ViewProps) {
   );
   const steps = own ? (route.extra.steps ?? "").split("|").filter(Boolean) : (suggestion.data?.steps ?? []);
   const window = route.extra.window ?? "7d";
+  const breakdown = route.extra.breakdown ?? "";
   const touchpoints = useLoad(
     () => get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters)),
     [JSON.stringify(route.filters)],
@@ -59,11 +64,17 @@ export function FunnelView({ route, navigate }: ViewProps) {
   const state = useLoad(
     () =>
       steps.length >= 2
-        ? get<Funnel>("/v1/journeys/funnel", { ...filterParams(route.filters), step: steps, window })
+        ? get<Funnel>("/v1/journeys/funnel", {
+            ...filterParams(route.filters),
+            step: steps,
+            window,
+            breakdown: breakdown || undefined,
+          })
         : Promise.resolve(undefined),
-    [JSON.stringify(route.filters), steps.join("|"), window],
+    [JSON.stringify(route.filters), steps.join("|"), window, breakdown],
   );
-  const setSteps = (next: string[]) => navigate({ extra: { steps: next.join("|"), window, own: "1" } });
+  const setSteps = (next: string[]) =>
+    navigate({ extra: { ...route.extra, steps: next.join("|"), window, own: "1" } });
   const options = Object.entries(touchpoints.data?.activities ?? {})
     .sort((a, b) => b[1] - a[1])
     .map(([name]) => name);
@@ -121,13 +132,33 @@ export function FunnelView({ route, navigate }: ViewProps) {
               value={window}
               onChange={(e) =>
                 navigate({
-                  extra: { steps: steps.join("|"), window: (e.target as HTMLSelectElement).value, own: "1" },
+                  extra: {
+                    ...route.extra,
+                    steps: steps.join("|"),
+                    window: (e.target as HTMLSelectElement).value,
+                    own: "1",
+                  },
                 })
               }
             >
               {["1h", "1d", "7d", "30d"].map((w) => (
                 <option value={w}>{w}</option>
               ))}
+            </select>
+          </label>
+          <label>
+            Break down by
+            <select
+              name="breakdown"
+              value={breakdown}
+              onChange={(e) =>
+                navigate({ extra: { ...route.extra, breakdown: (e.target as HTMLSelectElement).value } })
+              }
+            >
+              <option value="">nothing</option>
+              <option value="channel">channel of the first step</option>
+              <option value="week">week started (over time)</option>
+              <option value="month">month started (over time)</option>
             </select>
           </label>
         </div>
@@ -173,6 +204,7 @@ export function FunnelView({ route, navigate }: ViewProps) {
                   }}
                 />
               </section>
+              {d.breakdown && d.breakdown.groups.length > 0 && <BreakdownCard breakdown={d.breakdown} />}
               <section class="card">
                 <h2>At each drop-off, what people did instead</h2>
                 <table>
@@ -219,5 +251,40 @@ export function FunnelView({ route, navigate }: ViewProps) {
         </Show>
       )}
     </View>
+  );
+}
+
+/** Conversion per group: bars per channel, a line over time for weeks and months. */
+function BreakdownCard(props: { breakdown: NonNullable<Funnel["breakdown"]> }) {
+  const { by, groups } = props.breakdown;
+  const overTime = by === "week" || by === "month";
+  return (
+    <section class="card wide">
+      <h2>{overTime ? `Conversion by ${by} started` : "Conversion by channel of the first step"}</h2>
+      <Chart
+        label={`Funnel conversion by ${by}`}
+        points={groups.length}
+        option={{
+          tooltip: { trigger: "axis" },
+          grid: { left: 60, right: 60, top: 30, bottom: 40 },
+          legend: { data: ["started", "converted", "conversion %"] },
+          xAxis: { type: "category", data: groups.map((g) => g.value) },
+          yAxis: [
+            { type: "value", name: "customers" },
+            { type: "value", name: "%", max: 100 },
+          ],
+          series: [
+            { name: "started", type: "bar", data: groups.map((g) => g.entered[0]) },
+            { name: "converted", type: "bar", data: groups.map((g) => g.converted) },
+            {
+              name: "conversion %",
+              type: "line",
+              yAxisIndex: 1,
+              data: groups.map((g) => Number((100 * g.conversion).toFixed(1))),
+            },
+          ],
+        }}
+      />
+    </section>
   );
 }
