@@ -8,7 +8,7 @@ import { EngineSink } from "../src/collect/sink.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
 import { exportXes } from "../src/journeys/xes-export.js";
 import type { Engine } from "../src/store/engine.js";
-import { get, SHARED_DATA, startTestServer, tempDir, testEngine } from "../testing/helpers.js";
+import { basic, get, post, SHARED_DATA, startTestServer, tempDir, testEngine } from "../testing/helpers.js";
 
 const journeys = join(SHARED_DATA, "journeys");
 const skip = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
@@ -227,4 +227,77 @@ test("filters: only customers who did a step; only some channels", { skip }, asy
   assert.equal(did.cases, withReject);
   const none = await processMap(engine, { source: ["import:running-example.xes"], channel: ["phone"] });
   assert.equal(none.cases, 0);
+});
+
+/** The running example's process as a map with examination before the ticket check (examine thoroughly left out). */
+const REQUEST_MAP = {
+  name: "Request handling",
+  steps: [
+    { id: "register", label: "register request" },
+    { id: "examine", label: "examine casually" },
+    { id: "check", label: "check ticket" },
+    { id: "decide", label: "decide" },
+    { id: "pay", label: "pay compensation" },
+    { id: "reject", label: "reject request" },
+    { id: "reinitiate", label: "reinitiate request" },
+  ],
+  flows: [
+    { from: "register", to: "examine" },
+    { from: "examine", to: "check" },
+    { from: "check", to: "decide" },
+    { from: "decide", to: "pay" },
+    { from: "decide", to: "reject" },
+    { from: "decide", to: "reinitiate" },
+    { from: "reinitiate", to: "examine" },
+  ],
+  start: ["register"],
+  end: ["pay", "reject"],
+};
+
+test("conformance of the running example to a designed map, as worked by hand", { skip }, async () => {
+  const { compileJourneyModel } = await import("../src/journeys/journey-model.js");
+  const { journeyConformance } = await import("../src/journeys/designed.js");
+  const model = compileJourneyModel(REQUEST_MAP);
+  const result = await journeyConformance(engine, { source: ["import:running-example.xes"] }, model, {
+    cases: 6,
+  });
+  // Per case (n touches, s = 5): the one in the map's order costs 0; the other five cost 2 each (a swapped
+  // check and examination, or "examine thoroughly" in place of "examine casually": one log and one model move).
+  assert.equal(result.cases, 6);
+  assert.equal(result.perfectlyFitting, 1);
+  assert.equal(result.cost, 10);
+  assert.ok(Math.abs(result.logFitness - (1 - 10 / (42 + 30))) < 1e-12);
+  const fitness = [0.8, 0.8, 1, 1 - 2 / 18, 1 - 2 / 14, 0.8];
+  assert.ok(Math.abs(result.averageTraceFitness - fitness.reduce((a, b) => a + b) / 6) < 1e-12);
+  assert.equal(result.deviations.unexpected["examine thoroughly"], 3);
+  const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  assert.deepEqual([sum(result.deviations.unexpected), sum(result.deviations.skipped)], [5, 5]);
+  assert.deepEqual(result.deviations.slaBreaches, {});
+  assert.equal(result.byStep.find((s) => s.step === "register")!.synced, 6);
+  assert.equal(result.examples.length, 6);
+  assert.deepEqual(result.examples.map((e) => e.cost).sort(), [0, 2, 2, 2, 2, 2]);
+  // With a service level every case is read with its times: the same alignments, and breaches counted.
+  const timed = compileJourneyModel({
+    ...REQUEST_MAP,
+    slas: [{ from: "register", to: "decide", within: "1h" }],
+  });
+  const withSla = await journeyConformance(engine, { source: ["import:running-example.xes"] }, timed);
+  assert.equal(withSla.cost, 10);
+  assert.equal(withSla.deviations.slaBreaches["register->decide"], 6, "every request took over an hour");
+
+  // Over HTTP (read key; the map in the body, filters in the query): the same answer, from the lane.
+  const server = await startTestServer(engine);
+  try {
+    const url = `${server.url}/v1/journeys/conformance?source=import:running-example.xes&cases=6`;
+    const read = { authorization: basic("rk_test") };
+    const viaHttp = await post(url, REQUEST_MAP, read);
+    assert.equal(viaHttp.status, 200, JSON.stringify(viaHttp.body));
+    assert.deepEqual(viaHttp.body, result);
+    const bad = await post(url, { ...REQUEST_MAP, flows: [{ from: "register", to: "nowhere" }] }, read);
+    assert.deepEqual([bad.status, bad.body.field], [400, "model.flows.0.to"]);
+    assert.match(bad.body.message, /names step "nowhere"/);
+    assert.equal((await post(url, REQUEST_MAP)).status, 403, "a write key may not read journeys");
+  } finally {
+    await server.close();
+  }
 });

@@ -131,6 +131,7 @@ export function registerJourneyCommands(program: Command): void {
     );
 
   funnelCommand(journeys);
+  conformanceCommand(journeys);
 
   withFilters(
     journeys
@@ -278,6 +279,55 @@ function funnelCommand(journeys: Command): void {
           });
         },
       ),
+    );
+}
+
+function conformanceCommand(journeys: Command): void {
+  withFilters(
+    journeys
+      .command("conformance")
+      .description(
+        "how far journeys stray from a designed journey map: optimal alignments, fitness, skipped steps, unexpected touches, SLA breaches",
+      ),
+  )
+    .requiredOption(
+      "--model <file>",
+      "the journey map (JSON: steps, flows, start, end, slas; see docs/journey-maps.md)",
+    )
+    .option("--cases <n>", "also give the first N cases with their alignment", Number, 0)
+    .action(
+      action(async (options: FilterOptions & { model: string; cases: number }) => {
+        const { readFileSync } = await import("node:fs");
+        const { compileJourneyModel } = await import("../journeys/journey-model.js");
+        let model: import("../journeys/journey-model.js").JourneyModel;
+        try {
+          model = compileJourneyModel(JSON.parse(readFileSync(options.model, "utf8")));
+        } catch (error) {
+          throw new UsageError(`--model ${options.model}: ${(error as Error).message}`);
+        }
+        if (!Number.isInteger(options.cases) || options.cases < 0 || options.cases > 10_000)
+          throw new UsageError("--cases: a whole number from 0 to 10000");
+        await withStore(options, async (store) => {
+          const { journeyConformance } = await import("../journeys/designed.js");
+          const result = await journeyConformance(store.engine, filterOf(options), model, {
+            cases: options.cases,
+          });
+          const top = (counts: Record<string, number>) =>
+            Object.entries(counts)
+              .slice(0, 8)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(", ") || "none";
+          emit(Boolean(options.json), result, () =>
+            [
+              `${result.model}: ${result.cases} cases, ${result.perfectlyFitting} fit perfectly (${(100 * (result.perfectlyFitting / Math.max(1, result.cases))).toFixed(1)}%)`,
+              `average trace fitness ${result.averageTraceFitness.toFixed(4)}, log fitness ${result.logFitness.toFixed(4)}, total cost ${result.cost}`,
+              `skipped:     ${top(result.deviations.skipped)}`,
+              `unexpected:  ${top(result.deviations.unexpected)}`,
+              `SLA breaches: ${top(result.deviations.slaBreaches)}`,
+            ].join("\n"),
+          );
+        });
+      }),
     );
 }
 

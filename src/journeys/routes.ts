@@ -1,12 +1,14 @@
 /** Journeys over HTTP (read key): the same results as `customer-flow journeys ... --json`. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { readRoute } from "../api/read-route.js";
+import { sendZodError } from "../api/errors.js";
+import { cachedResult, clientGone, readRoute } from "../api/read-route.js";
 import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
+import { compileJourneyModel, type JourneyModel, JourneyModelError } from "./journey-model.js";
 import { outcomes } from "./outcomes.js";
 import { flows, mapExamples, processMap, variants } from "./views.js";
 
@@ -214,5 +216,39 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         steps: q.steps,
         width: q.width,
       }),
+  );
+  // The map is the body (JSON); the filters are the query string, as for the other journey views.
+  const conformanceQuery = filterQuery.extend({ cases: z.coerce.number().int().min(0).max(1000).default(0) });
+  app.post(
+    "/v1/journeys/conformance",
+    {
+      config: { access: "read" },
+      schema: {
+        tags,
+        summary:
+          "Conformance of the journeys to a designed journey map (the body): optimal alignments, fitness, deviations, SLA breaches",
+      },
+    },
+    async (request, reply) => {
+      const query = conformanceQuery.safeParse(request.query);
+      if (!query.success) return sendZodError(reply, query.error);
+      let model: JourneyModel;
+      try {
+        model = compileJourneyModel(request.body);
+      } catch (error) {
+        if (!(error instanceof JourneyModelError)) throw error;
+        return reply
+          .code(400)
+          .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
+      }
+      const q = query.data;
+      // Aligning grows with the variants: in the lane's workers; one computation per map and filters.
+      return cachedResult(
+        app,
+        `/v1/journeys/conformance?${JSON.stringify(q)}&${JSON.stringify(request.body)}`,
+        (stop) => computeFor(engine, lane, request.keyId, stop).conformance(toFilter(q), model, q.cases),
+        clientGone(reply),
+      );
+    },
   );
 }

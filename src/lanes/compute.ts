@@ -12,8 +12,11 @@ import {
   whoMattersNowFromStore,
 } from "../behaviour/store.js";
 import type { VoiceResult } from "../behaviour/voice.js";
+import type { ConformanceResult } from "../journeys/conformance.js";
+import { conformanceQuery, journeyConformance } from "../journeys/designed.js";
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
 import { friction, frictionQuery } from "../journeys/friction.js";
+import type { JourneyModel } from "../journeys/journey-model.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import type { Clustered } from "../segments/discover.js";
 import { clusterCustomers } from "../segments/discover.js";
@@ -33,6 +36,8 @@ export interface AnalyticCompute {
   attribution(options: AttributionOptions): Promise<AttributionResult & { paths: number }>;
   whoMattersNow(options: { at?: number; config?: Partial<NowConfig>; segment?: number }): Promise<NowResult>;
   voice(options: VoiceOptions): Promise<VoiceResult>;
+  /** Conformance of the journeys to a designed map (journeys/designed.ts). */
+  conformance(filter: JourneyFilter, model: JourneyModel, cases: number): Promise<ConformanceResult>;
 }
 
 /** The computations run here, on this thread (the CLI and the library's callers). */
@@ -43,6 +48,7 @@ export function inlineCompute(engine: Engine): AnalyticCompute {
     attribution: (options) => attributionFromStore(engine, options),
     whoMattersNow: (options) => whoMattersNowFromStore(engine, options),
     voice: (options) => voiceOfCustomer(engine, options),
+    conformance: (filter, model, cases) => journeyConformance(engine, filter, model, { cases }),
   };
 }
 
@@ -91,6 +97,11 @@ export function lanedCompute(
       const { frame, texts, params } = await voiceQueries(engine, options);
       const chunks = engine.streamChunks(texts, params);
       return lane.run({ kind: "voice", input: frame, chunks, key, signal });
+    },
+    async conformance(filter, model, cases) {
+      const { sql, params } = await conformanceQuery(engine, filter, model, cases);
+      const chunks = engine.streamChunks(sql, params);
+      return lane.run({ kind: "conformance", input: { model, cases }, chunks, key, signal });
     },
   };
 }

@@ -5,7 +5,9 @@
 import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
+import { addConformanceRow, ConformanceAccumulator, type ConformanceRow } from "../journeys/conformance.js";
 import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
+import type { JourneyModel } from "../journeys/journey-model.js";
 import type { Touch } from "../journeys/query.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
@@ -70,6 +72,15 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
     return rowConsumer<ValueRow | MentionRow>(
       (row) => builder.add(row),
       () => builder.result(),
+    );
+  },
+  /** Conformance to a designed map: variants (or cases with times) and examples as rows. */
+  conformance: (input) => {
+    const { model, cases } = input as { model: JourneyModel; cases: number };
+    const conformance = new ConformanceAccumulator(model, cases);
+    return rowConsumer<ConformanceRow>(
+      (row) => addConformanceRow(conformance, row),
+      () => conformance.result(),
     );
   },
   /** The voice of the customer: the weekly counts come with the input, the text sample as rows. */

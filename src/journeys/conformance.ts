@@ -1,0 +1,171 @@
+/**
+ * Conformance of journeys to a designed map, as pm4py reports it: per case an optimal alignment (cost,
+ * fitness), and over the log the perfectly fitting cases, the average trace fitness, the log fitness
+ * (1 - total cost / total (n + s)) and the deviations: skipped steps (model moves), unexpected touches (log
+ * moves) and service-level breaches. Identical journeys are aligned once. Pure: the caller feeds the
+ * cases (src/journeys/designed.ts reads them from the store).
+ */
+import { type Alignment, align, traceFitness } from "./alignment.js";
+import type { JourneyModel } from "./journey-model.js";
+
+export interface AlignedMove {
+  kind: "sync" | "model" | "log";
+  /** The map's step (sync and model moves). */
+  step?: string;
+  /** The touch's label (sync and log moves) and its position in the journey. */
+  label?: string;
+  position?: number;
+}
+
+export interface ConformanceResult {
+  model: string;
+  cases: number;
+  perfectlyFitting: number;
+  averageTraceFitness: number;
+  logFitness: number;
+  cost: number;
+  deviations: {
+    skipped: Record<string, number>;
+    unexpected: Record<string, number>;
+    slaBreaches: Record<string, number>;
+  };
+  /** Per step of the map: cases that took it with a touch (synced) and cases that skipped it at least once. */
+  byStep: { step: string; label: string; stage?: string; synced: number; skipped: number }[];
+  /** The first cases asked for, each with its alignment. */
+  examples: { caseId: string; cost: number; fitness: number; alignment: AlignedMove[] }[];
+}
+
+/** The accumulated conformance of the cases added so far. */
+export class ConformanceAccumulator {
+  private readonly alignments = new Map<string, Alignment>();
+  private cases = 0;
+  private perfect = 0;
+  private fitnessSum = 0;
+  private costSum = 0;
+  private denominator = 0;
+  private readonly skipped = new Map<string, number>();
+  private readonly unexpected = new Map<string, number>();
+  private readonly breaches = new Map<string, number>();
+  private readonly synced: number[];
+  private readonly skippedCases: number[];
+  private readonly examples: ConformanceResult["examples"] = [];
+
+  constructor(
+    private readonly model: JourneyModel,
+    private readonly exampleCount = 0,
+  ) {
+    this.synced = model.steps.map(() => 0);
+    this.skippedCases = model.steps.map(() => 0);
+  }
+
+  private alignmentOf(steps: string[]): Alignment {
+    const key = JSON.stringify(steps);
+    let alignment = this.alignments.get(key);
+    if (!alignment) {
+      alignment = align(this.model, steps);
+      this.alignments.set(key, alignment);
+    }
+    return alignment;
+  }
+
+  /** `count` cases with these steps; `times` (ms, one per step) when they are one case, needed for the SLAs. */
+  add(steps: string[], count: number, times?: number[]): void {
+    const alignment = this.alignmentOf(steps);
+    const fitness = traceFitness(this.model, steps.length, alignment.cost);
+    this.cases += count;
+    if (alignment.cost === 0) this.perfect += count;
+    this.fitnessSum += fitness * count;
+    this.costSum += alignment.cost * count;
+    this.denominator += (steps.length + this.model.shortestWalk) * count;
+    const tookStep = new Set<number>();
+    const skippedStep = new Set<number>();
+    for (const move of alignment.moves) {
+      if (move.kind === "model") {
+        const id = this.model.steps[move.step]!.id;
+        this.skipped.set(id, (this.skipped.get(id) ?? 0) + count);
+        skippedStep.add(move.step);
+      } else if (move.kind === "log") {
+        const label = steps[move.position]!;
+        this.unexpected.set(label, (this.unexpected.get(label) ?? 0) + count);
+      } else tookStep.add(move.step);
+    }
+    for (const s of tookStep) this.synced[s]! += count;
+    for (const s of skippedStep) this.skippedCases[s]! += count;
+    if (times) this.addBreaches(alignment, times, count);
+  }
+
+  /** A case to show with its alignment (up to the number asked for; it is counted by `add`, not here). */
+  example(caseId: string, steps: string[]): void {
+    if (this.examples.length >= this.exampleCount) return;
+    const alignment = this.alignmentOf(steps);
+    this.examples.push({
+      caseId,
+      cost: alignment.cost,
+      fitness: traceFitness(this.model, steps.length, alignment.cost),
+      alignment: this.describe(alignment, steps),
+    });
+  }
+
+  /** Each SLA: from every touch taken as its `from` step to the next taken as its `to` step, the wait. */
+  private addBreaches(alignment: Alignment, times: number[], count: number): void {
+    const syncs = alignment.moves.flatMap((m) => (m.kind === "sync" ? [m] : []));
+    for (const sla of this.model.slas)
+      syncs.forEach((from, i) => {
+        if (from.step !== sla.from) return;
+        const to = syncs.slice(i + 1).find((m) => m.step === sla.to);
+        if (to && times[to.position]! - times[from.position]! > sla.withinMs)
+          this.breaches.set(sla.key, (this.breaches.get(sla.key) ?? 0) + count);
+      });
+  }
+
+  private describe(alignment: Alignment, steps: string[]): AlignedMove[] {
+    return alignment.moves.map((m) =>
+      m.kind === "sync"
+        ? { kind: "sync", step: this.model.steps[m.step]!.id, label: steps[m.position], position: m.position }
+        : m.kind === "model"
+          ? { kind: "model", step: this.model.steps[m.step]!.id }
+          : { kind: "log", label: steps[m.position], position: m.position },
+    );
+  }
+
+  result(): ConformanceResult {
+    const sorted = (counts: Map<string, number>) =>
+      Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    return {
+      model: this.model.name,
+      cases: this.cases,
+      perfectlyFitting: this.perfect,
+      averageTraceFitness: this.cases > 0 ? this.fitnessSum / this.cases : 0,
+      logFitness: this.denominator > 0 ? 1 - this.costSum / this.denominator : 0,
+      cost: this.costSum,
+      deviations: {
+        skipped: sorted(this.skipped),
+        unexpected: sorted(this.unexpected),
+        slaBreaches: sorted(this.breaches),
+      },
+      byStep: this.model.steps.map((step, i) => ({
+        step: step.id,
+        label: step.label,
+        ...(step.stage ? { stage: step.stage } : {}),
+        synced: this.synced[i]!,
+        skipped: this.skippedCases[i]!,
+      })),
+      examples: [...this.examples].sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0)),
+    };
+  }
+}
+
+/** One row of the conformance stream: `n` cases with these steps (and times), or an example case. */
+export interface ConformanceRow {
+  kind: "cases" | "example";
+  case_id: string;
+  steps: string[];
+  n: number | string;
+  times: Array<number | string>;
+}
+
+/** Feeds one row of the stream to the accumulator. */
+export function addConformanceRow(conformance: ConformanceAccumulator, row: ConformanceRow): void {
+  if (row.kind === "example") conformance.example(row.case_id, row.steps);
+  else conformance.add(row.steps, Number(row.n), row.times.length > 0 ? row.times.map(Number) : undefined);
+}
