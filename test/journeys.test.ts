@@ -297,6 +297,14 @@ test("conformance of the running example to a designed map, as worked by hand", 
     assert.deepEqual([bad.status, bad.body.field], [400, "model.flows.0.to"]);
     assert.match(bad.body.message, /names step "nowhere"/);
     assert.equal((await post(url, REQUEST_MAP)).status, 403, "a write key may not read journeys");
+    // The same process drawn in BPMN (an exclusive gateway for the outcome and one for the loop).
+    const bpmn = readFileSync(join("test", "fixtures", "requests.bpmn"), "utf8");
+    const fromBpmn = await post(url, { bpmn }, read);
+    assert.equal(fromBpmn.status, 200, JSON.stringify(fromBpmn.body));
+    assert.deepEqual(
+      [fromBpmn.body.cost, fromBpmn.body.perfectlyFitting, fromBpmn.body.logFitness],
+      [result.cost, result.perfectlyFitting, result.logFitness],
+    );
   } finally {
     await server.close();
   }

@@ -298,10 +298,11 @@ function conformanceCommand(journeys: Command): void {
     .action(
       action(async (options: FilterOptions & { model: string; cases: number }) => {
         const { readFileSync } = await import("node:fs");
-        const { compileJourneyModel } = await import("../journeys/journey-model.js");
+        const { journeyModelFromText } = await import("../journeys/bpmn.js");
         let model: import("../journeys/journey-model.js").JourneyModel;
         try {
-          model = compileJourneyModel(JSON.parse(readFileSync(options.model, "utf8")));
+          // A .bpmn file's tasks are read in the --by dimension; a JSON map names its own.
+          model = journeyModelFromText(readFileSync(options.model, "utf8"), options.by);
         } catch (error) {
           throw new UsageError(`--model ${options.model}: ${(error as Error).message}`);
         }

@@ -7,8 +7,9 @@ import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { journeyModelFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
-import { compileJourneyModel, type JourneyModel, JourneyModelError } from "./journey-model.js";
+import { type JourneyModel, JourneyModelError } from "./journey-model.js";
 import { outcomes } from "./outcomes.js";
 import { flows, mapExamples, processMap, variants } from "./views.js";
 
@@ -234,7 +235,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
       if (!query.success) return sendZodError(reply, query.error);
       let model: JourneyModel;
       try {
-        model = compileJourneyModel(request.body);
+        model = journeyModelFromBody(request.body);
       } catch (error) {
         if (!(error instanceof JourneyModelError)) throw error;
         return reply
