@@ -297,6 +297,29 @@ test("conformance of the running example to a designed map, as worked by hand", 
     assert.deepEqual([bad.status, bad.body.field], [400, "model.flows.0.to"]);
     assert.match(bad.body.message, /names step "nowhere"/);
     assert.equal((await post(url, REQUEST_MAP)).status, 403, "a write key may not read journeys");
+    // Stored by name (admin key), listed, and used by name with the read key; removed again.
+    const admin = { authorization: basic("admin_test") };
+    const saved = await post(`${server.url}/v1/journeys/models`, REQUEST_MAP, admin);
+    assert.deepEqual([saved.status, saved.body.name, saved.body.steps], [201, "Request handling", 7]);
+    assert.equal((await post(`${server.url}/v1/journeys/models`, REQUEST_MAP, read)).status, 403);
+    const listed = await get(`${server.url}/v1/journeys/models`);
+    assert.deepEqual(
+      listed.body.models.map((m: { name: string; flows: number }) => [m.name, m.flows]),
+      [["Request handling", 7]],
+    );
+    const byName = await get(
+      `${server.url}/v1/journeys/conformance?model=Request%20handling&source=import:running-example.xes&cases=6`,
+    );
+    assert.equal(byName.status, 200, JSON.stringify(byName.body));
+    assert.deepEqual(byName.body, result);
+    const unknown = await get(`${server.url}/v1/journeys/conformance?model=nope`);
+    assert.deepEqual([unknown.status, unknown.body.field], [404, "model"]);
+    const removed = await fetch(`${server.url}/v1/journeys/models/Request%20handling`, {
+      method: "DELETE",
+      headers: admin,
+    });
+    assert.equal(removed.status, 204);
+    assert.equal((await get(`${server.url}/v1/journeys/conformance?model=Request%20handling`)).status, 404);
     // The same process drawn in BPMN (an exclusive gateway for the outcome and one for the loop).
     const bpmn = readFileSync(join("test", "fixtures", "requests.bpmn"), "utf8");
     const fromBpmn = await post(url, { bpmn }, read);

@@ -136,12 +136,17 @@ export function journeyModelFromText(text: string, by?: JourneyModelInput["by"])
   return compileJourneyModel(parsed);
 }
 
-/** A journey map from a request body: the JSON map, or {"bpmn": "<xml…>", "by": "touchpoint"}. */
-export function journeyModelFromBody(body: unknown): JourneyModel {
+/** A journey map's input from a request body: the JSON map, or {"bpmn": "<xml…>", "by": "touchpoint", "name"?}. */
+export function journeyModelInputFromBody(body: unknown): unknown {
   if (body && typeof body === "object" && "bpmn" in body) {
-    const { bpmn, by } = body as { bpmn: unknown; by?: JourneyModelInput["by"] };
+    const { bpmn, by, name } = body as { bpmn: unknown; by?: JourneyModelInput["by"]; name?: unknown };
     if (typeof bpmn !== "string") throw new JourneyModelError("bpmn", "bpmn: the process as BPMN XML text");
-    return compileJourneyModel(bpmnToJourneyModel(bpmn, { by }));
+    return bpmnToJourneyModel(bpmn, { by, name: typeof name === "string" ? name : undefined });
   }
-  return compileJourneyModel(body);
+  return body;
+}
+
+/** A journey map from a request body (see journeyModelInputFromBody), checked and compiled. */
+export function journeyModelFromBody(body: unknown): JourneyModel {
+  return compileJourneyModel(journeyModelInputFromBody(body));
 }

@@ -7,9 +7,10 @@ import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
-import { journeyModelFromBody } from "./bpmn.js";
+import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
+import { deleteJourneyModel, listJourneyModels, loadJourneyModel, saveJourneyModel } from "./models.js";
 import { outcomes } from "./outcomes.js";
 import { flows, mapExamples, processMap, variants } from "./views.js";
 
@@ -251,5 +252,62 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         clientGone(reply),
       );
     },
+  );
+  readRoute(
+    app,
+    "/v1/journeys/conformance",
+    { tags, summary: "Conformance of the journeys to a stored journey map (?model=name)", cache: true },
+    conformanceQuery.extend({ model: z.string().min(1).max(200) }),
+    async (q, reply, request, stop) => {
+      const model = await loadJourneyModel(engine, q.model);
+      if (!model)
+        return reply
+          .code(404)
+          .send({
+            error: "not_found",
+            field: "model",
+            message: `model: no stored journey map named "${q.model}"`,
+          });
+      return computeFor(engine, lane, request.keyId, stop).conformance(toFilter(q), model, q.cases);
+    },
+  );
+  app.get(
+    "/v1/journeys/models",
+    { config: { access: "read" }, schema: { tags, summary: "The stored journey maps" } },
+    async () => ({ models: await listJourneyModels(engine) }),
+  );
+  app.post(
+    "/v1/journeys/models",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        summary:
+          "Store a journey map under its name (JSON map, or {bpmn, by, name}); replaces one of that name",
+      },
+    },
+    async (request, reply) => {
+      try {
+        const model = await saveJourneyModel(engine, journeyModelInputFromBody(request.body));
+        return reply
+          .code(201)
+          .send({ name: model.name, steps: model.steps.length, flows: model.next.flat().length });
+      } catch (error) {
+        if (!(error instanceof JourneyModelError)) throw error;
+        return reply
+          .code(400)
+          .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
+      }
+    },
+  );
+  app.delete<{ Params: { name: string } }>(
+    "/v1/journeys/models/:name",
+    { config: { access: "admin" }, schema: { tags, summary: "Remove a stored journey map" } },
+    async (request, reply) =>
+      (await deleteJourneyModel(engine, request.params.name))
+        ? reply.code(204).send()
+        : reply
+            .code(404)
+            .send({ error: "not_found", message: `no stored journey map named "${request.params.name}"` }),
   );
 }

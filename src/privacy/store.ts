@@ -294,6 +294,7 @@ export const HOLDS_NO_PERSONAL_DATA: ReadonlySet<string> = new Set([
   "suppressions", // salted hashes
   "privacy_salt",
   "privacy_settings",
+  "journey_models", // designed journey maps: steps, flows, labels
   "regulation_subjects", // subjects in clear while their regulation runs, then deleted (dropSubjects)
 ]);
 

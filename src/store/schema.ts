@@ -281,6 +281,21 @@ export const PRIVACY_SETTINGS_TABLE: TableSpec = {
   orderBy: "name",
 };
 
+/** Designed journey maps by name (journeys/models.ts); a newer version replaces the older, deleted = 1 removes. */
+export const JOURNEY_MODELS_TABLE: TableSpec = {
+  name: "journey_models",
+  columns: `
+    name String,
+    model String,
+    saved_at DateTime64(3, 'UTC'),
+    version UInt64,
+    deleted UInt8`,
+  engine: "ReplacingMergeTree",
+  version: "version",
+  deleted: "deleted",
+  orderBy: "name",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -342,6 +357,7 @@ export const MIGRATIONS: Migration[] = [
       PRIVACY_SETTINGS_TABLE,
     ],
   },
+  { version: 10, name: "journey models", tables: [JOURNEY_MODELS_TABLE] },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {
