@@ -261,13 +261,11 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     async (q, reply, request, stop) => {
       const model = await loadJourneyModel(engine, q.model);
       if (!model)
-        return reply
-          .code(404)
-          .send({
-            error: "not_found",
-            field: "model",
-            message: `model: no stored journey map named "${q.model}"`,
-          });
+        return reply.code(404).send({
+          error: "not_found",
+          field: "model",
+          message: `model: no stored journey map named "${q.model}"`,
+        });
       return computeFor(engine, lane, request.keyId, stop).conformance(toFilter(q), model, q.cases);
     },
   );
