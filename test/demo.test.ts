@@ -335,3 +335,67 @@ test("friction, attribution, the touchpoint table, segment discovery, who matter
   assert.equal(health.lane.analytic.ended.deadline, 1);
   await hurried.app.close();
 });
+
+test("the service blueprint's columns, reach, channels, replies, drop-off and outcomes equal a count over every journey", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { serviceBlueprint } = await import("../src/journeys/blueprint.js");
+  const { journeyModelFromText } = await import("../src/journeys/bpmn.js");
+  const { inlineCompute } = await import("../src/lanes/compute.js");
+  const { journeyCases } = await import("../src/journeys/query.js");
+  const model = journeyModelFromText(readFileSync("config/journey-maps/order-and-service.json", "utf8"));
+  const filter = { source: ["demo"] };
+  const blueprint = await serviceBlueprint(engine, inlineCompute(engine), filter, { model });
+  assert.deepEqual(
+    blueprint.stages.map((s) => s.stage),
+    ["Discover", "Consider", "Buy", "Get help", "Tell others"],
+  );
+  const { sql, params } = await journeyCases(engine, { ...filter, brand: true });
+  const journeys = await engine.query<{ journey: Touch[] }>(`SELECT journey FROM (${sql})`, params);
+  const week = 7 * 86_400_000;
+  for (const stage of blueprint.stages) {
+    const inStage = (t: Touch) => stage.steps.includes(t[2]);
+    let reach = 0;
+    let ended = 0;
+    let purchased = 0;
+    let responded = 0;
+    const channels = new Map<string, number>();
+    for (const { journey } of journeys) {
+      const first = journey.findIndex(inStage);
+      if (first < 0) continue;
+      reach++;
+      const own = journey.filter((t) => !t[2].startsWith("brand: "));
+      if (inStage(own.at(-1)!)) ended++;
+      if (journey.slice(first).some((t) => t[4] === "Order Completed")) purchased++;
+      journey.forEach((t, i) => {
+        if (!inStage(t)) return;
+        channels.set(t[3], (channels.get(t[3]) ?? 0) + 1);
+        const reply = journey.slice(i + 1).find((u) => u[2].startsWith("brand: ") && u[0] - t[0] <= week);
+        if (reply) responded++;
+      });
+    }
+    assert.equal(stage.customerActions.reach, reach, stage.stage);
+    assert.ok(Math.abs(stage.dropOff - ended / reach) < 1e-12, stage.stage);
+    assert.ok(Math.abs(stage.outcomeRate - purchased / reach) < 1e-12, stage.stage);
+    assert.equal(stage.frontStage.responded, responded, stage.stage);
+    assert.deepEqual(
+      Object.fromEntries(stage.customerActions.channels.map((c) => [c.channel, c.touches])),
+      Object.fromEntries(channels),
+      stage.stage,
+    );
+  }
+  const help = blueprint.stages.find((s) => s.stage === "Get help")!;
+  assert.ok(
+    help.frontStage.responded > 0 && help.frontStage.actions[0]!.action === "chat",
+    "the brand answers chats",
+  );
+  assert.ok(
+    help.needs.length > 0 && help.painPoints.complaints.length > 0,
+    "questions and complaints at the service touchpoints",
+  );
+  assert.ok(help.examples.length === 5);
+  assert.ok(blueprint.stages.find((s) => s.stage === "Buy")!.painPoints.slaBreaches["checkout->order"]! > 0);
+  // Without a map: the most common steps, in flow order.
+  const common = await serviceBlueprint(engine, inlineCompute(engine), filter, { columns: 4 });
+  assert.equal(common.stages.length, 4);
+  assert.ok(common.stages.every((s) => s.steps.length === 1));
+});

@@ -132,6 +132,7 @@ export function registerJourneyCommands(program: Command): void {
 
   funnelCommand(journeys);
   conformanceCommand(journeys);
+  blueprintCommand(journeys);
 
   withFilters(
     journeys
@@ -326,6 +327,71 @@ function conformanceCommand(journeys: Command): void {
               `unexpected:  ${top(result.deviations.unexpected)}`,
               `SLA breaches: ${top(result.deviations.slaBreaches)}`,
             ].join("\n"),
+          );
+        });
+      }),
+    );
+}
+
+function blueprintCommand(journeys: Command): void {
+  withFilters(
+    journeys
+      .command("blueprint")
+      .description(
+        "a service blueprint from the data: per stage, customer actions, the brand's front stage, needs, pain points, drop-off and outcomes",
+      ),
+  )
+    .option(
+      "--model <file>",
+      "stages from this journey map (JSON or BPMN); without one, the most common steps",
+    )
+    .option("--columns <n>", "without a map: how many of the most common steps", Number, 6)
+    .action(
+      action(async (options: FilterOptions & { model?: string; columns: number }) => {
+        const { readFileSync } = await import("node:fs");
+        const { journeyModelFromText } = await import("../journeys/bpmn.js");
+        let model: import("../journeys/journey-model.js").JourneyModel | undefined;
+        if (options.model)
+          try {
+            model = journeyModelFromText(readFileSync(options.model, "utf8"), options.by);
+          } catch (error) {
+            throw new UsageError(`--model ${options.model}: ${(error as Error).message}`);
+          }
+        if (!Number.isInteger(options.columns) || options.columns < 1 || options.columns > 30)
+          throw new UsageError("--columns: a whole number from 1 to 30");
+        await withStore(options, async (store) => {
+          const [{ serviceBlueprint }, { inlineCompute }] = await Promise.all([
+            import("../journeys/blueprint.js"),
+            import("../lanes/compute.js"),
+          ]);
+          const result = await serviceBlueprint(
+            store.engine,
+            inlineCompute(store.engine),
+            filterOf(options),
+            {
+              model,
+              columns: options.columns,
+            },
+          );
+          const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+          emit(Boolean(options.json), result, () =>
+            result.stages
+              .map((s) =>
+                [
+                  `== ${s.stage} (${s.steps.join(", ")})`,
+                  `  customers:  reach ${s.customerActions.reach}, ${s.customerActions.touches} touches; ${s.customerActions.channels
+                    .slice(0, 4)
+                    .map((c) => `${c.channel} ${c.touches}`)
+                    .join(", ")}`,
+                  `  brand:      ${s.frontStage.responded} replies${s.frontStage.medianResponseSeconds === null ? "" : `, median ${formatDuration(s.frontStage.medianResponseSeconds)}`}; ${s.frontStage.actions
+                    .map((a) => `${a.action} ${a.count}`)
+                    .join(", ")}`,
+                  `  needs:      ${s.needs.map((t) => `${t.phrase} (${t.messages})`).join(", ") || "-"}`,
+                  `  pains:      ${[...s.painPoints.complaints.map((t) => `${t.phrase} (${t.messages})`), ...s.painPoints.friction.map((f) => `friction ${f.step} ${f.friction.toFixed(2)}`), ...Object.entries(s.painPoints.slaBreaches).map(([k, n]) => `SLA ${k} ${n}`)].join(", ") || "-"}`,
+                  `  drop-off ${pct(s.dropOff)}, outcome ${pct(s.outcomeRate)}; e.g. ${s.examples.slice(0, 3).join(", ")}`,
+                ].join("\n"),
+              )
+              .join("\n"),
           );
         });
       }),

@@ -25,7 +25,8 @@ export async function loadDemo(
     const batch = pending;
     pending = [];
     inFlight.push(
-      collector.collect(batch, DEMO_SOURCE).then((result) => {
+      // The generator is the brand's own writer: its replies (direction outbound) are the brand's.
+      collector.collect(batch, DEMO_SOURCE, { allowOutbound: true }).then((result) => {
         events += result.processed;
         rejected += result.errors;
       }),

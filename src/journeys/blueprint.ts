@@ -1,0 +1,214 @@
+/**
+ * A service blueprint built from the data: one column per stage (the journey map's stages, or the most
+ * common steps in flow order when there is no map), and per column what customers do (touchpoints and
+ * channels, with reach), what the brand does front-stage (its replies and outbound touches after the
+ * stage's touches, and how fast), what customers need (question themes) and where it hurts (complaint
+ * themes, friction, SLA breaches), how many journeys end there and how many reach a purchase after it.
+ * Every column names example customers. The per-stage counts are three reads of the stored journeys; the
+ * themes, friction and SLAs come from the analyses that compute them (in the lane on a server).
+ */
+import type { Theme } from "../behaviour/themes.js";
+import type { AnalyticCompute } from "../lanes/compute.js";
+import type { Engine } from "../store/engine.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import type { ConformanceResult } from "./conformance.js";
+import type { JourneyModel } from "./journey-model.js";
+import { flowOrder } from "./map-view.js";
+import { type JourneyFilter, journeyCases } from "./query.js";
+import { processMap } from "./views.js";
+
+export interface BlueprintStage {
+  stage: string;
+  steps: string[];
+  customerActions: {
+    /** Cases with a touch in the stage. */
+    reach: number;
+    touches: number;
+    steps: { step: string; reach: number }[];
+    channels: { channel: string; touches: number }[];
+  };
+  frontStage: {
+    /** The stage's touches followed by a brand touch within a week, and the median wait for it. */
+    responded: number;
+    medianResponseSeconds: number | null;
+    actions: { action: string; count: number }[];
+  };
+  needs: Theme[];
+  painPoints: {
+    complaints: Theme[];
+    friction: { step: string; friction: number; explanation: string }[];
+    slaBreaches: Record<string, number>;
+  };
+  /** Of the cases reaching the stage: the share whose journey ends in it, and the share with a purchase after it. */
+  dropOff: number;
+  outcomeRate: number;
+  examples: string[];
+}
+
+export interface Blueprint {
+  model: string | null;
+  by: string;
+  cases: number;
+  stages: BlueprintStage[];
+}
+
+/** The columns: the map's stages in the order of their first step (a step without a stage is its own), or the most common steps. */
+export function blueprintStages(
+  model: JourneyModel | undefined,
+  map: { activities: Record<string, number>; edges: { from: string; to: string; count: number }[] },
+  columns = 6,
+): { stage: string; steps: string[] }[] {
+  if (model) {
+    const stages = new Map<string, string[]>();
+    for (const step of model.steps) {
+      const name = step.stage ?? step.label;
+      stages.set(name, [...new Set([...(stages.get(name) ?? []), step.label])]);
+    }
+    return [...stages.entries()].map(([stage, steps]) => ({ stage, steps }));
+  }
+  const common = Object.entries(map.activities)
+    .filter(([step]) => !step.startsWith("brand: "))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, columns)
+    .map(([step]) => step);
+  return flowOrder(common, map.edges).map((step) => ({ stage: step, steps: [step] }));
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+export async function serviceBlueprint(
+  engine: Engine,
+  compute: AnalyticCompute,
+  filter: JourneyFilter,
+  options: { model?: JourneyModel; purchaseEvents?: string[]; columns?: number } = {},
+): Promise<Blueprint> {
+  const model = options.model;
+  // Brand touches are read too: the front stage is made of them.
+  const journeyFilter = { ...filter, by: model?.by ?? filter.by ?? "touchpoint", brand: true };
+  const map = await processMap(engine, { ...journeyFilter, brand: false });
+  const stages = blueprintStages(model, map, options.columns);
+  const stageOf: Record<string, number> = {};
+  stages.forEach((s, i) => {
+    for (const step of s.steps) stageOf[step] = i + 1;
+  });
+  const { sql, params } = await journeyCases(engine, journeyFilter);
+  const bind = {
+    ...params,
+    stageOf,
+    purchases: options.purchaseEvents ?? DEFAULT_PURCHASE_EVENTS,
+    week: WEEK_MS,
+  };
+  const stageOfStep = "{stageOf:Map(String, UInt8)}";
+  // Per case and stage: reached, ends there, a purchase after its first touch there, examples.
+  const reachRows = await engine.query<{
+    stage: number;
+    reach: number;
+    ended: number;
+    purchased: number;
+    examples: string[];
+  }>(
+    `SELECT stage, count() AS reach, countIf(last_stage = stage) AS ended,
+            countIf(arrayExists((n, i) -> i >= first_at AND has({purchases:Array(String)}, n), names, arrayEnumerate(names))) AS purchased,
+            arraySlice(arraySort(groupArray(case_id)), 1, 5) AS examples
+     FROM (
+       SELECT case_id, names, arrayMap(s -> ${stageOfStep}[s], steps) AS stage_of,
+              stage_of[arrayLastIndex(s -> NOT startsWith(s, 'brand: '), steps)] AS last_stage
+       FROM (${sql})
+     )
+     ARRAY JOIN arrayFilter(x -> x > 0, arrayDistinct(stage_of)) AS stage
+     ARRAY JOIN [indexOf(stage_of, stage)] AS first_at
+     GROUP BY stage`,
+    bind,
+  );
+  // Per stage touch: its step and channel.
+  const touchRows = await engine.query<{ stage: number; channel: string; touches: number }>(
+    `SELECT ${stageOfStep}[t.1] AS stage, t.2 AS channel, count() AS touches
+     FROM (SELECT steps, channels FROM (${sql})) ARRAY JOIN arrayZip(steps, channels) AS t
+     WHERE stage > 0 GROUP BY stage, channel`,
+    bind,
+  );
+  // Each stage touch's front stage: the brand's first touch after it within a week, what it was, how long.
+  const replies = `
+    SELECT ${stageOfStep}[t.1] AS stage, t.2 AS i,
+           arrayFirstIndex((s, j, ms) -> j > i AND startsWith(s, 'brand: ') AND ms - times[i] <= {week:Int64},
+                           steps, arrayEnumerate(steps), times) AS reply,
+           if(reply > 0, steps[reply], '') AS action, if(reply > 0, (times[reply] - times[i]) / 1000, 0) AS wait
+    FROM (SELECT steps, times FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
+    WHERE stage > 0`;
+  const responseRows = await engine.query<{ stage: number; responded: number; median: number }>(
+    `SELECT stage, countIf(reply > 0) AS responded, quantileExactIf(0.5)(wait, reply > 0) AS median
+     FROM (${replies}) GROUP BY stage`,
+    bind,
+  );
+  const actionRows = await engine.query<{ stage: number; action: string; n: number }>(
+    `SELECT stage, action, count() AS n FROM (${replies}) WHERE reply > 0
+     GROUP BY stage, action ORDER BY stage, n DESC, action LIMIT 5 BY stage`,
+    bind,
+  );
+  const [voice, friction, conformance] = await Promise.all([
+    journeyFilter.by === "touchpoint"
+      ? compute.voice({ weeks: 520, top: 3, segment: filter.segment })
+      : Promise.resolve(undefined),
+    compute.friction({ ...journeyFilter, brand: false }, { top: 1000 }),
+    model && model.slas.length > 0
+      ? compute.conformance({ ...journeyFilter, brand: false }, model, 0)
+      : Promise.resolve(undefined as ConformanceResult | undefined),
+  ]);
+  const casesAll = map.cases;
+  return {
+    model: model?.name ?? null,
+    by: journeyFilter.by,
+    cases: casesAll,
+    stages: stages.map((s, index) => {
+      const n = index + 1;
+      const reach = reachRows.find((r) => Number(r.stage) === n);
+      const touches = touchRows.filter((r) => Number(r.stage) === n);
+      const total = touches.reduce((sum, r) => sum + Number(r.touches), 0);
+      const response = responseRows.find((r) => Number(r.stage) === n);
+      const responded = Number(response?.responded ?? 0);
+      const spaces = (space: string) =>
+        (voice?.touchpoints ?? [])
+          .filter((t) => s.steps.includes(t.touchpoint))
+          .flatMap((t) => t.spaces.filter((v) => v.behaviour === space).flatMap((v) => v.themes))
+          .sort((a, b) => b.messages - a.messages)
+          .slice(0, 5);
+      const inStage = (key: string) => {
+        const from = key.split("->")[0]!;
+        const step = model?.steps.find((m) => m.id === from);
+        return step !== undefined && s.steps.includes(step.label);
+      };
+      return {
+        stage: s.stage,
+        steps: s.steps,
+        customerActions: {
+          reach: Number(reach?.reach ?? 0),
+          touches: total,
+          steps: s.steps.map((step) => ({ step, reach: map.activityCases[step] ?? 0 })),
+          channels: touches
+            .map((r) => ({ channel: r.channel, touches: Number(r.touches) }))
+            .sort((a, b) => b.touches - a.touches || (a.channel < b.channel ? -1 : 1)),
+        },
+        frontStage: {
+          responded,
+          medianResponseSeconds: responded > 0 ? Number(response!.median) : null,
+          actions: actionRows
+            .filter((r) => Number(r.stage) === n)
+            .map((r) => ({ action: r.action.replace(/^brand: /, ""), count: Number(r.n) })),
+        },
+        needs: spaces("question"),
+        painPoints: {
+          complaints: spaces("complaint"),
+          friction: friction.items
+            .filter((item) => item.kind === "step" && s.steps.includes(item.item))
+            .map((item) => ({ step: item.item, friction: item.friction, explanation: item.explanation })),
+          slaBreaches: Object.fromEntries(
+            Object.entries(conformance?.deviations.slaBreaches ?? {}).filter(([key]) => inStage(key)),
+          ),
+        },
+        dropOff: reach && Number(reach.reach) > 0 ? Number(reach.ended) / Number(reach.reach) : 0,
+        outcomeRate: reach && Number(reach.reach) > 0 ? Number(reach.purchased) / Number(reach.reach) : 0,
+        examples: reach?.examples ?? [],
+      };
+    }),
+  };
+}
