@@ -314,6 +314,14 @@ test("conformance of the running example to a designed map, as worked by hand", 
     assert.deepEqual(byName.body, result);
     const unknown = await get(`${server.url}/v1/journeys/conformance?model=nope`);
     assert.deepEqual([unknown.status, unknown.body.field], [404, "model"]);
+    // The blueprint from the stored map's steps (no stages: each step its own column).
+    const blueprint = await get(
+      `${server.url}/v1/journeys/blueprint?model=Request%20handling&source=import:running-example.xes`,
+    );
+    assert.equal(blueprint.status, 200, JSON.stringify(blueprint.body));
+    assert.equal(blueprint.body.stages.length, 7);
+    assert.equal(blueprint.body.stages[0].customerActions.reach, 6);
+    assert.equal((await get(`${server.url}/v1/journeys/blueprint?model=nope`)).status, 404);
     const removed = await fetch(`${server.url}/v1/journeys/models/Request%20handling`, {
       method: "DELETE",
       headers: admin,

@@ -7,6 +7,7 @@ import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { serviceBlueprint } from "./blueprint.js";
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
@@ -307,5 +308,33 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         : reply
             .code(404)
             .send({ error: "not_found", message: `no stored journey map named "${request.params.name}"` }),
+  );
+  // The service blueprint: from a stored map's stages (?model=NAME), or the most common steps.
+  readRoute(
+    app,
+    "/v1/journeys/blueprint",
+    {
+      tags,
+      summary:
+        "Service blueprint from the data: per stage (a stored map's, or the most common steps) customer actions, the brand's front stage, needs, pain points, drop-off and outcomes",
+      cache: true,
+    },
+    filterQuery.extend({
+      model: z.string().min(1).max(200).optional(),
+      columns: z.coerce.number().int().min(1).max(30).default(6),
+    }),
+    async (q, reply, request, stop) => {
+      const model = q.model === undefined ? undefined : await loadJourneyModel(engine, q.model);
+      if (q.model !== undefined && !model)
+        return reply.code(404).send({
+          error: "not_found",
+          field: "model",
+          message: `model: no stored journey map named "${q.model}"`,
+        });
+      return serviceBlueprint(engine, computeFor(engine, lane, request.keyId, stop), toFilter(q), {
+        model,
+        columns: q.columns,
+      });
+    },
   );
 }
