@@ -7,7 +7,7 @@
  * to measure the timings there.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -102,6 +102,7 @@ const VIEWS: Array<[string, string]> = [
   ["flows", "?step=checkout"],
   ["map", ""],
   ["friction", ""],
+  ["blueprint", ""],
   ["behaviour", ""],
   ["segments", ""],
   ["value", ""],
@@ -118,7 +119,7 @@ test("every view loads with real data drawn, and no console errors", { skip: ski
     for (const n of points) assert.ok(n > 0, `${view}: an empty chart or table (${points})`);
     assert.equal(await page.$$eval("main .error", (e) => e.length), 0, `${view}: an API error is shown`);
     if (view === "map") assert.ok((await page.$$("main svg g.node")).length > 0, "map: no step drawn");
-    else if (view !== "friction")
+    else if (view !== "friction" && view !== "blueprint")
       assert.ok((await page.$$("main canvas")).length > 0, `${view}: no chart canvas`);
     await shot(page, view);
   }
@@ -253,6 +254,36 @@ test("first visits draw data: the suggested funnel, then one built by clicking; 
   await page.close();
 });
 
+test("the blueprint from a stored journey map: its stages as columns, the brand's replies, needs and pains", {
+  skip: skip() || (process.env.CF_DASHBOARD_URL ? "SKIPPED: stores a map in its own server" : false),
+}, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const map = readFileSync(join("config", "journey-maps", "order-and-service.json"), "utf8");
+  const saved = await fetch(`${server.url}/v1/journeys/models`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer admin_test" },
+    body: map,
+  });
+  assert.equal(saved.status, 201);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  timings.blueprint = await openView(page, "blueprint", `?model=${encodeURIComponent("Order and service")}`);
+  const columns = await page.$$eval("main table.blueprint thead th[scope=col]", (ths) =>
+    ths.map((th) => th.firstChild?.textContent ?? ""),
+  );
+  assert.deepEqual(columns, ["Discover", "Consider", "Buy", "Get help", "Tell others"]);
+  const text = (await page.textContent("main table.blueprint")) ?? "";
+  assert.match(text, /replies, median/);
+  assert.match(text, /SLA checkout->order broken/);
+  assert.ok(
+    (await page.$$("main table.blueprint a.pill")).length >= 5,
+    "example customers link to their 360",
+  );
+  await shot(page, "blueprint");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("every view fits the screen from 1280 to 1920 px: no horizontal scrolling, no card wider than itself", {
   skip: skip(),
 }, async (t) => {
@@ -348,6 +379,7 @@ test("strings from events never run as script: payloads in every field, every vi
     ["flows", `?${filter}&step=${encodeURIComponent(PAYLOADS[0]!)}`],
     ["funnel", `?${filter}&steps=${encodeURIComponent(`${PAYLOADS[0]}|${PAYLOADS[1]}`)}`],
     ["friction", `?${filter}`],
+    ["blueprint", `?${filter}`],
     ["behaviour", ""],
     ["segments", ""],
     ["value", ""],

@@ -114,6 +114,7 @@ const DASHBOARD_DEFAULTS = [
   "/v1/value/attribution?by=channel",
   "/v1/value/touchpoints",
   "/v1/journeys/funnel/suggested?brand=false",
+  "/v1/journeys/blueprint",
   "/v1/behaviour/now?limit=10",
   "/v1/behaviour/themes?top=3",
   "/v1/segments/compare?a=0&b=1",

@@ -1,8 +1,12 @@
 /** `npm start`: load the demo data set once (with progress), then serve the API and home page. */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEMO_KEYS } from "../api/auth.js";
 import { EngineSink } from "../collect/sink.js";
 import { DEMO_SOURCE, loadDemo } from "../demo/load.js";
+import { saveJourneyModel } from "../journeys/models.js";
 import { refreshJourneySequences } from "../journeys/sequences.js";
+import { packageRoot } from "../package-root.js";
 import { applyPrivacySettings } from "../privacy/settings.js";
 import { discoverSegments } from "../segments/store.js";
 import { openStore } from "../store/open.js";
@@ -10,6 +14,9 @@ import { runClv } from "../value/store.js";
 import { emit, UsageError } from "./output.js";
 import { startProgress } from "./progress.js";
 import { resolveKeys, serveStore } from "./serve.js";
+
+/** The demo's journey maps, beside the playbook in config/. */
+const DEMO_MAPS = join(packageRoot(), "config", "journey-maps");
 
 export interface DemoOptions {
   data?: string;
@@ -57,6 +64,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     // The dashboard's segment filter and view read the latest segmentation run.
     process.stderr.write("discovering segments\n");
     await discoverSegments(store.engine, { seed: options.seed });
+    // The demo's designed journeys (config/journey-maps/*.json), for conformance and the blueprint.
+    for (const file of readdirSync(DEMO_MAPS).filter((f) => f.endsWith(".json")))
+      await saveJourneyModel(store.engine, JSON.parse(readFileSync(join(DEMO_MAPS, file), "utf8")));
     loaded = { ...summary, seconds: (Date.now() - started) / 1000, alreadyLoaded: false };
   }
   if (!options.serve) {

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { get, readKey, setReadKey } from "./api";
 import { type Filters, parseHash, type Route, toHash } from "./state";
 import { BehaviourView } from "./views/behaviour";
+import { BlueprintView } from "./views/blueprint";
 import { CustomerView } from "./views/customer";
 import { FlowsView } from "./views/flows";
 import { FrictionView } from "./views/friction";
@@ -24,6 +25,7 @@ const VIEWS: Array<{ id: string; title: string; component: (p: ViewProps) => pre
   { id: "map", title: "Process map", component: MapView },
   { id: "funnel", title: "Funnels", component: FunnelView },
   { id: "friction", title: "Friction", component: FrictionView },
+  { id: "blueprint", title: "Blueprint", component: BlueprintView },
   { id: "behaviour", title: "Behaviour", component: BehaviourView },
   { id: "segments", title: "Segments", component: SegmentsView },
   { id: "value", title: "Value", component: ValueView },

@@ -1,0 +1,222 @@
+import type { ComponentChildren } from "preact";
+import { get } from "../api";
+import { fmt, Show, useLoad, View } from "../load";
+import type { ViewProps } from "../main";
+import { filterParams } from "../state";
+
+interface Theme {
+  phrase: string;
+  messages: number;
+}
+
+interface Stage {
+  stage: string;
+  steps: string[];
+  customerActions: {
+    reach: number;
+    touches: number;
+    steps: Array<{ step: string; reach: number }>;
+    channels: Array<{ channel: string; touches: number }>;
+  };
+  frontStage: {
+    responded: number;
+    medianResponseSeconds: number | null;
+    actions: Array<{ action: string; count: number }>;
+  };
+  needs: Theme[];
+  painPoints: {
+    complaints: Theme[];
+    friction: Array<{ step: string; friction: number; explanation: string }>;
+    slaBreaches: Record<string, number>;
+  };
+  dropOff: number;
+  outcomeRate: number;
+  examples: string[];
+}
+
+interface Blueprint {
+  model: string | null;
+  cases: number;
+  stages: Stage[];
+}
+
+const duration = (s: number | null) =>
+  s === null
+    ? "–"
+    : s >= 86_400
+      ? `${fmt(s / 86_400, 1)} d`
+      : s >= 3600
+        ? `${fmt(s / 3600, 1)} h`
+        : s >= 60
+          ? `${fmt(s / 60, 1)} min`
+          : `${fmt(s, 0)} s`;
+
+const percent = (x: number) => `${fmt(100 * x, 1)}%`;
+
+function Themes(props: { themes: Theme[]; empty: string }) {
+  if (props.themes.length === 0) return <span class="muted">{props.empty}</span>;
+  return (
+    <>
+      {props.themes.map((t) => (
+        <span class="pill">
+          {t.phrase} ({fmt(t.messages)})
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** One row of the blueprint: a label, then one cell per stage. */
+function Row(props: { label: string; stages: Stage[]; cell: (s: Stage) => ComponentChildren }) {
+  return (
+    <tr>
+      <th scope="row">{props.label}</th>
+      {props.stages.map((s) => (
+        <td>{props.cell(s)}</td>
+      ))}
+    </tr>
+  );
+}
+
+export function BlueprintView({ route, navigate }: ViewProps) {
+  const model = route.extra.model ?? "";
+  const models = useLoad(() => get<{ models: Array<{ name: string }> }>("/v1/journeys/models"), []);
+  const state = useLoad(
+    () =>
+      get<Blueprint>("/v1/journeys/blueprint", { ...filterParams(route.filters), model: model || undefined }),
+    [JSON.stringify(route.filters), model],
+  );
+  return (
+    <View name="blueprint" ready={Boolean(state.data)}>
+      <section class="card wide">
+        <div class="steps form">
+          <label>
+            Stages from
+            <select
+              name="model"
+              value={model}
+              onChange={(e) => navigate({ extra: { model: (e.target as HTMLSelectElement).value } })}
+            >
+              <option value="">the most common steps</option>
+              {(models.data?.models ?? []).map((m) => (
+                <option value={m.name}>the map "{m.name}"</option>
+              ))}
+            </select>
+          </label>
+          <span class="muted">
+            A service blueprint built from the data: per stage, what customers do, what the brand does in
+            front of them, what they need and where it hurts. Click a customer for their 360.
+          </span>
+        </div>
+        <Show state={state} empty={(d) => d.stages.length === 0}>
+          {(d) => (
+            <div class="blueprint-scroll">
+              <table class="blueprint" data-points={d.stages.length}>
+                <thead>
+                  <tr>
+                    <th />
+                    {d.stages.map((s) => (
+                      <th scope="col">
+                        {s.stage}
+                        {s.steps.length > 1 || s.steps[0] !== s.stage ? (
+                          <div class="muted">{s.steps.join(", ")}</div>
+                        ) : null}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  <Row
+                    label="Customer actions"
+                    stages={d.stages}
+                    cell={(s) => (
+                      <>
+                        <b>{fmt(s.customerActions.reach)}</b> customers (
+                        {percent(s.customerActions.reach / Math.max(1, d.cases))}),{" "}
+                        {fmt(s.customerActions.touches)} touches
+                        <div>
+                          {s.customerActions.channels.slice(0, 4).map((c) => (
+                            <span class="pill">
+                              {c.channel} {fmt(c.touches)}
+                            </span>
+                          ))}
+                        </div>
+                      </>
+                    )}
+                  />
+                  <Row
+                    label="Front stage (the brand)"
+                    stages={d.stages}
+                    cell={(s) =>
+                      s.frontStage.responded === 0 ? (
+                        <span class="muted">no reply within a week</span>
+                      ) : (
+                        <>
+                          {fmt(s.frontStage.responded)} replies, median{" "}
+                          {duration(s.frontStage.medianResponseSeconds)}
+                          <div>
+                            {s.frontStage.actions.map((a) => (
+                              <span class="pill">
+                                {a.action} {fmt(a.count)}
+                              </span>
+                            ))}
+                          </div>
+                        </>
+                      )
+                    }
+                  />
+                  <Row
+                    label="Customer needs"
+                    stages={d.stages}
+                    cell={(s) => <Themes themes={s.needs} empty="no questions here" />}
+                  />
+                  <Row
+                    label="Pain points"
+                    stages={d.stages}
+                    cell={(s) => (
+                      <>
+                        <Themes themes={s.painPoints.complaints} empty="no complaints here" />
+                        {s.painPoints.friction.map((f) => (
+                          <div title={f.explanation}>
+                            friction at {f.step}: <b>{fmt(f.friction, 2)}</b>
+                          </div>
+                        ))}
+                        {Object.entries(s.painPoints.slaBreaches).map(([sla, n]) => (
+                          <div class="bad">
+                            SLA {sla} broken {fmt(n)} times
+                          </div>
+                        ))}
+                      </>
+                    )}
+                  />
+                  <Row
+                    label="Drop-off and outcome"
+                    stages={d.stages}
+                    cell={(s) => (
+                      <>
+                        {percent(s.dropOff)} end here; {percent(s.outcomeRate)} purchase after
+                      </>
+                    )}
+                  />
+                  <Row
+                    label="Example customers"
+                    stages={d.stages}
+                    cell={(s) => (
+                      <>
+                        {s.examples.map((c) => (
+                          <a href={`#/customer?id=${encodeURIComponent(c.split("#")[0]!)}`} class="pill">
+                            {c}
+                          </a>
+                        ))}
+                      </>
+                    )}
+                  />
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Show>
+      </section>
+    </View>
+  );
+}
