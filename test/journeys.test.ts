@@ -275,6 +275,23 @@ test("conformance of the running example to a designed map, as worked by hand", 
   assert.deepEqual(result.deviations.slaBreaches, {});
   assert.equal(result.byStep.find((s) => s.step === "register")!.synced, 6);
   assert.equal(result.examples.length, 6);
+  // Fitness over time: the cases by the month of their first touch (UTC), each month's own log fitness.
+  const { journeyCases } = await import("../src/journeys/query.js");
+  const { sql, params } = await journeyCases(engine, { source: ["import:running-example.xes"] });
+  const firsts = await engine.query<{ t: number }>(`SELECT times[1] AS t FROM (${sql})`, params);
+  const months = new Map<string, number>();
+  for (const { t } of firsts) {
+    const month = `${new Date(Number(t)).toISOString().slice(0, 7)}-01`;
+    months.set(month, (months.get(month) ?? 0) + 1);
+  }
+  assert.deepEqual(
+    Object.fromEntries(result.overTime.map((p) => [p.period, p.cases])),
+    Object.fromEntries([...months].sort()),
+  );
+  assert.equal(
+    result.overTime.reduce((sum, p) => sum + p.perfectlyFitting, 0),
+    1,
+  );
   assert.deepEqual(result.examples.map((e) => e.cost).sort(), [0, 2, 2, 2, 2, 2]);
   // With a service level every case is read with its times: the same alignments, and breaches counted.
   const timed = compileJourneyModel({
@@ -312,6 +329,8 @@ test("conformance of the running example to a designed map, as worked by hand", 
     );
     assert.equal(byName.status, 200, JSON.stringify(byName.body));
     assert.deepEqual(byName.body, result);
+    const stored = await get(`${server.url}/v1/journeys/models/Request%20handling`);
+    assert.deepEqual(stored.body.flows, REQUEST_MAP.flows);
     const unknown = await get(`${server.url}/v1/journeys/conformance?model=nope`);
     assert.deepEqual([unknown.status, unknown.body.field], [404, "model"]);
     // The blueprint from the stored map's steps (no stages: each step its own column).

@@ -31,6 +31,8 @@ export interface ConformanceResult {
   };
   /** Per step of the map: cases that took it with a touch (synced) and cases that skipped it at least once. */
   byStep: { step: string; label: string; stage?: string; synced: number; skipped: number }[];
+  /** Per month of the cases' first touch: cases, perfectly fitting, log fitness. */
+  overTime: { period: string; cases: number; perfectlyFitting: number; logFitness: number }[];
   /** The first cases asked for, each with its alignment. */
   examples: { caseId: string; cost: number; fitness: number; alignment: AlignedMove[] }[];
 }
@@ -49,6 +51,10 @@ export class ConformanceAccumulator {
   private readonly synced: number[];
   private readonly skippedCases: number[];
   private readonly examples: ConformanceResult["examples"] = [];
+  private readonly periods = new Map<
+    string,
+    { cases: number; perfect: number; cost: number; denominator: number }
+  >();
 
   constructor(
     private readonly model: JourneyModel,
@@ -68,15 +74,27 @@ export class ConformanceAccumulator {
     return alignment;
   }
 
-  /** `count` cases with these steps; `times` (ms, one per step) when they are one case, needed for the SLAs. */
-  add(steps: string[], count: number, times?: number[]): void {
+  /**
+   * `count` cases with these steps that started in `period` (a month, or "" when unknown); `times` (ms, one
+   * per step) when they are one case, needed for the SLAs.
+   */
+  add(steps: string[], count: number, times?: number[], period = ""): void {
     const alignment = this.alignmentOf(steps);
     const fitness = traceFitness(this.model, steps.length, alignment.cost);
+    const denominator = (steps.length + this.model.shortestWalk) * count;
     this.cases += count;
     if (alignment.cost === 0) this.perfect += count;
     this.fitnessSum += fitness * count;
     this.costSum += alignment.cost * count;
-    this.denominator += (steps.length + this.model.shortestWalk) * count;
+    this.denominator += denominator;
+    if (period) {
+      const tally = this.periods.get(period) ?? { cases: 0, perfect: 0, cost: 0, denominator: 0 };
+      tally.cases += count;
+      if (alignment.cost === 0) tally.perfect += count;
+      tally.cost += alignment.cost * count;
+      tally.denominator += denominator;
+      this.periods.set(period, tally);
+    }
     const tookStep = new Set<number>();
     const skippedStep = new Set<number>();
     for (const move of alignment.moves) {
@@ -150,6 +168,14 @@ export class ConformanceAccumulator {
         synced: this.synced[i]!,
         skipped: this.skippedCases[i]!,
       })),
+      overTime: [...this.periods.entries()]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([period, t]) => ({
+          period,
+          cases: t.cases,
+          perfectlyFitting: t.perfect,
+          logFitness: 1 - t.cost / t.denominator,
+        })),
       examples: [...this.examples].sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0)),
     };
   }
@@ -162,10 +188,18 @@ export interface ConformanceRow {
   steps: string[];
   n: number | string;
   times: Array<number | string>;
+  /** The month of the case's first touch (YYYY-MM-DD of its first day). */
+  period: string;
 }
 
 /** Feeds one row of the stream to the accumulator. */
 export function addConformanceRow(conformance: ConformanceAccumulator, row: ConformanceRow): void {
   if (row.kind === "example") conformance.example(row.case_id, row.steps);
-  else conformance.add(row.steps, Number(row.n), row.times.length > 0 ? row.times.map(Number) : undefined);
+  else
+    conformance.add(
+      row.steps,
+      Number(row.n),
+      row.times.length > 0 ? row.times.map(Number) : undefined,
+      row.period,
+    );
 }

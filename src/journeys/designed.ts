@@ -23,13 +23,17 @@ export async function conformanceQuery(
 ): Promise<{ sql: string; params: QueryParams }> {
   // Steps are read in the map's dimension.
   const { sql, params } = await journeyCases(engine, { ...filter, by: model.by });
+  // The month each case started, for fitness over time.
+  const period = "toString(toStartOfMonth(fromUnixTimestamp64Milli(toInt64(times[1]))))";
   const counted =
     model.slas.length === 0
-      ? `SELECT 'cases' AS kind, '' AS case_id, steps, count() AS n, CAST([], 'Array(Int64)') AS times
-         FROM (SELECT steps FROM (${sql})) GROUP BY steps`
-      : `SELECT 'cases' AS kind, '' AS case_id, steps, toUInt64(1) AS n, CAST(times, 'Array(Int64)') AS times
+      ? `SELECT 'cases' AS kind, '' AS case_id, steps, count() AS n, CAST([], 'Array(Int64)') AS times, period
+         FROM (SELECT steps, ${period} AS period FROM (${sql})) GROUP BY steps, period`
+      : `SELECT 'cases' AS kind, '' AS case_id, steps, toUInt64(1) AS n, CAST(times, 'Array(Int64)') AS times,
+                ${period} AS period
          FROM (${sql})`;
-  const examples = `SELECT 'example' AS kind, case_id, steps, toUInt64(0) AS n, CAST([], 'Array(Int64)') AS times
+  const examples = `SELECT 'example' AS kind, case_id, steps, toUInt64(0) AS n, CAST([], 'Array(Int64)') AS times,
+                '' AS period
          FROM (SELECT case_id, steps FROM (${sql}) ORDER BY case_id LIMIT {examples:UInt32})`;
   return {
     sql: cases > 0 ? `${counted} UNION ALL ${examples}` : counted,

@@ -20,13 +20,22 @@ export async function saveJourneyModel(engine: Engine, input: unknown): Promise<
   return model;
 }
 
-/** The stored map of that name, compiled; undefined when there is none. */
-export async function loadJourneyModel(engine: Engine, name: string): Promise<JourneyModel | undefined> {
+/** The stored map of that name as it was given (the JSON map); undefined when there is none. */
+export async function storedJourneyModel(
+  engine: Engine,
+  name: string,
+): Promise<JourneyModelInput | undefined> {
   const [row] = await engine.query<{ model: string }>(
     "SELECT model FROM journey_models FINAL WHERE name = {name:String}",
     { name },
   );
-  return row ? compileJourneyModel(JSON.parse(row.model)) : undefined;
+  return row ? (JSON.parse(row.model) as JourneyModelInput) : undefined;
+}
+
+/** The stored map of that name, compiled; undefined when there is none. */
+export async function loadJourneyModel(engine: Engine, name: string): Promise<JourneyModel | undefined> {
+  const input = await storedJourneyModel(engine, name);
+  return input ? compileJourneyModel(input) : undefined;
 }
 
 export async function listJourneyModels(

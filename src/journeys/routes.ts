@@ -11,7 +11,13 @@ import { serviceBlueprint } from "./blueprint.js";
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
-import { deleteJourneyModel, listJourneyModels, loadJourneyModel, saveJourneyModel } from "./models.js";
+import {
+  deleteJourneyModel,
+  listJourneyModels,
+  loadJourneyModel,
+  saveJourneyModel,
+  storedJourneyModel,
+} from "./models.js";
 import { outcomes } from "./outcomes.js";
 import { flows, mapExamples, processMap, variants } from "./views.js";
 
@@ -297,6 +303,19 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
           .code(400)
           .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
       }
+    },
+  );
+  app.get<{ Params: { name: string } }>(
+    "/v1/journeys/models/:name",
+    { config: { access: "read" }, schema: { tags, summary: "A stored journey map (the JSON map)" } },
+    async (request, reply) => {
+      const model = await storedJourneyModel(engine, request.params.name);
+      return (
+        model ??
+        reply
+          .code(404)
+          .send({ error: "not_found", message: `no stored journey map named "${request.params.name}"` })
+      );
     },
   );
   app.delete<{ Params: { name: string } }>(
