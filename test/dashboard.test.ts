@@ -284,6 +284,36 @@ test("the blueprint from a stored journey map: its stages as columns, the brand'
   await page.close();
 });
 
+test("the process map against a stored journey map: designed, off-map and reference edges, skipped steps, conformance", {
+  skip: skip() || (process.env.CF_DASHBOARD_URL ? "SKIPPED: stores a map in its own server" : false),
+}, async (t) => {
+  if (!browser) return t.skip(`browser did not start: ${launchError}`);
+  const saved = await fetch(`${server.url}/v1/journeys/models`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer admin_test" },
+    body: readFileSync(join("config", "journey-maps", "web-order.json"), "utf8"),
+  });
+  assert.equal(saved.status, 201);
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  await openView(page, "map", `?compare=${encodeURIComponent("Web order")}&activities=40&paths=25`);
+  const count = (selector: string) => page.$$eval(selector, (els) => els.length);
+  assert.ok((await count("main g.edge.designed")) > 0, "no designed edge");
+  assert.ok((await count("main g.edge.off-map")) > 0, "no edge off the map");
+  assert.ok((await count("main .node-skipped")) > 0, "no skipped step marked");
+  assert.equal(
+    await page.$eval('main g.edge[data-from="product page"][data-to="cart"]', (g) =>
+      g.classList.contains("designed"),
+    ),
+    true,
+  );
+  await page.waitForSelector("main [data-conformance] [data-points]");
+  assert.match((await page.textContent("main [data-conformance]")) ?? "", /Log fitness/);
+  await shot(page, "map-compare");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("every view fits the screen from 1280 to 1920 px: no horizontal scrolling, no card wider than itself", {
   skip: skip(),
 }, async (t) => {

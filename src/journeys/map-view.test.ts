@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { END_NODE, flowOrder, kept, type MapData, START_NODE, selectMap } from "./map-view.js";
+import {
+  compareWithDesign,
+  END_NODE,
+  flowOrder,
+  kept,
+  type MapData,
+  START_NODE,
+  selectMap,
+} from "./map-view.js";
 
 /** A map from whole sequences, counted the way the engine counts them (occurrences and cases). */
 function mapOf(sequences: string[][]): MapData {
@@ -170,4 +178,40 @@ test("flow order on random graphs: every node once, and at most half the edge we
     }
     assert.ok(backwards <= total / 2, `seed ${seed}: ${backwards} of ${total} backwards`);
   }
+});
+
+test("against a designed map: drawn edges designed or off the map, designed flows not drawn as references", () => {
+  const design = {
+    steps: [
+      { id: "h", label: "home" },
+      { id: "p", label: "product page" },
+      { id: "c", label: "cart" },
+      { id: "k", label: "checkout" },
+      { id: "o", label: "order" },
+      { id: "x", label: "not in the data" },
+    ],
+    flows: [
+      { from: "h", to: "p" },
+      { from: "p", to: "c" },
+      { from: "c", to: "k" },
+      { from: "k", to: "o" },
+      { from: "o", to: "h" },
+      { from: "o", to: "x" },
+    ],
+    start: ["h"],
+    end: ["o"],
+  };
+  const selection = selectMap(ORDERS, 1, 1);
+  const { edges } = compareWithDesign(selection, design);
+  const status = (from: string, to: string) => edges.find((e) => e.from === from && e.to === to)?.status;
+  assert.equal(status("home", "product page"), "designed");
+  assert.equal(status(START_NODE, "home"), "designed");
+  assert.equal(status("order", END_NODE), "designed");
+  assert.equal(status("product page", "product page"), "off-map", "the map has no loop on the product page");
+  assert.equal(status(START_NODE, "search"), "off-map");
+  assert.equal(status("checkout", "checkout error"), "off-map");
+  assert.equal(status("order", "home"), "reference", "designed, never taken");
+  assert.equal(status("order", "not in the data"), undefined, "a step not shown gets no edge");
+  assert.equal(edges.filter((e) => e.status !== "reference").length, selection.edges.length);
+  assert.ok(edges.filter((e) => e.status === "reference").every((e) => e.count === 0));
 });

@@ -172,3 +172,54 @@ export function flowOrder(nodes: string[], edges: { from: string; to: string; co
   }
   return [...head, ...tail];
 }
+
+/** How an edge of the drawn map stands against a designed journey map. */
+export type EdgeStatus = "designed" | "off-map" | "reference";
+
+/** A designed journey map as the process map compares with it: steps by label, flows, starts and ends. */
+export interface DesignedMap {
+  steps: { id: string; label: string }[];
+  flows: { from: string; to: string }[];
+  start: string[];
+  end: string[];
+}
+
+/**
+ * The process map against a designed journey map: each drawn edge is designed (the map has that flow,
+ * start or end) or off the map; designed flows between shown steps that were not drawn (never taken, or
+ * below the paths slider) are added as reference edges with no count.
+ */
+export function compareWithDesign(
+  selection: MapSelection,
+  design: DesignedMap,
+): { edges: Array<MapEdge & { status: EdgeStatus }> } {
+  const labelOf = new Map(design.steps.map((s) => [s.id, s.label]));
+  const designed = new Set<string>();
+  const key = (from: string, to: string) => `${from}\u0000${to}`;
+  for (const f of design.flows) designed.add(key(labelOf.get(f.from) ?? f.from, labelOf.get(f.to) ?? f.to));
+  for (const s of design.start) designed.add(key(START_NODE, labelOf.get(s) ?? s));
+  for (const s of design.end) designed.add(key(labelOf.get(s) ?? s, END_NODE));
+  const shown = new Set(selection.nodes.map((n) => n.id));
+  const drawn = new Set(selection.edges.map((e) => key(e.from, e.to)));
+  const edges: Array<MapEdge & { status: EdgeStatus }> = selection.edges.map((e) => ({
+    ...e,
+    status: designed.has(key(e.from, e.to)) ? "designed" : "off-map",
+  }));
+  for (const pair of designed) {
+    if (drawn.has(pair)) continue;
+    const [from, to] = pair.split("\u0000") as [string, string];
+    if (!shown.has(from) || !shown.has(to)) continue;
+    const kind = from === START_NODE ? "start" : to === END_NODE ? "end" : "flow";
+    edges.push({
+      from,
+      to,
+      kind,
+      count: 0,
+      cases: 0,
+      medianSeconds: null,
+      p90Seconds: null,
+      status: "reference",
+    });
+  }
+  return { edges };
+}

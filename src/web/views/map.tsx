@@ -1,6 +1,9 @@
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
+  compareWithDesign,
+  type DesignedMap,
+  type EdgeStatus,
   END_NODE,
   flowOrder,
   kept,
@@ -12,11 +15,19 @@ import {
   selectMap,
 } from "../../journeys/map-view";
 import { get } from "../api";
+import { Chart } from "../chart";
 import { fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
 type Mode = "frequency" | "performance";
+/** An edge as drawn: with a designed map to compare with, its status against it. */
+type DrawnEdge = MapEdge & { status?: EdgeStatus };
+/** What the layout and the drawing take: the shown steps and the edges to draw. */
+interface Drawn {
+  nodes: MapNode[];
+  edges: DrawnEdge[];
+}
 /** Left to right (the default: wide screens), or top to bottom (long journeys: the page scrolls). */
 type Direction = "right" | "down";
 
@@ -26,7 +37,7 @@ interface Laid {
   height: number;
   nodes: Array<{ node: MapNode; x: number; y: number; width: number; height: number }>;
   edges: Array<{
-    edge: MapEdge;
+    edge: DrawnEdge;
     path: string;
     label?: { x: number; y: number; width: number; text: string };
   }>;
@@ -61,8 +72,8 @@ function pathOf(points: Array<{ x: number; y: number }>, cubic: boolean): string
  * layer, the end in the last, the strongest edges kept straightest so the main path reads as a line.
  */
 async function layout(
-  selection: MapSelection,
-  label: (e: MapEdge) => string,
+  selection: Drawn,
+  label: (e: DrawnEdge) => string,
   direction: Direction,
 ): Promise<Laid> {
   elkInstance ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
@@ -214,15 +225,38 @@ export function MapView({ route, navigate }: ViewProps) {
     () => (state.data ? selectMap(state.data, activityShare, pathShare) : undefined),
     [state.data, activityShare, pathShare],
   );
+  // Compared with a stored journey map: its flows, and how the journeys conform to it.
+  const compare = route.extra.compare ?? "";
+  const models = useLoad(() => get<{ models: Array<{ name: string }> }>("/v1/journeys/models"), []);
+  const design = useLoad(
+    () =>
+      compare
+        ? get<DesignedMap & { by?: string }>(`/v1/journeys/models/${encodeURIComponent(compare)}`)
+        : Promise.resolve(undefined),
+    [compare],
+  );
+  const conformance = useLoad(
+    () =>
+      compare
+        ? get<Conformance>("/v1/journeys/conformance", { ...filterParams(route.filters), model: compare })
+        : Promise.resolve(undefined),
+    [compare, JSON.stringify(route.filters)],
+  );
+  const drawn = useMemo<Drawn | undefined>(
+    () =>
+      selection && design.data
+        ? { nodes: selection.nodes, edges: compareWithDesign(selection, design.data).edges }
+        : selection,
+    [selection, design.data],
+  );
   const [laid, setLaid] = useState<Laid>();
   useEffect(() => {
     let live = true;
-    if (selection)
-      layout(selection, (e) => edgeLabel(e, mode), direction).then((next) => live && setLaid(next));
+    if (drawn) layout(drawn, (e) => edgeLabel(e, mode), direction).then((next) => live && setLaid(next));
     return () => {
       live = false;
     };
-  }, [selection, mode, direction]);
+  }, [drawn, mode, direction]);
   const [picked, setPicked] = useState<Picked>();
   const [examples, setExamples] = useState<string[]>();
   const pick = (next: Picked) => {
@@ -260,7 +294,13 @@ export function MapView({ route, navigate }: ViewProps) {
   const totalActivities = data ? Object.keys(data.activities).length : 0;
   const shownActivities = selection?.nodes.filter((n) => n.kind === "activity").length ?? 0;
   const candidatePaths = (selection?.edges.length ?? 0) + (selection?.hidden.edges ?? 0);
-  const ready = Boolean(laid && selection);
+  const ready = Boolean(laid && selection) && (!compare || Boolean(conformance.data || conformance.error));
+  const skippedByLabel = new Map<string, number>();
+  if (design.data && conformance.data)
+    for (const [id, n] of Object.entries(conformance.data.deviations.skipped)) {
+      const label = design.data.steps.find((s) => s.id === id)?.label;
+      if (label) skippedByLabel.set(label, (skippedByLabel.get(label) ?? 0) + n);
+    }
 
   return (
     <View name="map" ready={ready}>
@@ -306,6 +346,21 @@ export function MapView({ route, navigate }: ViewProps) {
               <option value="down">top to bottom</option>
             </select>
           </label>
+          <label>
+            Compare with
+            <select
+              name="compare"
+              value={compare}
+              onChange={(e) =>
+                navigate({ extra: { ...route.extra, compare: (e.target as HTMLSelectElement).value } })
+              }
+            >
+              <option value="">no map</option>
+              {(models.data?.models ?? []).map((m) => (
+                <option value={m.name}>{m.name}</option>
+              ))}
+            </select>
+          </label>
           <label class="slider">
             Activities {shownActivities} of {totalActivities}
             <input
@@ -336,24 +391,49 @@ export function MapView({ route, navigate }: ViewProps) {
             ? "Frequency: boxes show how often a step happens and the share of customers who reach it; edges show how often one step directly follows another (width = count)."
             : "Performance: edges show the median wait between the two steps (colour, light = short, dark red = long; p90 on hover); boxes show how often the step happens."}{" "}
           Click a step or an edge for its numbers and example customers; drag to pan, scroll to zoom.
+          {compare && (
+            <>
+              {" "}
+              Against "{compare}": <span class="designed">blue</span> edges are designed,{" "}
+              <span class="off-map">orange</span> ones are off the map (with their counts), dotted grey ones
+              are designed but not taken here; red marks count the steps customers skipped.
+              {design.data?.by && design.data.by !== by
+                ? ` The map reads steps by ${design.data.by}: read by it too.`
+                : ""}
+            </>
+          )}
         </p>
         <Show state={state} empty={(d) => Object.keys(d.activities).length === 0}>
           {(d) =>
             laid && selection ? (
-              <ProcessMapDrawing data={d} selection={selection} laid={laid} mode={mode} onPick={pick} />
+              <ProcessMapDrawing
+                data={d}
+                selection={selection}
+                laid={laid}
+                mode={mode}
+                onPick={pick}
+                skipped={compare ? skippedByLabel : undefined}
+              />
             ) : (
               <p class="status">Laying out…</p>
             )
           }
         </Show>
       </section>
+      {compare && (
+        <Show state={conformance as never}>{(c: Conformance) => <ConformancePanel result={c} />}</Show>
+      )}
       {picked && data && <PickedPanel picked={picked} data={data} examples={examples} />}
     </View>
   );
 }
 
-const edgeLabel = (e: MapEdge, mode: Mode) =>
-  mode === "frequency" || e.medianSeconds === null ? fmt(e.count) : duration(e.medianSeconds);
+const edgeLabel = (e: DrawnEdge, mode: Mode) =>
+  e.status === "reference"
+    ? "map"
+    : mode === "frequency" || e.medianSeconds === null
+      ? fmt(e.count)
+      : duration(e.medianSeconds);
 
 /** Pan and zoom of the drawing: a translation and a scale, changed by drag, wheel and the buttons. */
 interface View2d {
@@ -372,6 +452,8 @@ function ProcessMapDrawing(props: {
   laid: Laid;
   mode: Mode;
   onPick: (p: Picked) => void;
+  /** With a designed map: how many times customers skipped each step (by label). */
+  skipped?: Map<string, number>;
 }) {
   const { data, selection, laid, mode } = props;
   const frame = useRef<HTMLDivElement>(null);
@@ -403,7 +485,11 @@ function ProcessMapDrawing(props: {
   const busiest = Math.max(1, ...selection.nodes.filter((n) => n.kind === "activity").map((n) => n.count));
   const waits = selection.edges.flatMap((e) => (e.medianSeconds === null ? [] : [e.medianSeconds]));
   const range: [number, number] = [Math.min(...waits, 0), Math.max(...waits, 1)];
-  const edgeTitle = (e: MapEdge) =>
+  const edgeTitle = (e: DrawnEdge) =>
+    e.status === "reference"
+      ? `${e.from} → ${e.to}\ndesigned, not taken in these journeys (or below the paths slider)`
+      : edgeTitleOf(e);
+  const edgeTitleOf = (e: MapEdge) =>
     `${e.from} → ${e.to}\n${fmt(e.count)} times, ${fmt(e.cases)} customers (${percent(e.cases, data.cases)})${
       e.medianSeconds === null
         ? ""
@@ -469,15 +555,21 @@ function ProcessMapDrawing(props: {
         <g transform={`translate(${view.x},${view.y}) scale(${view.scale})`}>
           {laid.edges.map(({ edge, path, label }) => {
             const colour =
-              mode === "performance" && edge.kind === "flow"
-                ? waitColour(edge.medianSeconds, range)
-                : edge.kind === "flow"
-                  ? "#5b6475"
-                  : "#9aa3b2";
+              edge.status === "reference"
+                ? "#9aa3b2"
+                : mode === "performance" && edge.kind === "flow"
+                  ? waitColour(edge.medianSeconds, range)
+                  : edge.status === "designed"
+                    ? "#0072B2"
+                    : edge.status === "off-map"
+                      ? "#E69F00"
+                      : edge.kind === "flow"
+                        ? "#5b6475"
+                        : "#9aa3b2";
             return (
               // biome-ignore lint/a11y/useSemanticElements: SVG has no button element; the group is one
               <g
-                class={`edge ${edge.kind}`}
+                class={`edge ${edge.kind}${edge.status ? ` ${edge.status}` : ""}`}
                 data-from={edge.from}
                 data-to={edge.to}
                 role="button"
@@ -494,8 +586,16 @@ function ProcessMapDrawing(props: {
                   d={path}
                   fill="none"
                   stroke={colour}
-                  stroke-width={mode === "frequency" ? 1 + 6 * Math.sqrt(edge.count / strongest) : 2.5}
-                  stroke-dasharray={edge.kind === "flow" ? undefined : "5 4"}
+                  stroke-width={
+                    edge.status === "reference"
+                      ? 1.5
+                      : mode === "frequency"
+                        ? 1 + 6 * Math.sqrt(edge.count / strongest)
+                        : 2.5
+                  }
+                  stroke-dasharray={
+                    edge.status === "reference" ? "2 4" : edge.kind === "flow" ? undefined : "5 4"
+                  }
                   marker-end="url(#arrow)"
                 />
                 {label && (
@@ -541,6 +641,11 @@ function ProcessMapDrawing(props: {
                     {fmt(node.count)}
                     {mode === "frequency" ? ` · ${percent(node.cases, data.cases)}` : ""}
                   </text>
+                  {props.skipped?.get(node.id) ? (
+                    <text x={width / 2} y={h + 11} class="node-skipped">
+                      skipped {fmt(props.skipped.get(node.id)!)}
+                    </text>
+                  ) : null}
                 </>
               ) : node.kind === "start" ? (
                 <circle cx={width / 2} cy={h / 2} r={h / 2} fill="#2e7d32" />
@@ -633,6 +738,93 @@ function PickedPanel(props: { picked: Picked; data: MapData; examples?: string[]
                 </a>
               ))}
       </p>
+    </section>
+  );
+}
+
+interface Conformance {
+  cases: number;
+  perfectlyFitting: number;
+  averageTraceFitness: number;
+  logFitness: number;
+  deviations: {
+    skipped: Record<string, number>;
+    unexpected: Record<string, number>;
+    slaBreaches: Record<string, number>;
+  };
+  overTime: Array<{ period: string; cases: number; perfectlyFitting: number; logFitness: number }>;
+}
+
+/** How the journeys conform to the map: fitness, the top deviations, fitness month by month. */
+function ConformancePanel(props: { result: Conformance }) {
+  const c = props.result;
+  const top = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .slice(0, 6)
+      .map(([k, n]) => (
+        <li>
+          {k}: {fmt(n)}
+        </li>
+      ));
+  return (
+    <section class="card wide" data-conformance>
+      <h2>Conformance to the map</h2>
+      <div class="kpis">
+        <div class="kpi">
+          Fit the map perfectly<b>{percent(c.perfectlyFitting, c.cases)}</b>
+        </div>
+        <div class="kpi">
+          Average trace fitness<b>{fmt(c.averageTraceFitness, 3)}</b>
+        </div>
+        <div class="kpi">
+          Log fitness<b>{fmt(c.logFitness, 3)}</b>
+        </div>
+        <div class="kpi">
+          Journeys<b>{fmt(c.cases)}</b>
+        </div>
+      </div>
+      <div class="grid two">
+        <div>
+          <h3>Steps skipped</h3>
+          <ul>{top(c.deviations.skipped)}</ul>
+          <h3>Touches off the map</h3>
+          <ul>{top(c.deviations.unexpected)}</ul>
+          {Object.keys(c.deviations.slaBreaches).length > 0 && (
+            <>
+              <h3>Service levels broken</h3>
+              <ul>{top(c.deviations.slaBreaches)}</ul>
+            </>
+          )}
+        </div>
+        <Chart
+          label="Log fitness by month"
+          points={c.overTime.length}
+          option={{
+            tooltip: { trigger: "axis" },
+            grid: { left: 50, right: 50, top: 50, bottom: 30 },
+            legend: { top: 0, data: ["log fitness", "journeys"] },
+            xAxis: { type: "category", data: c.overTime.map((p) => p.period.slice(0, 7)) },
+            yAxis: [
+              { type: "value", min: 0, max: 1, name: "fitness" },
+              { type: "value", name: "journeys" },
+            ],
+            series: [
+              {
+                name: "log fitness",
+                type: "line",
+                data: c.overTime.map((p) => Number(p.logFitness.toFixed(4))),
+              },
+              {
+                name: "journeys",
+                type: "bar",
+                yAxisIndex: 1,
+                data: c.overTime.map((p) => p.cases),
+                itemStyle: { opacity: 0.35 },
+              },
+            ],
+          }}
+        />
+      </div>
     </section>
   );
 }
