@@ -393,6 +393,31 @@ test("the service blueprint's columns, reach, channels, replies, drop-off and ou
     "questions and complaints at the service touchpoints",
   );
   assert.ok(help.examples.length === 5);
+  // Each cell's example customers are customers of that cell.
+  const { sql: idSql, params: idParams } = await journeyCases(engine, { ...filter, brand: true });
+  const withIds = await engine.query<{ case_id: string; journey: Touch[] }>(
+    `SELECT case_id, journey FROM (${idSql})`,
+    idParams,
+  );
+  const journeyOf = new Map(withIds.map((r) => [r.case_id, r.journey]));
+  for (const stage of blueprint.stages) {
+    const inStage = (t: Touch) => stage.steps.includes(t[2]);
+    for (const id of stage.endedExamples) {
+      const own = journeyOf.get(id)!.filter((t) => !t[2].startsWith("brand: "));
+      assert.ok(inStage(own.at(-1)!), `${stage.stage}: ${id} does not end here`);
+    }
+    for (const id of stage.purchasedExamples)
+      assert.ok(
+        journeyOf.get(id)!.some((t) => t[4] === "Order Completed"),
+        `${stage.stage}: ${id} never bought`,
+      );
+    for (const id of stage.frontStage.examples)
+      assert.ok(
+        journeyOf.get(id)!.some((t) => t[2].startsWith("brand: ")),
+        `${stage.stage}: ${id} got no reply`,
+      );
+  }
+  assert.ok(help.frontStage.examples.length > 0 && help.endedExamples.length > 0);
   assert.ok(blueprint.stages.find((s) => s.stage === "Buy")!.painPoints.slaBreaches["checkout->order"]! > 0);
   // Without a map: the most common steps, in flow order.
   const common = await serviceBlueprint(engine, inlineCompute(engine), filter, { columns: 4 });

@@ -32,6 +32,8 @@ export interface BlueprintStage {
     responded: number;
     medianResponseSeconds: number | null;
     actions: { action: string; count: number }[];
+    /** Customers the brand answered in this stage. */
+    examples: string[];
   };
   needs: Theme[];
   painPoints: {
@@ -42,7 +44,10 @@ export interface BlueprintStage {
   /** Of the cases reaching the stage: the share whose journey ends in it, and the share with a purchase after it. */
   dropOff: number;
   outcomeRate: number;
+  /** Customers reaching the stage; those whose journey ends in it; those who purchase after it. */
   examples: string[];
+  endedExamples: string[];
+  purchasedExamples: string[];
 }
 
 export interface Blueprint {
@@ -106,10 +111,14 @@ export async function serviceBlueprint(
     ended: number;
     purchased: number;
     examples: string[];
+    ended_examples: string[];
+    purchased_examples: string[];
   }>(
     `SELECT stage, count() AS reach, countIf(last_stage = stage) AS ended,
-            countIf(arrayExists((n, i) -> i >= first_at AND has({purchases:Array(String)}, n), names, arrayEnumerate(names))) AS purchased,
-            arraySlice(arraySort(groupArray(case_id)), 1, 5) AS examples
+            countIf(bought) AS purchased,
+            arraySlice(arraySort(groupArray(case_id)), 1, 5) AS examples,
+            arraySlice(arraySort(groupArrayIf(case_id, last_stage = stage)), 1, 5) AS ended_examples,
+            arraySlice(arraySort(groupArrayIf(case_id, bought)), 1, 5) AS purchased_examples
      FROM (
        SELECT case_id, names, arrayMap(s -> ${stageOfStep}[s], steps) AS stage_of,
               stage_of[arrayLastIndex(s -> NOT startsWith(s, 'brand: '), steps)] AS last_stage
@@ -117,6 +126,7 @@ export async function serviceBlueprint(
      )
      ARRAY JOIN arrayFilter(x -> x > 0, arrayDistinct(stage_of)) AS stage
      ARRAY JOIN [indexOf(stage_of, stage)] AS first_at
+     ARRAY JOIN [arrayExists((n, i) -> i >= first_at AND has({purchases:Array(String)}, n), names, arrayEnumerate(names))] AS bought
      GROUP BY stage`,
     bind,
   );
@@ -129,14 +139,20 @@ export async function serviceBlueprint(
   );
   // Each stage touch's front stage: the brand's first touch after it within a week, what it was, how long.
   const replies = `
-    SELECT ${stageOfStep}[t.1] AS stage, t.2 AS i,
+    SELECT case_id, ${stageOfStep}[t.1] AS stage, t.2 AS i,
            arrayFirstIndex((s, j, ms) -> j > i AND startsWith(s, 'brand: ') AND ms - times[i] <= {week:Int64},
                            steps, arrayEnumerate(steps), times) AS reply,
            if(reply > 0, steps[reply], '') AS action, if(reply > 0, (times[reply] - times[i]) / 1000, 0) AS wait
-    FROM (SELECT steps, times FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
+    FROM (SELECT case_id, steps, times FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
     WHERE stage > 0`;
-  const responseRows = await engine.query<{ stage: number; responded: number; median: number }>(
-    `SELECT stage, countIf(reply > 0) AS responded, quantileExactIf(0.5)(wait, reply > 0) AS median
+  const responseRows = await engine.query<{
+    stage: number;
+    responded: number;
+    median: number;
+    examples: string[];
+  }>(
+    `SELECT stage, countIf(reply > 0) AS responded, quantileExactIf(0.5)(wait, reply > 0) AS median,
+            arraySlice(arraySort(groupUniqArrayIf(case_id, reply > 0)), 1, 5) AS examples
      FROM (${replies}) GROUP BY stage`,
     bind,
   );
@@ -191,6 +207,7 @@ export async function serviceBlueprint(
         frontStage: {
           responded,
           medianResponseSeconds: responded > 0 ? Number(response!.median) : null,
+          examples: response?.examples ?? [],
           actions: actionRows
             .filter((r) => Number(r.stage) === n)
             .map((r) => ({ action: r.action.replace(/^brand: /, ""), count: Number(r.n) })),
@@ -208,6 +225,8 @@ export async function serviceBlueprint(
         dropOff: reach && Number(reach.reach) > 0 ? Number(reach.ended) / Number(reach.reach) : 0,
         outcomeRate: reach && Number(reach.reach) > 0 ? Number(reach.purchased) / Number(reach.reach) : 0,
         examples: reach?.examples ?? [],
+        endedExamples: reach?.ended_examples ?? [],
+        purchasedExamples: reach?.purchased_examples ?? [],
       };
     }),
   };

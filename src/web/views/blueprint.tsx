@@ -7,6 +7,7 @@ import { filterParams } from "../state";
 interface Theme {
   phrase: string;
   messages: number;
+  examples: Array<{ text: string; customerId: string }>;
 }
 
 interface Stage {
@@ -22,6 +23,7 @@ interface Stage {
     responded: number;
     medianResponseSeconds: number | null;
     actions: Array<{ action: string; count: number }>;
+    examples: string[];
   };
   needs: Theme[];
   painPoints: {
@@ -32,6 +34,8 @@ interface Stage {
   dropOff: number;
   outcomeRate: number;
   examples: string[];
+  endedExamples: string[];
+  purchasedExamples: string[];
 }
 
 interface Blueprint {
@@ -53,15 +57,40 @@ const duration = (s: number | null) =>
 
 const percent = (x: number) => `${fmt(100 * x, 1)}%`;
 
+const customerLink = (id: string) => `#/customer?id=${encodeURIComponent(id.split("#")[0]!)}`;
+
+/** Example customers of a cell: a few links to their 360. */
+function Examples(props: { ids: string[]; label: string }) {
+  if (props.ids.length === 0) return null;
+  return (
+    <div class="examples">
+      <span class="muted">{props.label}: </span>
+      {props.ids.slice(0, 3).map((id, i) => (
+        <a href={customerLink(id)} title={id}>
+          {i + 1}
+        </a>
+      ))}
+    </div>
+  );
+}
+
+/** Themes, each linked to the customer of its first example message (the message on hover). */
 function Themes(props: { themes: Theme[]; empty: string }) {
   if (props.themes.length === 0) return <span class="muted">{props.empty}</span>;
   return (
     <>
-      {props.themes.map((t) => (
-        <span class="pill">
-          {t.phrase} ({fmt(t.messages)})
-        </span>
-      ))}
+      {props.themes.map((t) => {
+        const example = t.examples[0];
+        return example ? (
+          <a class="pill" href={customerLink(example.customerId)} title={`“${example.text}”`}>
+            {t.phrase} ({fmt(t.messages)})
+          </a>
+        ) : (
+          <span class="pill">
+            {t.phrase} ({fmt(t.messages)})
+          </span>
+        );
+      })}
     </>
   );
 }
@@ -141,6 +170,7 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                             </span>
                           ))}
                         </div>
+                        <Examples ids={s.examples} label="customers" />
                       </>
                     )}
                   />
@@ -161,6 +191,7 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                               </span>
                             ))}
                           </div>
+                          <Examples ids={s.frontStage.examples} label="answered" />
                         </>
                       )
                     }
@@ -178,7 +209,7 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                         <Themes themes={s.painPoints.complaints} empty="no complaints here" />
                         {s.painPoints.friction.map((f) => (
                           <div title={f.explanation}>
-                            friction at {f.step}: <b>{fmt(f.friction, 2)}</b>
+                            friction at <a href={`#/friction`}>{f.step}</a>: <b>{fmt(f.friction, 2)}</b>
                           </div>
                         ))}
                         {Object.entries(s.painPoints.slaBreaches).map(([sla, n]) => (
@@ -195,6 +226,8 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                     cell={(s) => (
                       <>
                         {percent(s.dropOff)} end here; {percent(s.outcomeRate)} purchase after
+                        <Examples ids={s.endedExamples} label="ended here" />
+                        <Examples ids={s.purchasedExamples} label="purchased" />
                       </>
                     )}
                   />
