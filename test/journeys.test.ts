@@ -301,6 +301,11 @@ test("conformance of the running example to a designed map, as worked by hand", 
   const withSla = await journeyConformance(engine, { source: ["import:running-example.xes"] }, timed);
   assert.equal(withSla.cost, 10);
   assert.equal(withSla.deviations.slaBreaches["register->decide"], 6, "every request took over an hour");
+  assert.deepEqual(
+    withSla.deviations.slaBreachExamples["register->decide"],
+    result.examples.map((e) => e.caseId).slice(0, 5),
+    "the five smallest case ids",
+  );
 
   // Over HTTP (read key; the map in the body, filters in the query): the same answer, from the lane.
   const server = await startTestServer(engine);

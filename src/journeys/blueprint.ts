@@ -40,6 +40,8 @@ export interface BlueprintStage {
     complaints: Theme[];
     friction: { step: string; friction: number; explanation: string }[];
     slaBreaches: Record<string, number>;
+    /** Customers who broke those service levels. */
+    slaBreachExamples: Record<string, string[]>;
   };
   /** Of the cases reaching the stage: the share whose journey ends in it, and the share with a purchase after it. */
   dropOff: number;
@@ -220,6 +222,9 @@ export async function serviceBlueprint(
             .map((item) => ({ step: item.item, friction: item.friction, explanation: item.explanation })),
           slaBreaches: Object.fromEntries(
             Object.entries(conformance?.deviations.slaBreaches ?? {}).filter(([key]) => inStage(key)),
+          ),
+          slaBreachExamples: Object.fromEntries(
+            Object.entries(conformance?.deviations.slaBreachExamples ?? {}).filter(([key]) => inStage(key)),
           ),
         },
         dropOff: reach && Number(reach.reach) > 0 ? Number(reach.ended) / Number(reach.reach) : 0,

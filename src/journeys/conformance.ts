@@ -28,6 +28,8 @@ export interface ConformanceResult {
     skipped: Record<string, number>;
     unexpected: Record<string, number>;
     slaBreaches: Record<string, number>;
+    /** Up to five cases that broke each service level (smallest ids first). */
+    slaBreachExamples: Record<string, string[]>;
   };
   /** Per step of the map: cases that took it with a touch (synced) and cases that skipped it at least once. */
   byStep: { step: string; label: string; stage?: string; synced: number; skipped: number }[];
@@ -48,6 +50,7 @@ export class ConformanceAccumulator {
   private readonly skipped = new Map<string, number>();
   private readonly unexpected = new Map<string, number>();
   private readonly breaches = new Map<string, number>();
+  private readonly breachExamples = new Map<string, string[]>();
   private readonly synced: number[];
   private readonly skippedCases: number[];
   private readonly examples: ConformanceResult["examples"] = [];
@@ -78,7 +81,7 @@ export class ConformanceAccumulator {
    * `count` cases with these steps that started in `period` (a month, or "" when unknown); `times` (ms, one
    * per step) when they are one case, needed for the SLAs.
    */
-  add(steps: string[], count: number, times?: number[], period = ""): void {
+  add(steps: string[], count: number, times?: number[], period = "", caseId = ""): void {
     const alignment = this.alignmentOf(steps);
     const fitness = traceFitness(this.model, steps.length, alignment.cost);
     const denominator = (steps.length + this.model.shortestWalk) * count;
@@ -109,7 +112,7 @@ export class ConformanceAccumulator {
     }
     for (const s of tookStep) this.synced[s]! += count;
     for (const s of skippedStep) this.skippedCases[s]! += count;
-    if (times) this.addBreaches(alignment, times, count);
+    if (times) this.addBreaches(alignment, times, count, caseId);
   }
 
   /** A case to show with its alignment (up to the number asked for; it is counted by `add`, not here). */
@@ -125,14 +128,21 @@ export class ConformanceAccumulator {
   }
 
   /** Each SLA: from every touch taken as its `from` step to the next taken as its `to` step, the wait. */
-  private addBreaches(alignment: Alignment, times: number[], count: number): void {
+  private addBreaches(alignment: Alignment, times: number[], count: number, caseId: string): void {
     const syncs = alignment.moves.flatMap((m) => (m.kind === "sync" ? [m] : []));
     for (const sla of this.model.slas)
       syncs.forEach((from, i) => {
         if (from.step !== sla.from) return;
         const to = syncs.slice(i + 1).find((m) => m.step === sla.to);
-        if (to && times[to.position]! - times[from.position]! > sla.withinMs)
-          this.breaches.set(sla.key, (this.breaches.get(sla.key) ?? 0) + count);
+        if (!to || times[to.position]! - times[from.position]! <= sla.withinMs) return;
+        this.breaches.set(sla.key, (this.breaches.get(sla.key) ?? 0) + count);
+        const examples = this.breachExamples.get(sla.key) ?? [];
+        if (caseId && !examples.includes(caseId)) {
+          // The five smallest ids, whatever order the cases come in.
+          examples.push(caseId);
+          examples.sort();
+          this.breachExamples.set(sla.key, examples.slice(0, 5));
+        }
       });
   }
 
@@ -160,6 +170,7 @@ export class ConformanceAccumulator {
         skipped: sorted(this.skipped),
         unexpected: sorted(this.unexpected),
         slaBreaches: sorted(this.breaches),
+        slaBreachExamples: Object.fromEntries([...this.breachExamples.entries()].sort()),
       },
       byStep: this.model.steps.map((step, i) => ({
         step: step.id,
@@ -201,5 +212,6 @@ export function addConformanceRow(conformance: ConformanceAccumulator, row: Conf
       Number(row.n),
       row.times.length > 0 ? row.times.map(Number) : undefined,
       row.period,
+      row.case_id,
     );
 }

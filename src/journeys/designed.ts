@@ -29,7 +29,7 @@ export async function conformanceQuery(
     model.slas.length === 0
       ? `SELECT 'cases' AS kind, '' AS case_id, steps, count() AS n, CAST([], 'Array(Int64)') AS times, period
          FROM (SELECT steps, ${period} AS period FROM (${sql})) GROUP BY steps, period`
-      : `SELECT 'cases' AS kind, '' AS case_id, steps, toUInt64(1) AS n, CAST(times, 'Array(Int64)') AS times,
+      : `SELECT 'cases' AS kind, case_id, steps, toUInt64(1) AS n, CAST(times, 'Array(Int64)') AS times,
                 ${period} AS period
          FROM (${sql})`;
   const examples = `SELECT 'example' AS kind, case_id, steps, toUInt64(0) AS n, CAST([], 'Array(Int64)') AS times,

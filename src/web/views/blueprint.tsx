@@ -30,6 +30,7 @@ interface Stage {
     complaints: Theme[];
     friction: Array<{ step: string; friction: number; explanation: string }>;
     slaBreaches: Record<string, number>;
+    slaBreachExamples: Record<string, string[]>;
   };
   dropOff: number;
   outcomeRate: number;
@@ -215,6 +216,7 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                         {Object.entries(s.painPoints.slaBreaches).map(([sla, n]) => (
                           <div class="bad">
                             SLA {sla} broken {fmt(n)} times
+                            <Examples ids={s.painPoints.slaBreachExamples[sla] ?? []} label="broken for" />
                           </div>
                         ))}
                       </>
