@@ -21,6 +21,7 @@ const PASS_THROUGH =
 const REFUSED = /^(parallelGateway|inclusiveGateway|complexGateway)$/;
 
 interface Node {
+  id: string;
   kind: "task" | "start" | "end" | "pass";
   name: string;
 }
@@ -50,11 +51,11 @@ export function bpmnToJourneyModel(
       );
     else if (TASK.test(local)) {
       if (!name) throw new JourneyModelError(`bpmn.${id}`, `task ${id} has no name to match touches with`);
-      nodes.set(id, { kind: "task", name });
+      nodes.set(id, { id, kind: "task", name });
       if (!tag.isSelfClosing && local === "subProcess") depthInTask = 1;
-    } else if (local === "startEvent") nodes.set(id, { kind: "start", name });
-    else if (local === "endEvent") nodes.set(id, { kind: "end", name });
-    else if (PASS_THROUGH.test(local)) nodes.set(id, { kind: "pass", name });
+    } else if (local === "startEvent") nodes.set(id, { id, kind: "start", name });
+    else if (local === "endEvent") nodes.set(id, { id, kind: "end", name });
+    else if (PASS_THROUGH.test(local)) nodes.set(id, { id, kind: "pass", name });
     else if (local === "sequenceFlow")
       flows.push({
         id,
@@ -81,9 +82,9 @@ export function bpmnToJourneyModel(
         );
     out.set(flow.from, [...(out.get(flow.from) ?? []), flow.to]);
   }
-  /** The tasks reached from `from` through gateways and events only. */
-  const tasksAfter = (from: string): Set<string> => {
-    const found = new Set<string>();
+  /** The nodes reached from `from` by sequence flows through gateways and intermediate events only (not beyond a task or an end). */
+  const reachedThroughConnectors = (from: string): Node[] => {
+    const reached: Node[] = [];
     const seen = new Set<string>([from]);
     const stack = [...(out.get(from) ?? [])];
     while (stack.length > 0) {
@@ -91,25 +92,14 @@ export function bpmnToJourneyModel(
       if (seen.has(id)) continue;
       seen.add(id);
       const node = nodes.get(id)!;
-      if (node.kind === "task") found.add(id);
-      else if (node.kind === "pass") stack.push(...(out.get(id) ?? []));
-    }
-    return found;
-  };
-  /** Whether an end event is reached from `from` through gateways and events only. */
-  const endsAfter = (from: string): boolean => {
-    const seen = new Set<string>([from]);
-    const stack = [...(out.get(from) ?? [])];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const node = nodes.get(id)!;
-      if (node.kind === "end") return true;
+      reached.push(node);
       if (node.kind === "pass") stack.push(...(out.get(id) ?? []));
     }
-    return false;
+    return reached;
   };
+  const tasksAfter = (from: string) =>
+    new Set(reachedThroughConnectors(from).flatMap((n) => (n.kind === "task" ? [n.id] : [])));
+  const endsAfter = (from: string) => reachedThroughConnectors(from).some((n) => n.kind === "end");
   const tasks = [...nodes.entries()].filter(([, n]) => n.kind === "task");
   if (tasks.length === 0) throw new JourneyModelError("bpmn", "the process has no task");
   const starts = [...nodes.entries()].filter(([, n]) => n.kind === "start");

@@ -8,12 +8,16 @@
 export const START_NODE = "▶ start";
 export const END_NODE = "■ end";
 
+/** The directly-follows graph as the API gives it (`/v1/journeys/dfg`, journeys/views.ts processMap). */
 export interface MapData {
   cases: number;
+  /** Occurrences of each step. */
   activities: Record<string, number>;
+  /** Cases with each step at least once. */
   activityCases: Record<string, number>;
   start: Record<string, number>;
   end: Record<string, number>;
+  /** Directly-follows pairs: occurrences, cases with the pair at least once, waits between the two steps. */
   edges: {
     from: string;
     to: string;

@@ -1,26 +1,10 @@
 /** The journey views: process map (directly-follows graph), variants, and flows (Sankey). */
 import type { Engine } from "../store/engine.js";
+import type { MapData } from "./map-view.js";
 import { type JourneyFilter, journeyCases } from "./query.js";
 
-export interface ProcessMap {
-  cases: number;
-  events: number;
-  /** Occurrences of each step. */
-  activities: Record<string, number>;
-  /** Cases with each step at least once. */
-  activityCases: Record<string, number>;
-  start: Record<string, number>;
-  end: Record<string, number>;
-  /** Directly-follows pairs: occurrences, cases with the pair at least once, waits between the two steps. */
-  edges: {
-    from: string;
-    to: string;
-    count: number;
-    cases: number;
-    medianSeconds: number;
-    p90Seconds: number;
-  }[];
-}
+/** The directly-follows graph (journeys/map-view.ts defines its shape, so the dashboard reads the same). */
+export type ProcessMap = MapData & { events: number };
 
 export async function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
   const { sql, params } = await journeyCases(engine, filter);

@@ -64,3 +64,15 @@ export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : "–";
+
+/** Seconds as the dashboard shows waits: s, min, h or d; "–" for none. */
+export const duration = (s: number | null) =>
+  s === null
+    ? "–"
+    : s >= 86_400
+      ? `${fmt(s / 86_400, 1)} d`
+      : s >= 3600
+        ? `${fmt(s / 3600, 1)} h`
+        : s >= 60
+          ? `${fmt(s / 60, 1)} min`
+          : `${fmt(s, 0)} s`;

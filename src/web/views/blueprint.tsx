@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { get } from "../api";
-import { fmt, Show, useLoad, View } from "../load";
+import { duration, fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
@@ -44,17 +44,6 @@ interface Blueprint {
   cases: number;
   stages: Stage[];
 }
-
-const duration = (s: number | null) =>
-  s === null
-    ? "–"
-    : s >= 86_400
-      ? `${fmt(s / 86_400, 1)} d`
-      : s >= 3600
-        ? `${fmt(s / 3600, 1)} h`
-        : s >= 60
-          ? `${fmt(s / 60, 1)} min`
-          : `${fmt(s, 0)} s`;
 
 const percent = (x: number) => `${fmt(100 * x, 1)}%`;
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { get } from "../api";
 import { Chart } from "../chart";
-import { fmt, Show, useLoad, View } from "../load";
+import { duration, fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
@@ -26,15 +26,6 @@ interface Funnel {
     nextChannelsInstead: Array<{ channel: string; count: number }>;
   }>;
 }
-
-const duration = (s: number | null) =>
-  s === null
-    ? "–"
-    : s >= 86400
-      ? `${fmt(s / 86400, 1)} d`
-      : s >= 3600
-        ? `${fmt(s / 3600, 1)} h`
-        : `${fmt(s / 60, 1)} min`;
 
 interface Suggested {
   conversion: string | null;

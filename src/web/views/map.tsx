@@ -16,7 +16,7 @@ import {
 } from "../../journeys/map-view";
 import { get } from "../api";
 import { Chart } from "../chart";
-import { fmt, Show, useLoad, View } from "../load";
+import { duration, fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
@@ -165,17 +165,6 @@ async function layout(
     }),
   };
 }
-
-const duration = (s: number | null) =>
-  s === null
-    ? "–"
-    : s >= 86_400
-      ? `${fmt(s / 86_400, 1)} d`
-      : s >= 3600
-        ? `${fmt(s / 3600, 1)} h`
-        : s >= 60
-          ? `${fmt(s / 60, 1)} min`
-          : `${fmt(s, 0)} s`;
 
 const percent = (part: number, whole: number) => `${fmt((100 * part) / Math.max(1, whole), 0)}%`;
 
