@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { seededRandom } from "../seeded-random.js";
 import { align, traceFitness } from "./alignment.js";
 import { compileJourneyModel, type JourneyModel, JourneyModelError } from "./journey-model.js";
 
@@ -77,17 +78,6 @@ test("bad maps are refused with the step or flow named", () => {
   assert.equal(refused({ ...base, start: [] })[0], "start");
 });
 
-/** Seeded random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The optimal cost by brute force, differently: for every subset of the journey's touches that the map is
  * to take as they are, the fewest steps of a walk from a start to an end whose labels contain them in order
@@ -128,7 +118,7 @@ function bruteForceCost(model: JourneyModel, trace: string[]): number {
 test("on random maps and journeys: optimal (equal to brute force), and the moves replay the journey and a walk", () => {
   let checked = 0;
   for (let seed = 1; checked < 400 && seed < 5000; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const labels = ["A", "B", "C", "D"];
     const size = 1 + Math.floor(next() * 5);
     const steps = Array.from({ length: size }, (_, i) => ({

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { seededRandom } from "../seeded-random.js";
 import {
   compareWithDesign,
   END_NODE,
@@ -94,20 +95,9 @@ test("kept: a share of a total, at least one, never more than all", () => {
   assert.deepEqual([kept(0, 0.5), kept(10, 0), kept(10, 0.34), kept(10, 1), kept(10, 7)], [0, 1, 3, 10, 10]);
 });
 
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test("on random maps: more slider shows more, edges join shown nodes, and no shown activity is an island", () => {
   for (let seed = 1; seed <= 200; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const alphabet = Array.from({ length: 2 + Math.floor(next() * 12) }, (_, i) => `a${i}`);
     const sequences = Array.from({ length: 1 + Math.floor(next() * 30) }, () =>
       Array.from(
@@ -159,7 +149,7 @@ test("flow order: the order funnel reads from start to end, and order comes afte
 
 test("flow order on random graphs: every node once, and at most half the edge weight points backwards", () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const nodes = Array.from({ length: 1 + Math.floor(next() * 15) }, (_, i) => `n${i}`);
     const edges = Array.from({ length: Math.floor(next() * 40) }, () => ({
       from: nodes[Math.floor(next() * nodes.length)]!,
