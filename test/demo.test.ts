@@ -145,6 +145,29 @@ test("exclusions: no chat or store finder between product page and cart, no chec
   assert.equal(excluding.steps[2]!.step, "cart (not after chat | store finder)");
 });
 
+test("a funnel broken down by segment: each customer's segment of the latest run, as the walk counts it", async () => {
+  const { discoverSegments } = await import("../src/segments/store.js");
+  await discoverSegments(engine, { k: 3, seed: 7 });
+  const result = await funnelAgreesWithWalk(["product page", "cart", "order"]);
+  const { funnel, parseStep } = await import("../src/journeys/funnel.js");
+  const bySegment = await funnel(
+    engine,
+    { source: ["demo"] },
+    ["product page", "cart", "order"].map(parseStep),
+    {
+      windowMs: 7 * 86_400_000,
+      breakdown: "segment",
+    },
+  );
+  const values = bySegment.breakdown!.groups.map((g) => g.value);
+  // The segments that browse the web shop (one of the three may never see a product page).
+  assert.ok(values.filter((v) => /^\d+$/.test(v)).length >= 2, values.join(", "));
+  assert.equal(
+    bySegment.breakdown!.groups.reduce((sum, g) => sum + g.entered[0]!, 0),
+    result.steps[0]!.entered,
+  );
+});
+
 /** The engine's funnel against walking every journey in code, tallied the way the funnel documents. */
 async function funnelAgreesWithWalk(texts: string[]) {
   const { funnel, parseStep, walk } = await import("../src/journeys/funnel.js");
@@ -155,7 +178,10 @@ async function funnelAgreesWithWalk(texts: string[]) {
   const result = await funnel(engine, filter, steps, { windowMs });
   // Reference: every journey walked in code, tallied the way the funnel documents.
   const { sql, params } = await journeyCases(engine, filter);
-  const journeys = await engine.query<{ journey: Touch[] }>(`SELECT journey FROM (${sql})`, params);
+  const journeys = await engine.query<{ case_id: string; journey: Touch[] }>(
+    `SELECT case_id, journey FROM (${sql})`,
+    params,
+  );
   const entered = steps.map(() => 0);
   const next = steps.map(() => new Map<string, number>());
   const hops = steps.map(() => new Map<string, number>());
@@ -192,15 +218,24 @@ async function funnelAgreesWithWalk(texts: string[]) {
       .toISOString()
       .slice(0, 10);
   };
+  // And by segment: each customer's segment in the latest run ("(none)" when it placed them nowhere).
+  const members = new Map(
+    (
+      await engine.query<{ customer_id: string; segment_id: number }>(
+        "SELECT customer_id, segment_id FROM segment_members WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs)",
+      )
+    ).map((m) => [m.customer_id, String(m.segment_id)]),
+  );
   for (const [by, keyOf] of [
     ["channel", (t: Touch) => t[3]],
     ["week", (t: Touch) => monday(t[0])],
+    ["segment", (_: Touch, caseId: string) => members.get(caseId) ?? "(none)"],
   ] as const) {
     const expected = new Map<string, number[]>();
-    for (const { journey } of journeys) {
+    for (const { journey, case_id } of journeys) {
       const hits = walk(journey, steps, windowMs);
       if (hits.length === 0) continue;
-      const key = keyOf(journey[hits[0]!]!);
+      const key = keyOf(journey[hits[0]!]!, case_id);
       const counts = expected.get(key) ?? steps.map(() => 0);
       for (let s = 0; s < hits.length; s++) counts[s]!++;
       expected.set(key, counts);

@@ -240,8 +240,8 @@ function funnelCommand(journeys: Command): void {
     .addOption(
       new Option(
         "--breakdown <by>",
-        "the funnel per channel of the first step, or per week or month it started",
-      ).choices(["channel", "week", "month"]),
+        "the funnel per channel of the first step, per week or month it started, or per segment (latest segments discover)",
+      ).choices(["channel", "week", "month", "segment"]),
     )
     .action(
       action(

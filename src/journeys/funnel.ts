@@ -88,8 +88,11 @@ const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =
  * later one could be inside). The furthest attempt counts, the earliest among equals. Each hit is bound
  * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
  */
-/** What a funnel can be broken down by: the channel of its first step's touch, or when that touch was. */
-export type FunnelBreakdown = "channel" | "week" | "month";
+/**
+ * What a funnel can be broken down by: the channel of its first step's touch, when that touch was, or the
+ * customer's segment in the latest segmentation run ("(none)" for customers it did not place).
+ */
+export type FunnelBreakdown = "channel" | "week" | "month" | "segment";
 
 /** Each case's group, from its hits (a case that never entered has none). */
 const BREAKDOWN_KEY: Record<FunnelBreakdown | "none", string> = {
@@ -97,7 +100,16 @@ const BREAKDOWN_KEY: Record<FunnelBreakdown | "none", string> = {
   channel: "if(level = 0, '', channels[hits[1]])",
   week: "if(level = 0, '', toString(toMonday(fromUnixTimestamp64Milli(toInt64(times[hits[1]])))))",
   month: "if(level = 0, '', toString(toStartOfMonth(fromUnixTimestamp64Milli(toInt64(times[hits[1]])))))",
+  segment: "if(level = 0, '', segment)",
 };
+
+/** Each case's segment (a session's customer is the part of its id before '#'), for the segment breakdown. */
+const withSegment = (cases: string) => `
+  SELECT c.*, if(m.customer_id = '', '(none)', toString(m.segment_id)) AS segment
+  FROM (${cases}) AS c
+  LEFT JOIN (SELECT customer_id, segment_id FROM segment_members
+             WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs)) AS m
+    ON m.customer_id = splitByChar('#', c.case_id)[1]`;
 
 function funnelSql(
   cases: string,
@@ -148,12 +160,12 @@ function funnelSql(
                                                                 arraySlice(channels, last + 1), arraySlice(times, last + 1))]) AS hop_channel,
              if(hop_channel = '' AND level > 0 AND level < ${stepCount}, '(stayed)', hop_channel) AS hop
       FROM (
-        SELECT steps, times, channels,
+        SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""}
                arrayMap(h1 -> ${attempt}, arrayFilter((i, c) -> bitTest(c, 0), idx, codes)) AS attempts,
                arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
                if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
         FROM (
-          SELECT steps, times, channels, arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
+          SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
                  ${excluding.map((s) => `arrayCumSum(arrayMap(c -> toUInt32(bitTest(c, ${s - 1})), xcodes)) AS excluded_${s},`).join(" ")}
                  ${perStep
                    .slice(1)
@@ -162,7 +174,7 @@ function funnelSql(
                        `arrayReverseFill(x -> x > 0, arrayMap((c, i) -> if(bitTest(c, ${s - 1}), i, 0), codes, idx)) AS next_${s}`,
                    )
                    .join(", ")}
-          FROM (${cases})
+          FROM (${breakdown === "segment" ? withSegment(cases) : cases})
         )
       )
     )
@@ -278,7 +290,7 @@ function breakdownGroups(
       conversion: counts[stepCount - 1]! / counts[0]!,
     }))
     .sort((a, b) =>
-      by === "channel"
+      by === "channel" || by === "segment"
         ? b.entered[0]! - a.entered[0]! || (a.value < b.value ? -1 : 1)
         : a.value < b.value
           ? -1

@@ -149,7 +149,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
       .extend({
         step: list,
         window: z.string().default("30d"),
-        breakdown: z.enum(["channel", "week", "month"]).optional(),
+        breakdown: z.enum(["channel", "week", "month", "segment"]).optional(),
       })
       .refine((q) => (q.step?.length ?? 0) >= 2, {
         path: ["step"],

@@ -150,6 +150,7 @@ export function FunnelView({ route, navigate }: ViewProps) {
               <option value="channel">channel of the first step</option>
               <option value="week">week started (over time)</option>
               <option value="month">month started (over time)</option>
+              <option value="segment">segment</option>
             </select>
           </label>
         </div>
