@@ -32,9 +32,13 @@ export function Show<T>(props: {
   const { state } = props;
   if (state.loading)
     return (
-      <p class="status" aria-busy="true">
-        Loading…
-      </p>
+      // A skeleton where the data will be: the page keeps its shape while the answer comes.
+      <div class="skeleton" aria-busy="true">
+        <span class="visually-hidden">Loading…</span>
+        <div />
+        <div />
+        <div />
+      </div>
     );
   if (state.error)
     return (
