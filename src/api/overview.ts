@@ -124,6 +124,8 @@ export function registerOverviewRoutes(app: FastifyInstance, engine: Engine): vo
     {
       tags: ["overview"],
       summary: "Volume by channel and touchpoint over time, behaviour mix, customers, value",
+      // The dashboard's first view: kept until the data changes, like the other analytic reads.
+      cache: true,
     },
     overviewQuerySchema,
     (q) => overview(engine, q),

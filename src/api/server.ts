@@ -121,8 +121,18 @@ const DASHBOARD_DEFAULTS = [
 ];
 
 async function warmDashboard(app: FastifyInstance, adminKey: string): Promise<void> {
+  const get = (url: string) =>
+    app.inject({ method: "GET", url, headers: { authorization: `Bearer ${adminKey}` } });
   for (const url of DASHBOARD_DEFAULTS) {
-    await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${adminKey}` } });
+    const answer = await get(url);
+    // The funnel view opens on the suggested funnel (its default window, 7 days): compute that too.
+    if (url.startsWith("/v1/journeys/funnel/suggested") && answer.statusCode === 200) {
+      const steps = (JSON.parse(answer.body) as { steps: string[] }).steps;
+      if (steps.length >= 2)
+        await get(
+          `/v1/journeys/funnel?${steps.map((s) => `step=${encodeURIComponent(s)}`).join("&")}&window=7d`,
+        );
+    }
   }
 }
 

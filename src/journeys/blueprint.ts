@@ -140,12 +140,19 @@ export async function serviceBlueprint(
     bind,
   );
   // Each stage touch's front stage: the brand's first touch after it within a week, what it was, how long.
+  // next_brand[i]: the first brand touch at or after i (0: none), so each touch's reply is one lookup (the
+  // first brand touch after it is the earliest; if that is over a week later, so are the others).
   const replies = `
     SELECT case_id, ${stageOfStep}[t.1] AS stage, t.2 AS i,
-           arrayFirstIndex((s, j, ms) -> j > i AND startsWith(s, 'brand: ') AND ms - times[i] <= {week:Int64},
-                           steps, arrayEnumerate(steps), times) AS reply,
+           if(i < length(steps), next_brand[i + 1], 0) AS candidate,
+           if(candidate > 0 AND times[candidate] - times[i] <= {week:Int64}, candidate, 0) AS reply,
            if(reply > 0, steps[reply], '') AS action, if(reply > 0, (times[reply] - times[i]) / 1000, 0) AS wait
-    FROM (SELECT case_id, steps, times FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
+    FROM (
+      SELECT case_id, steps, times,
+             arrayReverseFill(x -> x > 0, arrayMap((s, j) -> if(startsWith(s, 'brand: '), j, 0), steps, arrayEnumerate(steps))) AS next_brand
+      FROM (${sql})
+    )
+    ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
     WHERE stage > 0`;
   const responseRows = await engine.query<{
     stage: number;

@@ -144,7 +144,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
   readRoute(
     app,
     "/v1/journeys/funnel",
-    { tags, summary: "Funnel: conversion per step, time to convert, what people did instead" },
+    { tags, summary: "Funnel: conversion per step, time to convert, what people did instead", cache: true },
     filterQuery
       .extend({
         step: list,
