@@ -2,6 +2,7 @@
 import { type Command, Option } from "commander";
 // Each command loads the journey module it runs (start-up stays short).
 import type { FunnelBreakdown, FunnelStep } from "../journeys/funnel.js";
+import type { JourneyModel } from "../journeys/journey-model.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import { action, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
@@ -283,6 +284,19 @@ function funnelCommand(journeys: Command): void {
     );
 }
 
+/** `--model FILE`: a JSON journey map, or BPMN whose tasks are read in the --by dimension; a usage error names the file. */
+async function readJourneyMap(file: string, by: FilterOptions["by"]): Promise<JourneyModel> {
+  const [{ readFileSync }, { journeyModelFromText }] = await Promise.all([
+    import("node:fs"),
+    import("../journeys/bpmn.js"),
+  ]);
+  try {
+    return journeyModelFromText(readFileSync(file, "utf8"), by);
+  } catch (error) {
+    throw new UsageError(`--model ${file}: ${(error as Error).message}`);
+  }
+}
+
 function conformanceCommand(journeys: Command): void {
   withFilters(
     journeys
@@ -298,15 +312,7 @@ function conformanceCommand(journeys: Command): void {
     .option("--cases <n>", "also give the first N cases with their alignment", Number, 0)
     .action(
       action(async (options: FilterOptions & { model: string; cases: number }) => {
-        const { readFileSync } = await import("node:fs");
-        const { journeyModelFromText } = await import("../journeys/bpmn.js");
-        let model: import("../journeys/journey-model.js").JourneyModel;
-        try {
-          // A .bpmn file's tasks are read in the --by dimension; a JSON map names its own.
-          model = journeyModelFromText(readFileSync(options.model, "utf8"), options.by);
-        } catch (error) {
-          throw new UsageError(`--model ${options.model}: ${(error as Error).message}`);
-        }
+        const model = await readJourneyMap(options.model, options.by);
         if (!Number.isInteger(options.cases) || options.cases < 0 || options.cases > 10_000)
           throw new UsageError("--cases: a whole number from 0 to 10000");
         await withStore(options, async (store) => {
@@ -348,15 +354,7 @@ function blueprintCommand(journeys: Command): void {
     .option("--columns <n>", "without a map: how many of the most common steps", Number, 6)
     .action(
       action(async (options: FilterOptions & { model?: string; columns: number }) => {
-        const { readFileSync } = await import("node:fs");
-        const { journeyModelFromText } = await import("../journeys/bpmn.js");
-        let model: import("../journeys/journey-model.js").JourneyModel | undefined;
-        if (options.model)
-          try {
-            model = journeyModelFromText(readFileSync(options.model, "utf8"), options.by);
-          } catch (error) {
-            throw new UsageError(`--model ${options.model}: ${(error as Error).message}`);
-          }
+        const model = options.model ? await readJourneyMap(options.model, options.by) : undefined;
         if (!Number.isInteger(options.columns) || options.columns < 1 || options.columns > 30)
           throw new UsageError("--columns: a whole number from 1 to 30");
         await withStore(options, async (store) => {

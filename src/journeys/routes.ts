@@ -1,5 +1,5 @@
 /** Journeys over HTTP (read key): the same results as `customer-flow journeys ... --json`. */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import { cachedResult, clientGone, readRoute } from "../api/read-route.js";
@@ -65,6 +65,16 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
 });
 
 const MAX_WINDOW_MS = 3650 * 86_400_000;
+
+const noSuchModel = (name: string) => `no stored journey map named "${name}"`;
+
+/** A map the body gave that cannot be one: 400 naming `model.<field>`; anything else is not ours to answer. */
+function sendModelError(reply: FastifyReply, error: unknown): FastifyReply {
+  if (!(error instanceof JourneyModelError)) throw error;
+  return reply
+    .code(400)
+    .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
+}
 
 /**
  * `lane`: the analytic lane (a server's worker threads); without one (tests of the routes alone), the work
@@ -245,10 +255,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
       try {
         model = journeyModelFromBody(request.body);
       } catch (error) {
-        if (!(error instanceof JourneyModelError)) throw error;
-        return reply
-          .code(400)
-          .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
+        return sendModelError(reply, error);
       }
       const q = query.data;
       // Aligning grows with the variants: in the lane's workers; one computation per map and filters.
@@ -268,11 +275,9 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     async (q, reply, request, stop) => {
       const model = await loadJourneyModel(engine, q.model);
       if (!model)
-        return reply.code(404).send({
-          error: "not_found",
-          field: "model",
-          message: `model: no stored journey map named "${q.model}"`,
-        });
+        return reply
+          .code(404)
+          .send({ error: "not_found", field: "model", message: `model: ${noSuchModel(q.model)}` });
       return computeFor(engine, lane, request.keyId, stop).conformance(toFilter(q), model, q.cases);
     },
   );
@@ -298,10 +303,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
           .code(201)
           .send({ name: model.name, steps: model.steps.length, flows: model.next.flat().length });
       } catch (error) {
-        if (!(error instanceof JourneyModelError)) throw error;
-        return reply
-          .code(400)
-          .send({ error: "bad_request", field: `model.${error.field}`, message: error.message });
+        return sendModelError(reply, error);
       }
     },
   );
@@ -310,12 +312,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     { config: { access: "read" }, schema: { tags, summary: "A stored journey map (the JSON map)" } },
     async (request, reply) => {
       const model = await storedJourneyModel(engine, request.params.name);
-      return (
-        model ??
-        reply
-          .code(404)
-          .send({ error: "not_found", message: `no stored journey map named "${request.params.name}"` })
-      );
+      return model ?? reply.code(404).send({ error: "not_found", message: noSuchModel(request.params.name) });
     },
   );
   app.delete<{ Params: { name: string } }>(
@@ -324,9 +321,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     async (request, reply) =>
       (await deleteJourneyModel(engine, request.params.name))
         ? reply.code(204).send()
-        : reply
-            .code(404)
-            .send({ error: "not_found", message: `no stored journey map named "${request.params.name}"` }),
+        : reply.code(404).send({ error: "not_found", message: noSuchModel(request.params.name) }),
   );
   // The service blueprint: from a stored map's stages (?model=NAME), or the most common steps.
   readRoute(
@@ -345,11 +340,9 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     async (q, reply, request, stop) => {
       const model = q.model === undefined ? undefined : await loadJourneyModel(engine, q.model);
       if (q.model !== undefined && !model)
-        return reply.code(404).send({
-          error: "not_found",
-          field: "model",
-          message: `model: no stored journey map named "${q.model}"`,
-        });
+        return reply
+          .code(404)
+          .send({ error: "not_found", field: "model", message: `model: ${noSuchModel(q.model)}` });
       return serviceBlueprint(engine, computeFor(engine, lane, request.keyId, stop), toFilter(q), {
         model,
         columns: q.columns,
