@@ -10,10 +10,10 @@ import { normaliseEvent, Sequence } from "../collect/normalise.js";
 import type { EventSink } from "../collect/sink.js";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { oddsRatio } from "../journeys/stats.js";
-import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
+import { LATEST_SEGMENT_MEMBERS, SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import { DEFAULT_PRIORITY, type PriorityConfig, priorityOf } from "./priority.js";
 
 export const STATUSES = ["open", "pending", "resolved"] as const;
@@ -429,10 +429,7 @@ export async function contextFacts(
        GROUP BY customer_id
      ) AS c
      LEFT JOIN (SELECT customer_id, clv, p_alive FROM customer_value FINAL) AS v ON v.customer_id = c.customer_id
-     LEFT JOIN (
-       SELECT customer_id, segment_id, label FROM segment_members
-       WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs)
-     ) AS g ON g.customer_id = c.customer_id
+     LEFT JOIN ${LATEST_SEGMENT_MEMBERS} AS g ON g.customer_id = c.customer_id
      SETTINGS join_use_nulls = 1`,
     {
       from90: formatTime(at - 90 * DAY),

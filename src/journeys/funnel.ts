@@ -5,6 +5,7 @@
  * early failed one. At each drop-off, what those people did instead: their next step, and the channel they
  * hopped to (the first later touch on another channel within the window; "(stayed)" when none).
  */
+import { LATEST_SEGMENT_MEMBERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import { type JourneyFilter, journeyCases, type Touch } from "./query.js";
 
@@ -21,7 +22,7 @@ export interface FunnelStep {
 }
 
 export interface FunnelResult {
-  /** With a breakdown: the funnel per channel of its first step's touch, or per week or month it started. */
+  /** With a breakdown: the funnel per channel of its first step's touch, per week or month it started, or per segment. */
   breakdown?: {
     by: FunnelBreakdown;
     groups: { value: string; entered: number[]; converted: number; conversion: number }[];
@@ -107,9 +108,7 @@ const BREAKDOWN_KEY: Record<FunnelBreakdown | "none", string> = {
 const withSegment = (cases: string) => `
   SELECT c.*, if(m.customer_id = '', '(none)', toString(m.segment_id)) AS segment
   FROM (${cases}) AS c
-  LEFT JOIN (SELECT customer_id, segment_id FROM segment_members
-             WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs)) AS m
-    ON m.customer_id = splitByChar('#', c.case_id)[1]`;
+  LEFT JOIN ${LATEST_SEGMENT_MEMBERS} AS m ON m.customer_id = splitByChar('#', c.case_id)[1]`;
 
 function funnelSql(
   cases: string,

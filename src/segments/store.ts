@@ -5,11 +5,11 @@ import { oddsRatio } from "../journeys/stats.js";
 import { variants } from "../journeys/views.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import { DEFAULT_PURCHASE_EVENTS } from "../value/store.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import type { SegmentSummary } from "./describe.js";
 import { type Clustered, clusterCustomers } from "./discover.js";
 import { CHANNEL_FEATURES, COUNT_FIELDS, type CustomerCounts, SPACES } from "./features.js";
-import { SEGMENT_CUSTOMERS } from "./sql.js";
+import { LATEST_SEGMENT_RUN, SEGMENT_CUSTOMERS } from "./sql.js";
 
 /**
  * Each of the COUNT_FIELDS over a customer's stored sequence (inbound touches only: `t` times, `ch` channels;
@@ -207,7 +207,7 @@ export async function segmentOf(
 ): Promise<{ id: number; label: string } | null> {
   const [row] = await engine.query<{ segment_id: number; label: string }>(
     `SELECT segment_id, label FROM segment_members
-     WHERE run_id = (SELECT argMax(run_id, created_at) FROM segment_runs) AND customer_id = {id:String} LIMIT 1`,
+     WHERE run_id = ${LATEST_SEGMENT_RUN} AND customer_id = {id:String} LIMIT 1`,
     { id: customerId },
   );
   return row ? { id: Number(row.segment_id), label: row.label } : null;

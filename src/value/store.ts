@@ -15,7 +15,6 @@ import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.
 import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
 import { PathBuilder, type PathTouch } from "./paths.js";
 
-export { DEFAULT_PURCHASE_EVENTS };
 /** Touches this long before a conversion form its path (30 days). */
 export const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
 
