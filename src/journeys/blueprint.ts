@@ -106,7 +106,8 @@ export async function serviceBlueprint(
     week: WEEK_MS,
   };
   const stageOfStep = "{stageOf:Map(String, UInt8)}";
-  // Per case and stage: reached, ends there, a purchase after its first touch there, examples.
+  // Per case and stage: reached, ends there, a purchase after its first touch there, examples (each case is
+  // one row per stage, so the five smallest ids are kept as they come instead of gathering every id).
   const reachRows = await engine.query<{
     stage: number;
     reach: number;
@@ -118,9 +119,9 @@ export async function serviceBlueprint(
   }>(
     `SELECT stage, count() AS reach, countIf(last_stage = stage) AS ended,
             countIf(bought) AS purchased,
-            arraySlice(arraySort(groupArray(case_id)), 1, 5) AS examples,
-            arraySlice(arraySort(groupArrayIf(case_id, last_stage = stage)), 1, 5) AS ended_examples,
-            arraySlice(arraySort(groupArrayIf(case_id, bought)), 1, 5) AS purchased_examples
+            groupArraySorted(5)(case_id) AS examples,
+            groupArraySortedIf(5)(case_id, last_stage = stage) AS ended_examples,
+            groupArraySortedIf(5)(case_id, bought) AS purchased_examples
      FROM (
        SELECT case_id, names, arrayMap(s -> ${stageOfStep}[s], steps) AS stage_of,
               stage_of[arrayLastIndex(s -> NOT startsWith(s, 'brand: '), steps)] AS last_stage

@@ -39,14 +39,24 @@ export interface ConformanceResult {
   examples: { caseId: string; cost: number; fitness: number; alignment: AlignedMove[] }[];
 }
 
+/** Cases, perfectly fitting ones, total cost and total (n + s): the log fitness of some cases. */
+interface Tally {
+  cases: number;
+  perfect: number;
+  cost: number;
+  denominator: number;
+}
+
+const emptyTally = (): Tally => ({ cases: 0, perfect: 0, cost: 0, denominator: 0 });
+const logFitnessOf = (t: Tally) => (t.denominator > 0 ? 1 - t.cost / t.denominator : 0);
+
 /** The accumulated conformance of the cases added so far. */
 export class ConformanceAccumulator {
   private readonly alignments = new Map<string, Alignment>();
-  private cases = 0;
-  private perfect = 0;
+  /** Over all cases, and per month of the first touch. */
+  private readonly total = emptyTally();
+  private readonly periods = new Map<string, Tally>();
   private fitnessSum = 0;
-  private costSum = 0;
-  private denominator = 0;
   private readonly skipped = new Map<string, number>();
   private readonly unexpected = new Map<string, number>();
   private readonly breaches = new Map<string, number>();
@@ -54,10 +64,6 @@ export class ConformanceAccumulator {
   private readonly synced: number[];
   private readonly skippedCases: number[];
   private readonly examples: ConformanceResult["examples"] = [];
-  private readonly periods = new Map<
-    string,
-    { cases: number; perfect: number; cost: number; denominator: number }
-  >();
 
   constructor(
     private readonly model: JourneyModel,
@@ -84,19 +90,17 @@ export class ConformanceAccumulator {
   add(steps: string[], count: number, times?: number[], period = "", caseId = ""): void {
     const alignment = this.alignmentOf(steps);
     const fitness = traceFitness(this.model, steps.length, alignment.cost);
-    const denominator = (steps.length + this.model.shortestWalk) * count;
-    this.cases += count;
-    if (alignment.cost === 0) this.perfect += count;
     this.fitnessSum += fitness * count;
-    this.costSum += alignment.cost * count;
-    this.denominator += denominator;
+    const tallies = [this.total];
     if (period) {
-      const tally = this.periods.get(period) ?? { cases: 0, perfect: 0, cost: 0, denominator: 0 };
+      if (!this.periods.has(period)) this.periods.set(period, emptyTally());
+      tallies.push(this.periods.get(period)!);
+    }
+    for (const tally of tallies) {
       tally.cases += count;
       if (alignment.cost === 0) tally.perfect += count;
       tally.cost += alignment.cost * count;
-      tally.denominator += denominator;
-      this.periods.set(period, tally);
+      tally.denominator += (steps.length + this.model.shortestWalk) * count;
     }
     const tookStep = new Set<number>();
     const skippedStep = new Set<number>();
@@ -161,11 +165,11 @@ export class ConformanceAccumulator {
       Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
     return {
       model: this.model.name,
-      cases: this.cases,
-      perfectlyFitting: this.perfect,
-      averageTraceFitness: this.cases > 0 ? this.fitnessSum / this.cases : 0,
-      logFitness: this.denominator > 0 ? 1 - this.costSum / this.denominator : 0,
-      cost: this.costSum,
+      cases: this.total.cases,
+      perfectlyFitting: this.total.perfect,
+      averageTraceFitness: this.total.cases > 0 ? this.fitnessSum / this.total.cases : 0,
+      logFitness: logFitnessOf(this.total),
+      cost: this.total.cost,
       deviations: {
         skipped: sorted(this.skipped),
         unexpected: sorted(this.unexpected),
@@ -185,7 +189,7 @@ export class ConformanceAccumulator {
           period,
           cases: t.cases,
           perfectlyFitting: t.perfect,
-          logFitness: 1 - t.cost / t.denominator,
+          logFitness: logFitnessOf(t),
         })),
       examples: [...this.examples].sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0)),
     };
