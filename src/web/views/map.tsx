@@ -475,14 +475,14 @@ function ProcessMapDrawing(props: {
   const waits = selection.edges.flatMap((e) => (e.medianSeconds === null ? [] : [e.medianSeconds]));
   const range: [number, number] = [Math.min(...waits, 0), Math.max(...waits, 1)];
   const edgeTitle = (e: DrawnEdge) =>
-    e.status === "reference"
-      ? `${e.from} → ${e.to}\ndesigned, not taken in these journeys (or below the paths slider)`
-      : edgeTitleOf(e);
-  const edgeTitleOf = (e: MapEdge) =>
-    `${e.from} → ${e.to}\n${fmt(e.count)} times, ${fmt(e.cases)} customers (${percent(e.cases, data.cases)})${
-      e.medianSeconds === null
-        ? ""
-        : `\nwait: median ${duration(e.medianSeconds)}, p90 ${duration(e.p90Seconds)}`
+    `${e.from} → ${e.to}\n${
+      e.status === "reference"
+        ? "designed, not taken in these journeys (or below the paths slider)"
+        : `${fmt(e.count)} times, ${fmt(e.cases)} customers (${percent(e.cases, data.cases)})${
+            e.medianSeconds === null
+              ? ""
+              : `\nwait: median ${duration(e.medianSeconds)}, p90 ${duration(e.p90Seconds)}`
+          }`
     }`;
   return (
     <div
