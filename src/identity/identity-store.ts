@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime, versionClock } from "../store/time.js";
 import { canonicalIdentifier, type IdentityLink } from "./identifiers.js";
+import { IdentityIndex } from "./identity-index.js";
 import { UnionFind } from "./union-find.js";
 
 export function linkId(a: string, b: string): string {
@@ -55,14 +56,19 @@ async function membersOf(
   );
 }
 
-/** Writes the customer id of every identifier in the given groups. */
-async function writeGroups(engine: Engine, groups: string[][]): Promise<void> {
+/** Writes the customer id of every identifier in the given groups (and tells the store's index, if it has one). */
+async function writeGroups(
+  engine: Engine,
+  groups: string[][],
+  index: IdentityIndex | undefined,
+): Promise<void> {
   const version = nextVersion();
   const rows = groups.flatMap((group) => {
     const customer = canonicalIdentifier(group);
     return group.map((identifier) => ({ identifier, customer_id: customer, version }));
   });
   await engine.insert("identity_map", rows);
+  index?.setGroups(groups);
 }
 
 /**
@@ -91,14 +97,56 @@ export class KnownLinks {
  * split, when a server holds the folder, is sent to that server's split route).
  */
 const identityQueues = new WeakMap<Engine, Promise<unknown>>();
+/** The store an engine reaches (an engine with other query settings wraps the same store). */
+const storeOf = (engine: Engine): Engine => engine.base ?? engine;
 function serialized<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
-  const previous = identityQueues.get(engine) ?? Promise.resolve();
+  const store = storeOf(engine);
+  const previous = identityQueues.get(store) ?? Promise.resolve();
   const next = previous.then(work, work);
   identityQueues.set(
-    engine,
+    store,
     next.catch(() => undefined),
   );
   return next;
+}
+
+/**
+ * The in-memory identity map of a store this process alone writes (an embedded folder), loaded at the
+ * first merge or split and kept current by them. Only read inside serialized work, so a load never
+ * overlaps a write. A failed write drops it (the store may hold part of the write): the next one reloads.
+ */
+const identityIndexes = new WeakMap<Engine, Promise<IdentityIndex>>();
+function indexOf(engine: Engine): Promise<IdentityIndex> | undefined {
+  const store = storeOf(engine);
+  if (!store.exclusive) return undefined;
+  let index = identityIndexes.get(store);
+  if (!index) {
+    index = IdentityIndex.load(store);
+    identityIndexes.set(store, index);
+  }
+  return index;
+}
+
+async function withIndex<T>(
+  engine: Engine,
+  work: (index: IdentityIndex | undefined) => Promise<T>,
+): Promise<T> {
+  try {
+    return await work(await indexOf(engine));
+  } catch (error) {
+    identityIndexes.delete(storeOf(engine));
+    throw error;
+  }
+}
+
+/**
+ * Rows of identity_map or identity_links were deleted outside a merge or split (an erasure): the index is
+ * rebuilt from the store at the next merge. Queued behind identity work under way, which may still use it.
+ */
+export function forgetIdentityIndex(engine: Engine): Promise<void> {
+  return serialized(engine, async () => {
+    identityIndexes.delete(storeOf(engine));
+  });
 }
 
 /** Most identifiers one customer may gather through traits before trait merges into it stop (configurable). */
@@ -132,10 +180,56 @@ export function applyLinks(
   options: LinkOptions = {},
 ): Promise<number> {
   if (links.length === 0) return Promise.resolve(0);
-  return serialized(engine, () => applyNewLinks(engine, links, options));
+  return serialized(engine, () => withIndex(engine, (index) => applyNewLinks(engine, links, options, index)));
 }
 
-async function applyNewLinks(engine: Engine, links: IdentityLink[], options: LinkOptions): Promise<number> {
+/** What stitching needs to know of the stored identities: from the index, or asked of the engine. */
+interface StoredIdentities {
+  /** Which of these link ids are stored. */
+  storedLinks(ids: string[]): Promise<string[]>;
+  /** The customer of each identifier that identity_map has a row for. */
+  customersOf(identifiers: string[]): Promise<Map<string, string>>;
+  membersOf(customers: string[]): Promise<{ identifier: string; customer_id: string }[]>;
+}
+
+function storedIdentities(engine: Engine, index: IdentityIndex | undefined): StoredIdentities {
+  if (!index)
+    return {
+      storedLinks: async (ids) =>
+        (
+          await queryByIds<{ link_id: string }>(
+            engine,
+            "SELECT link_id FROM identity_links FINAL WHERE link_id IN {ids:Array(String)}",
+            ids,
+          )
+        ).map((row) => row.link_id),
+      customersOf: (identifiers) => customersOf(engine, identifiers),
+      membersOf: (customers) => membersOf(engine, customers),
+    };
+  return {
+    storedLinks: async (ids) => ids.filter((id) => index.hasLink(id)),
+    customersOf: async (identifiers) => {
+      const found = new Map<string, string>();
+      for (const id of identifiers) {
+        const customer = index.customerOf(id);
+        if (customer !== undefined) found.set(id, customer);
+      }
+      return found;
+    },
+    membersOf: async (customers) =>
+      customers.flatMap((customer_id) =>
+        index.membersOf(customer_id).map((identifier) => ({ identifier, customer_id })),
+      ),
+  };
+}
+
+async function applyNewLinks(
+  engine: Engine,
+  links: IdentityLink[],
+  options: LinkOptions,
+  index: IdentityIndex | undefined,
+): Promise<number> {
+  const stored = storedIdentities(engine, index);
   const known = options.known;
   const maxIdentifiers = options.maxIdentifiers ?? DEFAULT_MAX_IDENTIFIERS;
   const capOf = (link: IdentityLink) =>
@@ -146,21 +240,16 @@ async function applyNewLinks(engine: Engine, links: IdentityLink[], options: Lin
     if (!unique.has(id) && !known?.has(id)) unique.set(id, link);
   }
   if (unique.size === 0) return 0;
-  const existing = await queryByIds<{ link_id: string }>(
-    engine,
-    "SELECT link_id FROM identity_links FINAL WHERE link_id IN {ids:Array(String)}",
-    [...unique.keys()],
-  );
-  for (const { link_id } of existing) {
-    unique.delete(link_id);
-    known?.add(link_id);
+  for (const id of await stored.storedLinks([...unique.keys()])) {
+    unique.delete(id);
+    known?.add(id);
   }
   if (unique.size === 0) return 0;
 
   const endpoints = [...new Set([...unique.values()].flatMap((l) => [l.left, l.right]))];
-  const current = await customersOf(engine, endpoints);
+  const current = await stored.customersOf(endpoints);
   const customers = [...new Set(endpoints.map((id) => current.get(id) ?? id))];
-  const members = await membersOf(engine, customers);
+  const members = await stored.membersOf(customers);
 
   const sets = new UnionFind();
   for (const id of endpoints) sets.union(id, current.get(id) ?? id);
@@ -177,6 +266,9 @@ async function applyNewLinks(engine: Engine, links: IdentityLink[], options: Lin
     sets.union(link.left, link.right);
   }
 
+  // The map before the links: a write cut short between them leaves links unstored, so the same evidence
+  // arriving again (the client retries what was not acknowledged) is applied again, not skipped as known.
+  await writeGroups(engine, sets.groups(), index);
   const now = formatTime(Date.now());
   const version = nextVersion();
   await engine.insert(
@@ -194,7 +286,7 @@ async function applyNewLinks(engine: Engine, links: IdentityLink[], options: Lin
       version,
     })),
   );
-  await writeGroups(engine, sets.groups());
+  index?.addLinks(unique.keys());
   for (const id of unique.keys()) known?.add(id);
   return unique.size;
 }
@@ -234,10 +326,14 @@ export interface SplitResult {
 
 /** Undoes one merge: the link becomes inactive and the customer is rebuilt from its remaining links. */
 export function splitLink(engine: Engine, id: string): Promise<SplitResult> {
-  return serialized(engine, () => splitOneLink(engine, id));
+  return serialized(engine, () => withIndex(engine, (index) => splitOneLink(engine, id, index)));
 }
 
-async function splitOneLink(engine: Engine, id: string): Promise<SplitResult> {
+async function splitOneLink(
+  engine: Engine,
+  id: string,
+  index: IdentityIndex | undefined,
+): Promise<SplitResult> {
   const [link] = await engine.query<StoredLink>(
     "SELECT link_id, left, right, reason, event_id, created_at, active FROM identity_links FINAL WHERE link_id = {id:String}",
     { id },
@@ -257,7 +353,7 @@ async function splitOneLink(engine: Engine, id: string): Promise<SplitResult> {
   for (const identifier of identifiers) sets.add(identifier);
   for (const l of links) sets.union(l.left, l.right);
   const groups = sets.groups();
-  await writeGroups(engine, groups);
+  await writeGroups(engine, groups, index);
   return {
     linkId: id,
     before,

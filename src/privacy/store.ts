@@ -3,6 +3,7 @@
  * identifiers, erasing every row about them, and gathering everything held about them for an export.
  */
 import { randomBytes } from "node:crypto";
+import { forgetIdentityIndex } from "../identity/identity-store.js";
 import { lookupIdentifiers } from "../identity/lookup.js";
 import { type Engine, MAX_BOUND_IDS, type QueryParams, queryInChunks } from "../store/engine.js";
 import { eventsTtl } from "../store/schema.js";
@@ -329,5 +330,7 @@ export async function erasePeople(engine: Engine, people: People): Promise<Recor
         );
     }
   }
+  // Their identifiers left identity_map and identity_links: the in-memory identity index reloads.
+  await forgetIdentityIndex(engine);
   return rows;
 }

@@ -42,6 +42,7 @@ export class DataFolderLockedError extends Error {
 /** Embedded ClickHouse (chDB): a persistent session in a data folder. */
 export class ChdbEngine implements Engine {
   readonly description: string;
+  readonly exclusive = true;
   private readonly session: ChdbSession;
   private closed = false;
 

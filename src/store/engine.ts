@@ -11,6 +11,11 @@ export interface Engine {
   readonly description: string;
   /** The engine this one wraps (the same store with other query settings), if it wraps one. */
   readonly base?: Engine;
+  /**
+   * True when this process is the store's only writer (an embedded folder is locked to one process), so
+   * what it keeps in memory about stored rows stays true (the identity index of identity-store.ts).
+   */
+  readonly exclusive?: boolean;
   /** Runs a statement that returns rows (JSONEachRow) and collects them. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Runs a statement that returns nothing (DDL, OPTIMIZE, ...). */
