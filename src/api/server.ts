@@ -7,8 +7,10 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { registerBrandBehaviourRoutes } from "../behaviour/brand-routes.js";
 import { loadModel } from "../behaviour/classifier.js";
 import type { BehaviourModel } from "../behaviour/model.js";
+import { ModelInUse } from "../behaviour/model-in-use.js";
 import { registerBehaviourRoutes } from "../behaviour/routes.js";
 import { Collector } from "../collect/collector.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
@@ -136,10 +138,22 @@ async function warmDashboard(app: FastifyInstance, adminKey: string): Promise<vo
   }
 }
 
+/** How often a server re-reads which behaviour model version is in use. */
+const MODEL_REFRESH_MS = 5_000;
+
 export async function buildServer(options: ServerOptions): Promise<CustomerFlowServer> {
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: maxBatchBytes });
-  const sink = new EngineSink(options.engine, options.commit, options.model);
+  // The behaviour model in use: the store's chosen version (adapted to the brand's labels), else the public
+  // one; re-read every few seconds, so a version the CLI trains or chooses is used without a restart.
+  const models = await ModelInUse.of(options.engine, options.model ?? loadModel());
+  const modelRefresh = setInterval(() => {
+    models
+      .refresh(options.engine)
+      .catch((error) => app.log.error({ err: error }, "reading the model in use"));
+  }, MODEL_REFRESH_MS);
+  modelRefresh.unref();
+  const sink = new EngineSink(options.engine, options.commit, () => models.current);
   const contexts = new ContextService(
     options.engine,
     options.playbook ?? loadPlaybook(DEFAULT_PLAYBOOK_PATH),
@@ -152,6 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   sink.onCommitted(() => sequences.written());
   app.addHook("onClose", () => sequences.stop());
+  app.addHook("onClose", async () => clearInterval(modelRefresh));
   const laneHealth = new LaneHealth();
   const lane = new AnalyticLane(options.lane);
   app.addHook("onClose", async () => {
@@ -388,7 +403,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerSegmentRoutes(app, reads, lane);
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);
-  registerBehaviourRoutes(app, reads, options.model ?? loadModel(), lane);
+  registerBehaviourRoutes(app, reads, models, lane);
+  registerBrandBehaviourRoutes(app, reads, models);
   registerPrivacyRoutes(app, options.engine, regulations, contexts);
   registerInternalRoutes(app, options.engine, sink);
 

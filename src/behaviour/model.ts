@@ -80,16 +80,25 @@ export class BehaviourModel {
   }
 
   classify(text: string): Classification {
-    const x = featurise(text);
+    return this.classifyFeatures(featurise(text));
+  }
+
+  /** The four spaces' scores of a featurised text (before thresholds). */
+  scoreFeatures(x: SparseVector): Record<Space, number> {
     const raw = this.rawScores(x);
     const rule = ruleFloors(x);
-    const scores: Record<Space, number> = {
+    return {
       // "It would be great if ..." is a wish, not praise: a strong suggestion form halves the praise score.
       praise: round(rule.suggestion >= STRONG_FLOOR ? raw.sentiment[2] / 2 : raw.sentiment[2]),
       complaint: round(Math.max(raw.sentiment[0], rule.complaint)),
       question: round(Math.max(raw.question, rule.question)),
       suggestion: round(Math.max(raw.suggestion, rule.suggestion)),
     };
+  }
+
+  /** classify() for a text already featurised (training and evaluation featurise once). */
+  classifyFeatures(x: SparseVector): Classification {
+    const scores = this.scoreFeatures(x);
     const labels: Space[] = [];
     let behaviour: BehaviourLabel = "other";
     let best = 1;

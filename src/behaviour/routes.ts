@@ -7,7 +7,8 @@ import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { MAX_CLASSIFIED_CHARS } from "./features.js";
-import type { BehaviourLabel, BehaviourModel } from "./model.js";
+import type { BehaviourLabel } from "./model.js";
+import type { ModelInUse } from "./model-in-use.js";
 import { DEFAULT_NOW_CONFIG, type NowConfig } from "./now.js";
 
 const time = z
@@ -101,7 +102,7 @@ const classifyBodySchema = z.union([
 export function registerBehaviourRoutes(
   app: FastifyInstance,
   engine: Engine,
-  model: BehaviourModel,
+  models: ModelInUse,
   lane?: AnalyticLane,
 ): void {
   const tags = ["behaviour"];
@@ -145,6 +146,7 @@ export function registerBehaviourRoutes(
     async (request, reply) => {
       const body = classifyBodySchema.safeParse(request.body);
       if (!body.success) return sendZodError(reply, body.error);
+      const model = models.current;
       if ("text" in body.data) return { text: body.data.text, ...model.classify(body.data.text) };
       return { results: body.data.texts.map((text) => ({ text, ...model.classify(text) })) };
     },

@@ -22,6 +22,21 @@ export interface TrainOptions {
   l2?: number;
   seed?: number;
   thresholds?: Partial<Record<Space, number>>;
+  /**
+   * Start from these weights, and let L2 pull towards them instead of towards zero: fine-tuning a trained
+   * head on a brand's labels keeps what the public data taught where the brand's labels say nothing.
+   */
+  prior?: Float32Array;
+}
+
+/**
+ * One training example of a head: class index (0/1 for a sigmoid head); with `not`, the example says only
+ * that the class is not `y` (a brand labelled "not a complaint" without saying praise or neutral).
+ */
+export interface HeadExample {
+  x: SparseVector;
+  y: number;
+  not?: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: Record<Space, number> = {
@@ -47,25 +62,26 @@ function shuffle<T>(items: T[], random: () => number): void {
  * One linear head with `classes` outputs (softmax), or one logit (sigmoid) when classes is 1.
  * Labels: class index, or 0/1 for a sigmoid head.
  */
-export function trainHead(
-  data: Array<{ x: SparseVector; y: number }>,
-  classes: number,
-  options: TrainOptions = {},
-): Float32Array {
-  const { epochs = 6, learningRate = 0.03, l2 = 1e-5, seed = 7 } = options;
-  const weights = new Float32Array(classes * DIMENSIONS);
+export function trainHead(data: HeadExample[], classes: number, options: TrainOptions = {}): Float32Array {
+  const { epochs = 6, learningRate = 0.03, l2 = 1e-5, seed = 7, prior } = options;
+  const weights = prior ? Float32Array.from(prior) : new Float32Array(classes * DIMENSIONS);
   const squares = new Float32Array(classes * DIMENSIONS).fill(1e-6);
-  // Balanced class weights: each class counts as much as the others in the loss.
-  const counts = new Array(Math.max(2, classes)).fill(0);
-  for (const { y } of data) counts[y]++;
-  const classWeight = counts.map((c) => (c === 0 ? 0 : data.length / (counts.length * c)));
+  // Balanced weights: each target (a class, or "not" a class) counts as much as the others in the loss.
+  const groups = Math.max(2, classes);
+  const groupOf = (e: HeadExample) => (e.not ? groups + e.y : e.y);
+  const counts = new Array(2 * groups).fill(0);
+  for (const e of data) counts[groupOf(e)]++;
+  const present = counts.filter((c) => c > 0).length;
+  const groupWeight = counts.map((c) => (c === 0 ? 0 : data.length / (present * c)));
   const order = data.map((_, i) => i);
   const random = seededRandom(seed);
   const logits = new Float64Array(classes);
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
     for (const i of order) {
-      const { x, y } = data[i];
+      const example = data[i];
+      const { x, y } = example;
+      const weight = groupWeight[groupOf(example)];
       for (let k = 0; k < classes; k++) {
         let sum = 0;
         const base = k * DIMENSIONS;
@@ -75,21 +91,26 @@ export function trainHead(
       const gradients = new Float64Array(classes);
       if (classes === 1) {
         const p = 1 / (1 + Math.exp(-logits[0]));
-        gradients[0] = (p - y) * classWeight[y];
+        const target = example.not ? 1 - y : y;
+        gradients[0] = (p - target) * weight;
       } else {
         let max = -Infinity;
         for (let k = 0; k < classes; k++) max = Math.max(max, logits[k]);
         let z = 0;
         for (let k = 0; k < classes; k++) z += Math.exp(logits[k] - max);
+        const p = Array.from({ length: classes }, (_, k) => Math.exp(logits[k] - max) / z);
+        // "Not y": the loss is -log(1 - p_y); its target spreads over the other classes as p does.
+        const rest = 1 - p[y];
         for (let k = 0; k < classes; k++) {
-          gradients[k] = (Math.exp(logits[k] - max) / z - (k === y ? 1 : 0)) * classWeight[y];
+          const target = example.not ? (k === y || rest <= 0 ? 0 : p[k] / rest) : k === y ? 1 : 0;
+          gradients[k] = (p[k] - target) * weight;
         }
       }
       for (let k = 0; k < classes; k++) {
         const base = k * DIMENSIONS;
         for (let f = 0; f < x.length; f++) {
           const j = base + x.indices[f];
-          const g = gradients[k] * x.values[f] + l2 * weights[j];
+          const g = gradients[k] * x.values[f] + l2 * (weights[j] - (prior ? prior[j] : 0));
           squares[j] += g * g;
           weights[j] -= (learningRate * g) / Math.sqrt(squares[j]);
         }

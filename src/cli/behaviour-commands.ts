@@ -6,6 +6,11 @@ import type { Command } from "commander";
 import type { Metrics } from "../behaviour/evaluate.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import type { LabelledText } from "../behaviour/train.js";
+import {
+  registerBrandBehaviourCommands,
+  storeModelInUse,
+  trainFromLabels,
+} from "./brand-behaviour-commands.js";
 import { actionAfter, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 
 import { emit, parseOptions, UsageError } from "./output.js";
@@ -59,7 +64,18 @@ interface ModelOptions extends GlobalOptions {
   model?: string;
 }
 
-function chosenModel(options: ModelOptions): { model: BehaviourModel; path: string } {
+/**
+ * The model a command uses: --model FILE; else the data folder's model in use (a version chosen after
+ * `train --from-labels`, else its retrained file, else the shipped model).
+ */
+async function chosenModel(options: ModelOptions): Promise<{ model: BehaviourModel; path: string }> {
+  if (!options.model) {
+    const dataDir = options.data ?? lazy.resolveStoreOptions({}).dataDir;
+    if (existsSync(dataDir)) {
+      const inUse = await withStore(options, (store) => storeModelInUse(store));
+      if (inUse.chosenVersion) return { model: inUse.current, path: `${dataDir} (${inUse.version})` };
+    }
+  }
   const path = options.model ?? lazy.modelPathFor(options.data ?? lazy.resolveStoreOptions({}).dataDir);
   if (!existsSync(path)) throw new UsageError(`--model: no model file at ${path}`);
   return { model: lazy.loadModel(path), path };
@@ -129,7 +145,7 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--json", "NDJSON out (always; kept for symmetry with every command)")
     .action(
       run(async (options: ModelOptions & { input?: string; textColumn: string }) => {
-        const { model } = chosenModel(options);
+        const { model } = await chosenModel(options);
         for await (const item of readTexts(options.input, options.textColumn)) {
           const out =
             item.text === undefined
@@ -160,6 +176,10 @@ export function registerBehaviourCommands(program: Command): void {
       "--from-replies",
       "also learn from the store's messages that the brand replied to, each labelled by its reply",
     )
+    .option(
+      "--from-labels",
+      "adapt the public model to the brand's labels in the store; put in use only when better on labels it never trained on",
+    )
     .option("--output <file>", "where to write the model (default: the data folder, used from then on)")
     .option("--data <dir>", "data folder the model is for (and whose replies --from-replies reads)")
     .option("--clickhouse-url <url>", "with --from-replies: read the replies from a ClickHouse server")
@@ -175,10 +195,15 @@ export function registerBehaviourCommands(program: Command): void {
             withPublic?: boolean;
             withoutNc?: boolean;
             fromReplies?: boolean;
+            fromLabels?: boolean;
             output?: string;
             epochs: number;
           },
         ) => {
+          if (options.fromLabels) {
+            await trainFromLabels(options);
+            return;
+          }
           const started = Date.now();
           const progress = startProgress("training", 3, "steps");
           const corpus: LabelledText[] = [];
@@ -263,7 +288,7 @@ export function registerBehaviourCommands(program: Command): void {
           },
         ) => {
           if (!options.input && !options.public) throw new UsageError("give --input FILE or --public");
-          const { model, path } = chosenModel(options);
+          const { model, path } = await chosenModel(options);
           if (options.input) {
             const { corpus, errors } = lazy.readLabelledCsv(
               options.input,
@@ -302,6 +327,8 @@ export function registerBehaviourCommands(program: Command): void {
         },
       ),
     );
+
+  registerBrandBehaviourCommands(behaviour);
 
   withStoreOptions(behaviour.command("now"))
     .description(

@@ -50,11 +50,12 @@ export async function withStore<T>(
 
 export async function sinkFor(store: OpenedStore, options: GlobalOptions): Promise<EventSink> {
   if (store.via !== "server") {
-    const [{ EngineSink }, { modelForStore }] = await Promise.all([
+    const [{ EngineSink }, { storeModelInUse }] = await Promise.all([
       import("../collect/sink.js"),
-      import("../behaviour/classifier.js"),
+      import("./brand-behaviour-commands.js"),
     ]);
-    return new EngineSink(store.engine, undefined, modelForStore(store.dataDir));
+    const inUse = await storeModelInUse(store);
+    return new EngineSink(store.engine, undefined, () => inUse.current);
   }
   const [{ readServerInfo, resolveStoreOptions }, { RemoteSink }] = await Promise.all([
     import("../store/open.js"),

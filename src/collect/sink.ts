@@ -39,18 +39,22 @@ export class EngineSink implements EventSink {
   private readonly maxIdentifiers = maxIdentifiersFromEnv();
   readonly failedBudget: FailedEventsBudget;
 
+  /** The model labelling texts: a fixed one, or one read at each batch (the store's model in use can change). */
+  private readonly model: () => BehaviourModel;
+
   constructor(
     private readonly engine: Engine,
     options?: GroupCommitOptions,
-    private readonly model: BehaviourModel = loadModel(),
+    model: BehaviourModel | (() => BehaviourModel) = loadModel(),
   ) {
+    this.model = typeof model === "function" ? model : () => model;
     this.failedBudget = new FailedEventsBudget(engine);
     // Identity first (batch after batch, in order), then the events, each text labelled with its behaviour.
     this.events = new GroupCommitter(
       {
         prepare: (rows) => this.stitch(rows),
         write: async (rows) => {
-          await engine.insert("events", labelBehaviour(rows, this.model));
+          await engine.insert("events", labelBehaviour(rows, this.model()));
           for (const listener of this.committedListeners) listener(rows);
         },
       },

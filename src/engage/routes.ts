@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import { readRoute } from "../api/read-route.js";
+import { SPACES } from "../behaviour/model.js";
 import type { EventSink } from "../collect/sink.js";
 import type { Engine } from "../store/engine.js";
 import type { ContextService } from "./context.js";
@@ -42,6 +43,15 @@ export const inboxCommandSchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("assign"), assignee: z.string().min(1).max(200), actor }),
   z.object({ action: z.literal("note"), note: z.string().min(1).max(10_000), actor }),
   z.object({ action: z.literal("status"), status: z.enum(STATUSES), actor }),
+  z.object({
+    action: z.literal("relabel"),
+    // The behaviours the agent sees, the primary first; [] = none of the four.
+    labels: z
+      .array(z.enum(SPACES))
+      .max(4)
+      .refine((l) => new Set(l).size === l.length, "a label is repeated"),
+    actor,
+  }),
   z
     .object({ action: z.literal("resolve"), actor })
     .transform((c) => ({ action: "status" as const, status: "resolved" as const, actor: c.actor })),
@@ -86,7 +96,8 @@ export function registerEngageRoutes(
       config: { access: "agent" },
       schema: {
         tags,
-        summary: "Assign, note, set status (open, pending, resolved), resolve, or reply (agent key)",
+        summary:
+          "Assign, note, set status (open, pending, resolved), resolve, reply, or relabel its behaviour (agent key)",
       },
     },
     async (request, reply) => {

@@ -4,7 +4,8 @@
  * current status being the latest status set. A reply is also an outbound event of the brand in events.
  */
 import { randomUUID } from "node:crypto";
-import type { BehaviourLabel } from "../behaviour/model.js";
+import { addLabels } from "../behaviour/brand-store.js";
+import type { BehaviourLabel, Space } from "../behaviour/model.js";
 import { analysisTime } from "../behaviour/store.js";
 import { normaliseEvent, Sequence } from "../collect/normalise.js";
 import type { EventSink } from "../collect/sink.js";
@@ -28,12 +29,17 @@ const ITEM_STATE = `(
          argMaxIf(status, at, status != '') AS status,
          argMaxIf(assignee, at, action = 'assign') AS assignee,
          countIf(action = 'reply') AS replies,
+         argMaxIf(note, at, action = 'relabel') AS relabel,
+         countIf(action = 'relabel') AS relabels,
          max(at) AS updated_at
   FROM inbox_actions GROUP BY item_id)`;
 
 const ITEM_COLUMNS = `
   e.event_id AS id, ${CUSTOMER_OF_EVENT} AS customer_id, e.identity_key AS identity_key,
-  e.behaviour AS behaviour, e.behaviour_labels AS labels, e.text AS text,
+  -- An agent's relabel (its note: the labels, comma-separated, first the primary) replaces the model's.
+  arrayFilter(l -> l != '', splitByChar(',', s.relabel)) AS relabelled,
+  if(s.relabels > 0, if(empty(relabelled), 'other', relabelled[1]), e.behaviour) AS behaviour,
+  if(s.relabels > 0, relabelled, e.behaviour_labels) AS labels, e.text AS text,
   toString(e.channel) AS channel, e.touchpoint AS touchpoint,
   toUnixTimestamp64Milli(e.timestamp) AS ms,
   greatest(JSONExtractFloat(e.properties, 'followers'), JSONExtractFloat(e.traits, 'followers')) AS followers,
@@ -197,7 +203,7 @@ export async function getItem(
 export interface ItemAction {
   at: string;
   actor: string;
-  action: "assign" | "note" | "status" | "reply";
+  action: "assign" | "note" | "status" | "reply" | "relabel";
   status: string;
   assignee: string;
   note: string;
@@ -248,6 +254,7 @@ export type InboxCommand =
   | { action: "assign"; assignee: string; actor?: string }
   | { action: "note"; note: string; actor?: string }
   | { action: "status"; status: Status; actor?: string }
+  | { action: "relabel"; labels: Space[]; actor?: string }
   | { action: "reply"; text: string; responder: string; channel?: string; resolve?: boolean; actor?: string };
 
 export interface CommandResult {
@@ -304,7 +311,13 @@ export async function applyCommand(
   if (command.action === "assign")
     await record(engine, id, { action: "assign", assignee: command.assignee, actor });
   else if (command.action === "note") await record(engine, id, { action: "note", note: command.note, actor });
-  else if (command.action === "status") {
+  else if (command.action === "relabel") {
+    // The agent's correction shows on the item and becomes a label the model can learn from.
+    await addLabels(engine, [
+      { text: item.text, labels: command.labels, eventId: id, source: "relabel", actor },
+    ]);
+    await record(engine, id, { action: "relabel", note: command.labels.join(","), actor });
+  } else if (command.action === "status") {
     checkTransition(item.status, command.status);
     await record(engine, id, { action: "status", status: command.status, actor });
   } else {

@@ -1,12 +1,12 @@
 /**
  * Everything held about one person, as one JSON document (a data subject's access request): identifiers and
  * merges, traits, every event with its text and behaviour labels, inbox items with their actions and notes,
- * segment memberships, CLV rows, and rejected events that carry any of their identifiers. The server adds
+ * segment memberships, CLV rows, behaviour labels of their messages, and rejected events that carry any of their identifiers. The server adds
  * the context facts it holds in memory.
  */
 import { identifiersOfCustomer, linksOfCustomer } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
-import { payloadCondition } from "./store.js";
+import { carriesIdentifiers } from "./store.js";
 
 export interface PersonExport {
   customerId: string;
@@ -20,6 +20,8 @@ export interface PersonExport {
   segments: Array<Record<string, unknown>>;
   value: Array<Record<string, unknown>>;
   failedEvents: Array<Record<string, unknown>>;
+  /** Behaviour labels agents gave their messages (or texts that carry their identifiers). */
+  behaviourLabels: Array<Record<string, unknown>>;
   context?: unknown;
 }
 
@@ -63,10 +65,17 @@ export async function exportPerson(engine: Engine, customerId: string): Promise<
     "SELECT * FROM customer_value WHERE customer_id = {customer:String} ORDER BY version",
     params,
   );
-  const carried = payloadCondition(identifiers);
+  const carried = carriesIdentifiers(identifiers);
   const failedEvents = await engine.query<Record<string, unknown>>(
-    `SELECT received_at, source, field, reason, payload FROM failed_events WHERE ${carried.sql} ORDER BY received_at`,
+    `SELECT received_at, source, field, reason, payload FROM failed_events WHERE ${carried.on("payload")} ORDER BY received_at`,
     carried.params,
+  );
+  const behaviourLabels = await engine.query<Record<string, unknown>>(
+    `SELECT at, actor, source, event_id, text, labels FROM behaviour_labels
+     WHERE event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)})
+        OR (event_id = '' AND (${carried.on("text")}))
+     ORDER BY at`,
+    { ...carried.params, ids: identifiers },
   );
   return {
     customerId,
@@ -86,5 +95,6 @@ export async function exportPerson(engine: Engine, customerId: string): Promise<
     segments,
     value,
     failedEvents: failedEvents.map((f) => ({ ...f, payload: parsed(String(f.payload)) })),
+    behaviourLabels,
   };
 }

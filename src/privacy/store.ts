@@ -247,16 +247,26 @@ export async function resolvePeople(engine: Engine, subjects: string[]): Promise
 /** Needles per multiSearchAny call (the function takes at most 255). */
 const NEEDLES_PER_CALL = 200;
 
-/** A condition on failed_events' `payload`: it carries one of these identifiers (see payloadNeedles). */
-export function payloadCondition(identifiers: string[]): { sql: string; params: QueryParams } {
+/**
+ * A condition on a text column (failed_events' `payload`, a label's `text`): it carries one of these
+ * identifiers (see payloadNeedles). `on(column)` gives the SQL; the needles are the params.
+ */
+export function carriesIdentifiers(identifiers: string[]): {
+  on: (column: string) => string;
+  params: QueryParams;
+} {
   const needles = payloadNeedles(identifiers);
   const params: QueryParams = {};
-  const calls: string[] = [];
+  const names: string[] = [];
   for (let i = 0; i < needles.length; i += NEEDLES_PER_CALL) {
-    params[`n${calls.length}`] = needles.slice(i, i + NEEDLES_PER_CALL);
-    calls.push(`multiSearchAnyCaseInsensitive(payload, {n${calls.length}:Array(String)})`);
+    names.push(`n${names.length}`);
+    params[names[names.length - 1]!] = needles.slice(i, i + NEEDLES_PER_CALL);
   }
-  return { sql: calls.length > 0 ? calls.join(" OR ") : "0", params };
+  const on = (column: string) =>
+    names.length > 0
+      ? names.map((name) => `multiSearchAnyCaseInsensitive(${column}, {${name}:Array(String)})`).join(" OR ")
+      : "0";
+  return { on, params };
 }
 
 /**
@@ -265,11 +275,20 @@ export function payloadCondition(identifiers: string[]): { sql: string; params: 
  * needles, see payloadNeedles). Every table of the database is either here or in HOLDS_NO_PERSONAL_DATA
  * (test/privacy.test.ts checks system.tables).
  */
-export const ERASURE_PLAN: ReadonlyArray<{ table: string; where: (needles: string) => string }> = [
+export const ERASURE_PLAN: ReadonlyArray<{
+  table: string;
+  where: (carries: (column: string) => string) => string;
+}> = [
   {
     table: "inbox_actions",
     where: () =>
       "item_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)}) OR reply_event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)})",
+  },
+  {
+    // Labels of their messages, and label texts posted on their own that carry one of their identifiers.
+    table: "behaviour_labels",
+    where: (carries) =>
+      `event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)}) OR (event_id = '' AND (${carries("text")}))`,
   },
   { table: "events", where: () => "identity_key IN {ids:Array(String)}" },
   {
@@ -283,7 +302,7 @@ export const ERASURE_PLAN: ReadonlyArray<{ table: string; where: (needles: strin
   },
   { table: "customer_value", where: () => "customer_id IN {customers:Array(String)}" },
   { table: "segment_members", where: () => "customer_id IN {customers:Array(String)}" },
-  { table: "failed_events", where: (needles) => needles },
+  { table: "failed_events", where: (carries) => carries("payload") },
 ];
 
 /** Tables that hold no personal data (aggregates, bookkeeping, hashes), so an erasure leaves them be. */
@@ -296,6 +315,8 @@ export const HOLDS_NO_PERSONAL_DATA: ReadonlySet<string> = new Set([
   "privacy_salt",
   "privacy_settings",
   "journey_models", // designed journey maps: steps, flows, labels
+  "behaviour_models", // hashed-feature weights and scores, no texts
+  "behaviour_model_choices", // version names
   "regulation_subjects", // subjects in clear while their regulation runs, then deleted (dropSubjects)
 ]);
 
@@ -313,10 +334,10 @@ export async function erasePeople(engine: Engine, people: People): Promise<Recor
   for (let i = 0; i < people.customers.length; i += MAX_BOUND_IDS)
     passes.push({ identifiers: [], customers: people.customers.slice(i, i + MAX_BOUND_IDS) });
   for (const pass of passes) {
-    const carried = payloadCondition(pass.identifiers);
+    const carried = carriesIdentifiers(pass.identifiers);
     const params: QueryParams = { ids: pass.identifiers, customers: pass.customers, ...carried.params };
     for (const { table, where } of ERASURE_PLAN) {
-      const condition = where(carried.sql);
+      const condition = where(carried.on);
       const [counted] = await engine.query<{ n: number }>(
         `SELECT count() AS n FROM ${table} WHERE ${condition}`,
         params,

@@ -296,6 +296,51 @@ export const JOURNEY_MODELS_TABLE: TableSpec = {
   orderBy: "name",
 };
 
+/**
+ * A brand's behaviour labels (agents' relabels, the labels API, label files): the latest label of a text
+ * (of a stored message when event_id is set, else of the text itself) is the one training reads.
+ */
+export const BEHAVIOUR_LABELS_TABLE: TableSpec = {
+  name: "behaviour_labels",
+  columns: `
+    label_id String,
+    at DateTime64(3, 'UTC'),
+    actor String,
+    source LowCardinality(String),
+    event_id String,
+    text String,
+    labels Array(LowCardinality(String))`,
+  engine: "MergeTree",
+  orderBy: "(at, label_id)",
+};
+
+/** Every behaviour model trained on the brand's labels, with how it was judged (the model itself gzip+base64). */
+export const BEHAVIOUR_MODELS_TABLE: TableSpec = {
+  name: "behaviour_models",
+  columns: `
+    version String,
+    created_at DateTime64(3, 'UTC'),
+    base String,
+    labels UInt32,
+    adopted UInt8,
+    report String,
+    model String`,
+  engine: "MergeTree",
+  orderBy: "version",
+};
+
+/** Which model version is in use: the latest row wins ('' = the public model). */
+export const BEHAVIOUR_MODEL_CHOICES_TABLE: TableSpec = {
+  name: "behaviour_model_choices",
+  columns: `
+    at DateTime64(3, 'UTC'),
+    version String,
+    actor String,
+    reason String`,
+  engine: "MergeTree",
+  orderBy: "at",
+};
+
 export interface Migration {
   version: number;
   name: string;
@@ -358,6 +403,11 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   { version: 10, name: "journey models", tables: [JOURNEY_MODELS_TABLE] },
+  {
+    version: 11,
+    name: "brand behaviour labels and models",
+    tables: [BEHAVIOUR_LABELS_TABLE, BEHAVIOUR_MODELS_TABLE, BEHAVIOUR_MODEL_CHOICES_TABLE],
+  },
 ];
 
 function engineClause(spec: TableSpec, replicatedPath?: string): string {

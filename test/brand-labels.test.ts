@@ -1,0 +1,207 @@
+/**
+ * Behaviour that learns from the brand (issue 20), on the real engine and a real server: labels posted
+ * through the API and an inbox relabel change the model in use after a retrain; a worse candidate is not
+ * adopted; a version can be rolled back.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { chooseModel } from "../src/behaviour/brand-store.js";
+import { loadModel } from "../src/behaviour/classifier.js";
+import { isHeldOut } from "../src/behaviour/corpus.js";
+import { ModelInUse } from "../src/behaviour/model-in-use.js";
+import { HELD_BACK_SHARE, retrainFromLabels } from "../src/behaviour/retrain.js";
+import type { Engine } from "../src/store/engine.js";
+import {
+  basic,
+  get,
+  post,
+  sendAccepted,
+  startTestServer,
+  type TestServer,
+  testEngine,
+  uid,
+} from "../testing/helpers.js";
+
+let engine: Engine;
+let server: TestServer;
+before(async () => {
+  engine = await testEngine();
+  server = await startTestServer(engine);
+});
+after(() => server.close());
+
+const asAgent = { authorization: basic("ak_test") };
+const SUBJECTS = [
+  "my parcel",
+  "the app",
+  "my booking",
+  "the courier",
+  "your checkout",
+  "the new card",
+  "my refund",
+  "the store visit",
+  "the driver",
+  "your website",
+  "the delivery",
+  "my order",
+  "the helpline",
+  "the upgrade",
+];
+const WHEN = [
+  "again",
+  "today",
+  "this morning",
+  "on monday",
+  "last night",
+  "for the third time",
+  "this week",
+  "at last",
+];
+const subject = (i: number) => SUBJECTS[i % 14];
+const when = (i: number) => WHEN[Math.floor(i / 14) % 8];
+/** In this brand's customers' slang, "wicked sick, brutal" is high praise; the public model reads a complaint. */
+const slang = (i: number) => `${subject(i)} was wicked sick ${when(i)}, brutal`;
+const plain = (i: number) => `${subject(i)} arrives ${when(i)}`;
+/** Texts no label holds. */
+const UNSEEN = "the parking lot was wicked sick yesterday, brutal";
+
+/** The server re-reads the model in use every few seconds: wait until it names this version. */
+async function serverUses(version: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await get(`${server.url}/v1/behaviour/models`)).body.inUse === version) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`the server never used ${version}`);
+}
+
+test("labels and a relabel retrain the model in use; a worse candidate is not adopted; a version rolls back", async () => {
+  const publicModel = loadModel();
+  assert.ok(
+    publicModel.classify(UNSEEN).labels.includes("complaint"),
+    "the public model reads the slang as a complaint",
+  );
+
+  // A stored message, its inbox relabel, and a label by message id.
+  const user = uid("zork");
+  const messages = [0, 1].map((i) => ({ id: uid("msg"), text: slang(500 + i) }));
+  await sendAccepted(
+    server,
+    messages.map((m) => ({
+      type: "track",
+      userId: user,
+      messageId: m.id,
+      event: "Message Received",
+      properties: { channel: "social", text: m.text },
+    })),
+  );
+  const relabel = await post(
+    `${server.url}/v1/inbox/${messages[0]!.id}`,
+    { action: "relabel", labels: ["praise"], actor: "ana" },
+    asAgent,
+  );
+  assert.equal(relabel.status, 200, JSON.stringify(relabel.body));
+  assert.equal(relabel.body.item.behaviour, "praise", "the item shows the agent's label");
+  assert.equal(relabel.body.history.at(-1).action, "relabel");
+
+  const items = [
+    { messageId: messages[1]!.id, labels: ["praise"] },
+    ...Array.from({ length: 110 }, (_, i) => ({ text: slang(i), labels: ["praise"] })),
+    ...Array.from({ length: 110 }, (_, i) => ({ text: plain(i), labels: [] })),
+  ];
+  const posted = await post(`${server.url}/v1/behaviour/labels`, { labels: items, actor: "ana" }, asAgent);
+  assert.equal(posted.status, 200, JSON.stringify(posted.body));
+  assert.equal(posted.body.labelled, 221);
+
+  // Clear errors: a read key may not label; an unknown message names its field; nothing is stored then.
+  const readKey = await post(`${server.url}/v1/behaviour/labels`, items.slice(0, 1), {
+    authorization: basic("rk_test"),
+  });
+  assert.equal(readKey.status, 403);
+  const unknown = await post(
+    `${server.url}/v1/behaviour/labels`,
+    [
+      { text: "fine", labels: ["praise"] },
+      { messageId: "no-such-message", labels: [] },
+    ],
+    asAgent,
+  );
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.field, "1.messageId");
+  const badLabel = await post(
+    `${server.url}/v1/behaviour/labels`,
+    [{ text: "x", labels: ["angry"] }],
+    asAgent,
+  );
+  assert.equal(badLabel.status, 400);
+  assert.match(badLabel.body.field, /^0\.labels/);
+
+  const stats = (await get(`${server.url}/v1/behaviour/labels/stats`)).body;
+  assert.equal(stats.texts, 222);
+  assert.equal(stats.perLabel.praise, 112);
+  assert.equal(stats.perLabel.none, 110);
+  assert.deepEqual(stats.perSource, { api: 221, relabel: 1 });
+
+  // Retrain: the candidate beats the public model on held-back labels and is put in use.
+  const inUse = await ModelInUse.of(engine, publicModel);
+  const first = await retrainFromLabels(engine, inUse, "test");
+  assert.equal(first.judgement.method, "held-back");
+  assert.ok(first.adopted, JSON.stringify(first.judgement));
+  assert.ok(first.judgement.candidate.score > first.judgement.inUse.score);
+  await serverUses(first.version);
+  const classified = await post(
+    `${server.url}/v1/behaviour/classify`,
+    { text: UNSEEN },
+    {
+      authorization: basic("rk_test"),
+    },
+  );
+  assert.ok(classified.body.labels.includes("praise"), JSON.stringify(classified.body));
+  // Ingest labels new messages with the model in use.
+  const fresh = uid("msg");
+  await sendAccepted(server, [
+    {
+      type: "track",
+      userId: user,
+      messageId: fresh,
+      event: "Message Received",
+      properties: { channel: "social", text: "the lounge was wicked sick tonight, brutal" },
+    },
+  ]);
+  const [stored] = await engine.query<{ behaviour: string }>(
+    "SELECT behaviour FROM events WHERE event_id = {id:String}",
+    {
+      id: fresh,
+    },
+  );
+  assert.equal(stored?.behaviour, "praise");
+
+  // Labels that contradict the held-back ones, on the texts it may train on: the candidate is worse, not adopted.
+  const poisoned = Array.from({ length: 110 }, (_, i) => slang(i))
+    .filter((text) => !isHeldOut(text, HELD_BACK_SHARE))
+    .map((text) => ({ text, labels: ["complaint"] }));
+  assert.equal((await post(`${server.url}/v1/behaviour/labels`, poisoned, asAgent)).status, 200);
+  const second = await retrainFromLabels(engine, inUse, "test");
+  assert.equal(second.adopted, false, JSON.stringify(second.judgement));
+  assert.ok(second.judgement.candidate.score < second.judgement.inUse.score);
+  assert.equal(inUse.version, first.version);
+
+  const models = (await get(`${server.url}/v1/behaviour/models`)).body;
+  assert.equal(models.inUse, first.version);
+  assert.deepEqual(
+    models.versions.map((v: { version: string; adopted: boolean }) => [v.version, v.adopted]),
+    [
+      [first.version, true],
+      [second.version, false],
+    ],
+  );
+
+  // Roll back to the public model.
+  await chooseModel(engine, "", "test", "roll back");
+  await serverUses(publicModel.version);
+  const back = await post(
+    `${server.url}/v1/behaviour/classify`,
+    { text: UNSEEN },
+    { authorization: basic("rk_test") },
+  );
+  assert.ok(back.body.labels.includes("complaint"));
+});
