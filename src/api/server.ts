@@ -29,6 +29,8 @@ import { registerPrivacyRoutes } from "../privacy/routes.js";
 import { applyPrivacySettings } from "../privacy/settings.js";
 import { activeSuppressions, privacySalt } from "../privacy/store.js";
 import { Suppressions } from "../privacy/suppressions.js";
+import type { QueueLoader } from "../queue/loader.js";
+import type { NatsQueue, NatsQueueOptions } from "../queue/nats.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
 import type { Engine } from "../store/engine.js";
 import {
@@ -74,6 +76,8 @@ export interface ServerOptions {
   hashPii?: boolean;
   /** The analytic lane's worker threads, deadline and memory limit (lanes/pool.ts). */
   lane?: LaneOptions;
+  /** Load events from this queue too (the store node behind stateless collectors, `serve --queue`). */
+  queue?: NatsQueueOptions;
 }
 
 export interface CustomerFlowServer {
@@ -133,6 +137,17 @@ async function warmDashboard(app: FastifyInstance, adminKey: string): Promise<vo
         );
     }
   }
+}
+
+/** The loader's figures and the queue's lag for /health (the lag as unknown while NATS does not answer). */
+async function queueHealth(queue: NatsQueue, loader: QueueLoader) {
+  const status = await queue.status().catch(() => undefined);
+  return {
+    connected: queue.connected,
+    lag: status ? status.pending + status.ackPending : null,
+    redelivered: status?.redelivered ?? null,
+    loaded: loader.stats,
+  };
 }
 
 /** How often a server re-reads which behaviour model version is in use. */
@@ -215,6 +230,21 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     pii ? (typed) => pii.identifier(typed) : undefined,
   );
   const collector = new Collector(sink, options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes, suppressions);
+  // Behind collectors: the loader takes the queue's batches in order and acknowledges them once committed.
+  // (The NATS client is loaded only by a server that uses a queue.)
+  let queue: NatsQueue | undefined;
+  let loader: QueueLoader | undefined;
+  if (options.queue) {
+    const [{ NatsQueue }, { QueueLoader }] = await Promise.all([
+      import("../queue/nats.js"),
+      import("../queue/loader.js"),
+    ]);
+    queue = await NatsQueue.open(options.queue);
+    loader = new QueueLoader(await queue.consumer(), sink, suppressions, {
+      onError: (message, error) => app.log.error({ err: error }, message),
+    });
+  }
+  app.addHook("onReady", async () => loader?.start());
   const regulations = new Regulations(
     options.engine,
     suppressions,
@@ -299,6 +329,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       pendingRegulations: regulations.pending,
       identifiersHashed: pii !== undefined,
     },
+    ...(queue && loader ? { queue: await queueHealth(queue, loader) } : {}),
     lane: {
       eventLoopDelay: laneHealth.eventLoopDelay(),
       resultCacheBytes: results.size,
@@ -330,6 +361,9 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerInternalRoutes(app, options.engine, sink);
 
   app.addHook("onClose", async () => {
+    // The loader's batch under way is committed and acknowledged before the sink closes.
+    await loader?.stop();
+    await queue?.close();
     await sink.close();
   });
   return { app, collector, sink, contexts, results };

@@ -11,6 +11,7 @@ import { registerJourneyCommands } from "./journey-commands.js";
 import { emit, UsageError } from "./output.js";
 import { registerPrivacyCommands } from "./privacy-commands.js";
 import { startProgress } from "./progress.js";
+import { registerQueueCommands } from "./queue-commands.js";
 import { registerSegmentCommands } from "./segment-commands.js";
 import { enableTimings, mark, printTimings } from "./timings.js";
 import { registerValueCommands } from "./value-commands.js";
@@ -97,6 +98,12 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   )
   .option("--log", "log every request (emails and phones in URLs redacted)")
   .option(
+    "--queue <url>",
+    "also load what stateless collectors (`customer-flow collect`) put on this NATS JetStream queue, e.g. nats://127.0.0.1:4222",
+  )
+  .option("--queue-stream <name>", "the queue's stream name", "CUSTOMER_FLOW")
+  .option("--queue-subjects <prefix>", "the queue's subject prefix", "customer-flow")
+  .option(
     "--playbook <file>",
     "next-best-action rules (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)",
   )
@@ -117,6 +124,9 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           hashPii?: boolean;
           log?: boolean;
           playbook?: string;
+          queue?: string;
+          queueStream: string;
+          queueSubjects: string;
         },
       ) => {
         // A bad rules file stops the server before it opens the store, with one line per bad rule.
@@ -134,7 +144,12 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           agentKeys: options.agentKey,
           privacyKeys: options.privacyKey,
         });
-        const server = await serveStore(store, keys, options);
+        const server = await serveStore(store, keys, {
+          ...options,
+          queue: options.queue
+            ? { url: options.queue, stream: options.queueStream, subjectPrefix: options.queueSubjects }
+            : undefined,
+        });
         emit(
           Boolean(options.json),
           {
@@ -371,6 +386,7 @@ registerValueCommands(program);
 registerBehaviourCommands(program);
 registerSegmentCommands(program);
 registerPrivacyCommands(program);
+registerQueueCommands(program);
 registerEngageCommands(program);
 registerJourneyCommands(program);
 

@@ -7,6 +7,7 @@ import { DEFAULT_FAILED_RETENTION_DAYS, setFailedRetention } from "../collect/fa
 import { DEFAULT_PLAYBOOK_PATH, loadPlaybook } from "../engage/rules.js";
 import { redactUrl } from "../privacy/redact.js";
 import { setEventRetention } from "../privacy/store.js";
+import type { NatsQueueOptions } from "../queue/nats.js";
 import type { Engine } from "../store/engine.js";
 import { type OpenedStore, removeServerInfo, resolveStoreOptions, writeServerInfo } from "../store/open.js";
 import { DEFAULT_QUERY_LIMITS } from "../store/query-limits.js";
@@ -30,6 +31,8 @@ export interface ServeOptions {
   retentionDays?: number;
   /** Store emails, phones and handles hashed from now on (also CUSTOMER_FLOW_HASH_PII=1). */
   hashPii?: boolean;
+  /** Also load the events stateless collectors put on this queue (NATS JetStream). */
+  queue?: NatsQueueOptions;
 }
 
 export function resolveKeys(options: {
@@ -56,7 +59,7 @@ export function resolveKeys(options: {
 }
 
 /** The request log: method, URL with emails and phones redacted (privacy/redact.ts), client address. */
-function requestLogger(): object {
+export function requestLogger(): object {
   return {
     level: "info",
     serializers: {
@@ -94,6 +97,7 @@ export async function startServer(
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
     warmDashboard: true,
+    queue: options.queue,
     hashPii: options.hashPii || process.env.CUSTOMER_FLOW_HASH_PII === "1",
     lane: {
       workers: options.workers,
@@ -142,6 +146,7 @@ export async function serveStore(
     | "failedRetentionDays"
     | "retentionDays"
     | "hashPii"
+    | "queue"
   > & {
     data?: string;
   },
@@ -158,6 +163,7 @@ export async function serveStore(
     failedRetentionDays: options.failedRetentionDays,
     retentionDays: options.retentionDays,
     hashPii: options.hashPii,
+    queue: options.queue,
     writeKeys: [],
     readKeys: [],
     dataDir,
