@@ -55,14 +55,22 @@ export class QueueLoader {
   private async loop(): Promise<void> {
     const maxBatch = this.options.maxBatch ?? 10_000;
     const waitMs = this.options.waitMs ?? 1_000;
+    // The next batch is fetched while this one is written (it is written and acknowledged only after).
+    const take = () =>
+      this.consumer.next(maxBatch, waitMs).then(
+        (batch) => ({ batch }),
+        (error: unknown) => ({ error }),
+      );
+    let next = take();
     while (!this.stopped) {
-      let batch: Awaited<ReturnType<QueueConsumer["next"]>>;
-      try {
-        batch = await this.consumer.next(maxBatch, waitMs);
-      } catch (error) {
-        await this.failed("taking a batch from the queue failed", error);
+      const taken = await next;
+      if ("error" in taken) {
+        await this.failed("taking a batch from the queue failed", taken.error);
+        next = take();
         continue;
       }
+      const batch = taken.batch;
+      next = take();
       if (batch.records.length === 0) continue;
       const events: StoredEvent[] = [];
       const failures: FailedEvent[] = [];

@@ -88,6 +88,8 @@ export class NatsQueue implements QueuePublisher {
         timeout: 3_000,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
+        // No stack trace captured per publish: with it, building errors that are never thrown was a fifth of the CPU.
+        noAsyncTraces: true,
       });
     } catch (error) {
       throw new QueueUnavailableError(
