@@ -59,7 +59,8 @@ async function storedEvents(dataDir: string): Promise<number> {
 async function untilLoaded(queue: NatsQueue): Promise<void> {
   for (;;) {
     const status = await queue.status();
-    if (status.lastSequence > 0 && status.pending === 0 && status.ackPending === 0) return;
+    // Acknowledged up to the stream's last message (the pending counts alone can lag behind a burst).
+    if (status.lastSequence > 0 && status.ackedSequence >= status.lastSequence) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

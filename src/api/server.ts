@@ -144,7 +144,8 @@ async function queueHealth(queue: NatsQueue, loader: QueueLoader) {
   const status = await queue.status().catch(() => undefined);
   return {
     connected: queue.connected,
-    lag: status ? status.pending + status.ackPending : null,
+    // Messages after the last one the loader acknowledged (the consumer's pending counts can trail a burst).
+    lag: status ? status.lastSequence - status.ackedSequence : null,
     redelivered: status?.redelivered ?? null,
     loaded: loader.stats,
   };

@@ -105,7 +105,7 @@ export function registerQueueCommands(program: Command): void {
           emit(Boolean(options.json), status, () =>
             [
               `stream ${status.stream}: ${status.messages} messages (${status.bytes} bytes), last sequence ${status.lastSequence}`,
-              `loader: ${status.pending} not yet taken, ${status.ackPending} taken and not yet acknowledged (acknowledged up to ${status.ackedSequence})`,
+              `loader: lag ${status.lastSequence - status.ackedSequence} (acknowledged up to ${status.ackedSequence}); ${status.pending} not yet taken, ${status.ackPending} taken and not yet acknowledged`,
               `redelivered: ${status.redelivered}`,
             ].join("\n"),
           );
