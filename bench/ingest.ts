@@ -6,10 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { demoEvents, ratio, spawnServer, stopServer, timed } from "./util.js";
+import { demoEvents, ratio, rawInsertRate, spawnServer, stopServer, timed } from "./util.js";
 
 const total = Number(process.argv[2] ?? 300_000);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -41,25 +38,11 @@ const http = await timed(async () => {
 await stopServer(child);
 
 // The peer: the same rows, already validated, inserted straight into the engine in large batches.
-const sequence = new Sequence();
-const rows = events.map((e) => {
-  const result = normaliseEvent(e, { source: "bench", receivedAt: Date.now(), sequence });
-  if (!("ok" in result)) throw new Error("demo events are valid");
-  return result.ok;
-});
-const rawDir = mkdtempSync(join(tmpdir(), "cf-bench-raw-"));
-const engine = await ChdbEngine.open(rawDir, "customer_flow");
-await migrate(engine);
-const raw = await timed(async () => {
-  for (let i = 0; i < rows.length; i += 50_000) await engine.insert("events", rows.slice(i, i + 50_000));
-});
-const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM events");
-await engine.close();
+const raw = await rawInsertRate(events);
 rmSync(serverDir, { recursive: true, force: true });
-rmSync(rawDir, { recursive: true, force: true });
 
 const httpRate = events.length / http.seconds;
-const rawRate = events.length / raw.seconds;
+const rawRate = raw.eventsPerSecond;
 console.log(
   JSON.stringify(
     {
@@ -71,7 +54,7 @@ console.log(
       httpEventsPerSecond: Math.round(httpRate),
       rawInsertEventsPerSecond: Math.round(rawRate),
       ratioHttpToRaw: Number(ratio(httpRate, rawRate)),
-      rawRowsStored: stored?.n,
+      rawRowsStored: raw.stored,
     },
     null,
     2,

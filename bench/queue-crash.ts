@@ -7,42 +7,17 @@
  * Needs NATS with JetStream (default nats://127.0.0.1:4222, or CUSTOMER_FLOW_TEST_NATS).
  * Usage: node dist/bench/queue-crash.js [cycles=20]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NatsQueue } from "../src/queue/nats.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
+import { reckon, sendCrashBatch } from "./crash-load.js";
+import { spawnCli, spawnServer } from "./util.js";
 
-const CLI = join(fileURLToPath(new URL(".", import.meta.url)), "..", "src", "cli", "main.js");
 export const TEST_NATS = process.env.CUSTOMER_FLOW_TEST_NATS ?? "nats://127.0.0.1:4222";
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts a CLI command that prints {"url": ...} as JSON once it listens. */
-export async function startProcess(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  let errors = "";
-  child.stderr!.on("data", (chunk) => (errors += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${errors}`)), 60_000);
-    child.stdout!.on("data", (chunk) => {
-      output += chunk;
-      try {
-        const parsed = JSON.parse(output) as { url: string };
-        clearTimeout(timer);
-        resolve(parsed.url);
-      } catch {}
-    });
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${errors}`)));
-  });
-  return { child, url };
-}
+type Started = Awaited<ReturnType<typeof spawnCli>>;
 
 async function kill(started: Started): Promise<void> {
   const exited = new Promise((resolve) => started.child.once("exit", resolve));
@@ -55,46 +30,9 @@ export interface QueueTopology {
   dataDir: string;
 }
 
-export const startStoreNode = (t: QueueTopology) =>
-  startProcess([
-    "serve",
-    "--data",
-    t.dataDir,
-    "--port",
-    "0",
-    "--write-key",
-    "wk",
-    "--read-key",
-    "rk",
-    ...t.queueArgs,
-  ]);
+export const startStoreNode = (t: QueueTopology) => spawnServer(t.dataDir, t.queueArgs);
 export const startCollector = (t: QueueTopology) =>
-  startProcess(["collect", "--port", "0", "--write-key", "wk", ...t.queueArgs]);
-
-const auth = `Basic ${Buffer.from("wk:").toString("base64")}`;
-
-async function sendBatch(url: string, ids: string[]): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/v1/batch`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: auth },
-      body: JSON.stringify({
-        // A retry resends the identical event, so everything is derived from the id.
-        batch: ids.map((id) => ({
-          type: "track",
-          messageId: id,
-          userId: `queue-user-${Number(id.slice(6)) % 37}`,
-          event: "Queue Crash Test",
-          properties: { channel: "web", id },
-        })),
-      }),
-    });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
+  spawnCli(["collect", "--port", "0", "--write-key", "wk", ...t.queueArgs]);
 
 export interface QueueCrashResult {
   cycles: number;
@@ -148,7 +86,7 @@ export async function runQueueCrashTest(options: {
           ids.push(...retries);
         }
         // Half the senders use each collector (whichever process serves it now).
-        if (await sendBatch(collectors[w % 2]!.url, ids)) acknowledged.push(...ids);
+        if (await sendCrashBatch(collectors[w % 2]!.url, ids, "Queue Crash Test")) acknowledged.push(...ids);
         else await new Promise((resolve) => setTimeout(resolve, 50));
       }
     });
@@ -175,26 +113,13 @@ export async function runQueueCrashTest(options: {
     const exited = new Promise((resolve) => store.child.once("exit", resolve));
     store.child.kill("SIGTERM");
     await exited;
-    const engine = await ChdbEngine.open(topology.dataDir, "customer_flow");
-    try {
-      const counts = new Map<string, number>();
-      for await (const row of engine.stream<{ event_id: string; n: string }>(
-        "SELECT event_id, count() AS n FROM events FINAL GROUP BY event_id",
-      ))
-        counts.set(row.event_id, Number(row.n));
-      const unique = [...new Set(acknowledged)];
-      return {
-        cycles: options.cycles,
-        kills,
-        acknowledged: unique.length,
-        missing: unique.filter((id) => !counts.has(id)).length,
-        duplicated: [...counts.values()].filter((n) => n > 1).length,
-        retriesSent,
-        drainSeconds,
-      };
-    } finally {
-      await engine.close();
-    }
+    return {
+      cycles: options.cycles,
+      kills,
+      ...(await reckon(topology.dataDir, acknowledged)),
+      retriesSent,
+      drainSeconds,
+    };
   } finally {
     for (const started of [store, ...collectors])
       if (started.child.exitCode === null) started.child.kill("SIGKILL");

@@ -11,12 +11,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
 import { NatsQueue } from "../src/queue/nats.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { migrate } from "../src/store/migrate.js";
 import { startCollector, startStoreNode, TEST_NATS } from "./queue-crash.js";
-import { demoEvents, ratio, spawnServer, stopServer, timed } from "./util.js";
+import { demoEvents, ratio, rawInsertRate, spawnServer, stopServer, timed } from "./util.js";
 
 const total = Number(process.argv[2] ?? 200_000);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -119,25 +117,13 @@ const loaderRate = Math.round((events.length - loading.result.first) / loading.r
 const replayStored = await storedEvents(replay.dataDir);
 
 // The engine's own insert rate of the same stored rows.
-const sequence = new Sequence();
-const rows = events.map((e) => {
-  const result = normaliseEvent(e, { source: "bench", receivedAt: Date.now(), sequence });
-  if (!("ok" in result)) throw new Error("demo events are valid");
-  return result.ok;
-});
-const rawDir = mkdtempSync(join(tmpdir(), "cf-bench-raw-"));
-const engine = await ChdbEngine.open(rawDir, "customer_flow");
-await migrate(engine);
-const raw = await timed(async () => {
-  for (let i = 0; i < rows.length; i += 50_000) await engine.insert("events", rows.slice(i, i + 50_000));
-});
-await engine.close();
+const raw = await rawInsertRate(events);
 
 for (const q of [scaledQueue, replayQueue]) {
   await q.destroy();
   await q.close();
 }
-for (const dir of [scaled.dataDir, replay.dataDir, rawDir]) rmSync(dir, { recursive: true, force: true });
+for (const dir of [scaled.dataDir, replay.dataDir]) rmSync(dir, { recursive: true, force: true });
 
 const rate = (seconds: number) => Math.round(events.length / seconds);
 console.log(
@@ -160,8 +146,8 @@ console.log(
         withStartPerSecond: rate(loading.seconds),
         stored: replayStored,
       },
-      rawInsertEventsPerSecond: rate(raw.seconds),
-      ratioLoaderToRawInsert: Number(ratio(loaderRate, rate(raw.seconds))),
+      rawInsertEventsPerSecond: raw.eventsPerSecond,
+      ratioLoaderToRawInsert: Number(ratio(loaderRate, raw.eventsPerSecond)),
     },
     null,
     2,

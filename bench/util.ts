@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importFile } from "../src/collect/import.js";
+import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
 import { loadDemo } from "../src/demo/load.js";
@@ -120,44 +121,77 @@ export function demoEvents(count: number, seed = 1): Record<string, unknown>[] {
   return events;
 }
 
-export async function spawnServer(
-  dataDir: string,
-  extra: string[] = [],
-): Promise<{ child: ChildProcess; url: string }> {
-  // CF_BENCH_SERVER_NODE_ARGS: flags for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+/**
+ * Starts a CLI command that prints `{"url": ...}` as JSON once it listens (`serve`, `collect`); its stderr
+ * goes on to this process's. CF_BENCH_SERVER_NODE_ARGS: flags for its node (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof").
+ */
+export async function spawnCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = process.env.CF_BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI,
-      "serve",
-      "--data",
-      dataDir,
-      "--port",
-      "0",
-      "--write-key",
-      "wk",
-      "--read-key",
-      "rk",
-      "--json",
-      ...extra,
-    ],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let errors = "";
+  child.stderr!.on("data", (chunk) => {
+    errors += chunk;
+    process.stderr.write(chunk);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${errors}`)), 60_000);
     child.stdout!.on("data", (chunk) => {
       output += chunk;
       try {
         resolve((JSON.parse(output) as { url: string }).url);
+        clearTimeout(timer);
       } catch {}
     });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${errors}`)));
   });
   return { child, url };
+}
+
+export function spawnServer(
+  dataDir: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  return spawnCli([
+    "serve",
+    "--data",
+    dataDir,
+    "--port",
+    "0",
+    "--write-key",
+    "wk",
+    "--read-key",
+    "rk",
+    ...extra,
+  ]);
+}
+
+/** The peer of the ingest benches: the same events, validated beforehand, inserted by the engine in 50,000-row inserts. */
+export async function rawInsertRate(
+  events: Record<string, unknown>[],
+): Promise<{ eventsPerSecond: number; stored: number }> {
+  const sequence = new Sequence();
+  const rows = events.map((e) => {
+    const result = normaliseEvent(e, { source: "bench", receivedAt: Date.now(), sequence });
+    if (!("ok" in result)) throw new Error("demo events are valid");
+    return result.ok;
+  });
+  const dir = mkdtempSync(join(tmpdir(), "cf-bench-raw-"));
+  const engine = await ChdbEngine.open(dir, "customer_flow");
+  try {
+    await migrate(engine);
+    const raw = await timed(async () => {
+      for (let i = 0; i < rows.length; i += 50_000) await engine.insert("events", rows.slice(i, i + 50_000));
+    });
+    const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM events");
+    return { eventsPerSecond: Math.round(rows.length / raw.seconds), stored: Number(stored?.n ?? 0) };
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function stopServer(child: ChildProcess): Promise<void> {

@@ -4,32 +4,15 @@
  * adopted; a version can be rolled back.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { chooseModel } from "../src/behaviour/brand-store.js";
 import { loadModel } from "../src/behaviour/classifier.js";
 import { isHeldOut } from "../src/behaviour/corpus.js";
 import { ModelInUse } from "../src/behaviour/model-in-use.js";
 import { HELD_BACK_SHARE, retrainFromLabels } from "../src/behaviour/retrain.js";
-import type { Engine } from "../src/store/engine.js";
-import {
-  basic,
-  get,
-  post,
-  sendAccepted,
-  startTestServer,
-  type TestServer,
-  testEngine,
-  uid,
-} from "../testing/helpers.js";
+import { basic, get, post, sendAccepted, serverForFile, uid } from "../testing/helpers.js";
 
-let engine: Engine;
-let server: TestServer;
-before(async () => {
-  engine = await testEngine();
-  server = await startTestServer(engine);
-});
-after(() => server.close());
-
+const state = serverForFile();
 const asAgent = { authorization: basic("ak_test") };
 const SUBJECTS = [
   "my parcel",
@@ -68,7 +51,7 @@ const UNSEEN = "the parking lot was wicked sick yesterday, brutal";
 /** The server re-reads the model in use every few seconds: wait until it names this version. */
 async function serverUses(version: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if ((await get(`${server.url}/v1/behaviour/models`)).body.inUse === version) return;
+    if ((await get(`${state.server.url}/v1/behaviour/models`)).body.inUse === version) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.fail(`the server never used ${version}`);
@@ -85,7 +68,7 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   const user = uid("zork");
   const messages = [0, 1].map((i) => ({ id: uid("msg"), text: slang(500 + i) }));
   await sendAccepted(
-    server,
+    state.server,
     messages.map((m) => ({
       type: "track",
       userId: user,
@@ -95,7 +78,7 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
     })),
   );
   const relabel = await post(
-    `${server.url}/v1/inbox/${messages[0]!.id}`,
+    `${state.server.url}/v1/inbox/${messages[0]!.id}`,
     { action: "relabel", labels: ["praise"], actor: "ana" },
     asAgent,
   );
@@ -108,17 +91,21 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
     ...Array.from({ length: 110 }, (_, i) => ({ text: slang(i), labels: ["praise"] })),
     ...Array.from({ length: 110 }, (_, i) => ({ text: plain(i), labels: [] })),
   ];
-  const posted = await post(`${server.url}/v1/behaviour/labels`, { labels: items, actor: "ana" }, asAgent);
+  const posted = await post(
+    `${state.server.url}/v1/behaviour/labels`,
+    { labels: items, actor: "ana" },
+    asAgent,
+  );
   assert.equal(posted.status, 200, JSON.stringify(posted.body));
   assert.equal(posted.body.labelled, 221);
 
   // Clear errors: a read key may not label; an unknown message names its field; nothing is stored then.
-  const readKey = await post(`${server.url}/v1/behaviour/labels`, items.slice(0, 1), {
+  const readKey = await post(`${state.server.url}/v1/behaviour/labels`, items.slice(0, 1), {
     authorization: basic("rk_test"),
   });
   assert.equal(readKey.status, 403);
   const unknown = await post(
-    `${server.url}/v1/behaviour/labels`,
+    `${state.server.url}/v1/behaviour/labels`,
     [
       { text: "fine", labels: ["praise"] },
       { messageId: "no-such-message", labels: [] },
@@ -128,28 +115,28 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.field, "1.messageId");
   const badLabel = await post(
-    `${server.url}/v1/behaviour/labels`,
+    `${state.server.url}/v1/behaviour/labels`,
     [{ text: "x", labels: ["angry"] }],
     asAgent,
   );
   assert.equal(badLabel.status, 400);
   assert.match(badLabel.body.field, /^0\.labels/);
 
-  const stats = (await get(`${server.url}/v1/behaviour/labels/stats`)).body;
+  const stats = (await get(`${state.server.url}/v1/behaviour/labels/stats`)).body;
   assert.equal(stats.texts, 222);
   assert.equal(stats.perLabel.praise, 112);
   assert.equal(stats.perLabel.none, 110);
   assert.deepEqual(stats.perSource, { api: 221, relabel: 1 });
 
   // Retrain: the candidate beats the public model on held-back labels and is put in use.
-  const inUse = await ModelInUse.of(engine, publicModel);
-  const first = await retrainFromLabels(engine, inUse, "test");
+  const inUse = await ModelInUse.of(state.engine, publicModel);
+  const first = await retrainFromLabels(state.engine, inUse, "test");
   assert.equal(first.judgement.method, "held-back");
   assert.ok(first.adopted, JSON.stringify(first.judgement));
   assert.ok(first.judgement.candidate.score > first.judgement.inUse.score);
   await serverUses(first.version);
   const classified = await post(
-    `${server.url}/v1/behaviour/classify`,
+    `${state.server.url}/v1/behaviour/classify`,
     { text: UNSEEN },
     {
       authorization: basic("rk_test"),
@@ -158,7 +145,7 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   assert.ok(classified.body.labels.includes("praise"), JSON.stringify(classified.body));
   // Ingest labels new messages with the model in use.
   const fresh = uid("msg");
-  await sendAccepted(server, [
+  await sendAccepted(state.server, [
     {
       type: "track",
       userId: user,
@@ -167,7 +154,7 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
       properties: { channel: "social", text: "the lounge was wicked sick tonight, brutal" },
     },
   ]);
-  const [stored] = await engine.query<{ behaviour: string }>(
+  const [stored] = await state.engine.query<{ behaviour: string }>(
     "SELECT behaviour FROM events WHERE event_id = {id:String}",
     {
       id: fresh,
@@ -179,13 +166,13 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   const poisoned = Array.from({ length: 110 }, (_, i) => slang(i))
     .filter((text) => !isHeldOut(text, HELD_BACK_SHARE))
     .map((text) => ({ text, labels: ["complaint"] }));
-  assert.equal((await post(`${server.url}/v1/behaviour/labels`, poisoned, asAgent)).status, 200);
-  const second = await retrainFromLabels(engine, inUse, "test");
+  assert.equal((await post(`${state.server.url}/v1/behaviour/labels`, poisoned, asAgent)).status, 200);
+  const second = await retrainFromLabels(state.engine, inUse, "test");
   assert.equal(second.adopted, false, JSON.stringify(second.judgement));
   assert.ok(second.judgement.candidate.score < second.judgement.inUse.score);
   assert.equal(inUse.version, first.version);
 
-  const models = (await get(`${server.url}/v1/behaviour/models`)).body;
+  const models = (await get(`${state.server.url}/v1/behaviour/models`)).body;
   assert.equal(models.inUse, first.version);
   assert.deepEqual(
     models.versions.map((v: { version: string; adopted: boolean }) => [v.version, v.adopted]),
@@ -196,10 +183,10 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   );
 
   // Roll back to the public model.
-  await chooseModel(engine, "", "test", "roll back");
+  await chooseModel(state.engine, "", "test", "roll back");
   await serverUses(publicModel.version);
   const back = await post(
-    `${server.url}/v1/behaviour/classify`,
+    `${state.server.url}/v1/behaviour/classify`,
     { text: UNSEEN },
     { authorization: basic("rk_test") },
   );
