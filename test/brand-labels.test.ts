@@ -10,7 +10,7 @@ import { loadModel } from "../src/behaviour/classifier.js";
 import { isHeldOut } from "../src/behaviour/corpus.js";
 import { ModelInUse } from "../src/behaviour/model-in-use.js";
 import { HELD_BACK_SHARE, retrainFromLabels } from "../src/behaviour/retrain.js";
-import { basic, get, post, sendAccepted, serverForFile, uid } from "../testing/helpers.js";
+import { basic, get, post, sendAccepted, serverForFile, startTestServer, uid } from "../testing/helpers.js";
 
 const state = serverForFile();
 const asAgent = { authorization: basic("ak_test") };
@@ -192,3 +192,48 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   );
   assert.ok(back.body.labels.includes("complaint"));
 });
+
+test("with --retrain-every, a server retrains in its analytic lane once enough labels came, and adopts a better model", async () => {
+  const server = await startTestServer(state.engine, { retrainEvery: 40 });
+  try {
+    const before = (await get(`${server.url}/v1/behaviour/models`)).body;
+    assert.equal(before.retraining.every, 40);
+    const versionsBefore = before.versions.length;
+    // Slang of another brand: "proper feral" is praise there; the model in use reads a complaint.
+    const feral = (i: number) => `${subject(i)} was proper feral ${when(i)}, savage`;
+    const items = [
+      ...Array.from({ length: 60 }, (_, i) => ({ text: feral(i), labels: ["praise"] })),
+      ...Array.from({ length: 60 }, (_, i) => ({
+        text: `${subject(i)} is scheduled ${when(i)}`,
+        labels: [],
+      })),
+    ];
+    assert.equal((await post(`${server.url}/v1/behaviour/labels`, items, asAgent)).status, 200);
+    const after = await until(
+      "a background retrain",
+      () => get(`${server.url}/v1/behaviour/models`).then((r) => r.body),
+      (body) => body.versions.length > versionsBefore && !body.retraining.running,
+    );
+    const latest = after.versions.at(-1);
+    assert.equal(after.retraining.last.version, latest.version);
+    assert.equal(latest.adopted, true, JSON.stringify(latest.report.judgement));
+    assert.equal(after.inUse, latest.version);
+    const classified = await post(
+      `${server.url}/v1/behaviour/classify`,
+      { text: "the parking lot was proper feral yesterday, savage" },
+      { authorization: basic("rk_test") },
+    );
+    assert.ok(classified.body.labels.includes("praise"), JSON.stringify(classified.body));
+  } finally {
+    await server.close();
+  }
+});
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} never happened`);
+}

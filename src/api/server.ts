@@ -6,6 +6,8 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { RetrainOutput } from "../behaviour/adapt.js";
+import { AutoRetrain } from "../behaviour/auto-retrain.js";
 import { registerBrandBehaviourRoutes } from "../behaviour/brand-routes.js";
 import { loadModel } from "../behaviour/classifier.js";
 import type { BehaviourModel } from "../behaviour/model.js";
@@ -76,6 +78,8 @@ export interface ServerOptions {
   hashPii?: boolean;
   /** The analytic lane's worker threads, deadline and memory limit (lanes/pool.ts). */
   lane?: LaneOptions;
+  /** Retrain on the brand's labels in the background after this many new ones (0 or absent: off). */
+  retrainEvery?: number;
   /** Load events from this queue too (the store node behind stateless collectors, `serve --queue`). */
   queue?: NatsQueueOptions;
 }
@@ -151,6 +155,9 @@ async function queueHealth(queue: NatsQueue, loader: QueueLoader) {
   };
 }
 
+/** How long a background retrain may run in the lane. */
+const RETRAIN_DEADLINE_MS = 10 * 60_000;
+
 /** How often a server re-reads which behaviour model version is in use. */
 const MODEL_REFRESH_MS = 5_000;
 
@@ -182,6 +189,15 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   app.addHook("onClose", async () => clearInterval(modelRefresh));
   const laneHealth = new LaneHealth();
   const lane = new AnalyticLane(options.lane);
+  const autoRetrain = new AutoRetrain(
+    options.engine,
+    models,
+    options.retrainEvery ?? 0,
+    // Seconds of CPU: in a worker of the analytic lane, with a deadline of its own (nobody waits on it).
+    (input) =>
+      lane.run<RetrainOutput>({ kind: "retrain", input, key: "retrain", deadlineMs: RETRAIN_DEADLINE_MS }),
+    (message, detail) => app.log.info({ detail }, message),
+  );
   app.addHook("onClose", async () => {
     laneHealth.stop();
     await lane.close();
@@ -357,7 +373,17 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerOverviewRoutes(app, reads);
   registerEngageRoutes(app, reads, sink, contexts);
   registerBehaviourRoutes(app, reads, models, lane);
-  registerBrandBehaviourRoutes(app, reads, models);
+  registerBrandBehaviourRoutes(app, reads, models, autoRetrain);
+  // New labels (posted, or an inbox relabel) may start a background retrain.
+  app.addHook("onResponse", async (request, reply) => {
+    if (request.method !== "POST" || reply.statusCode >= 400) return;
+    const route = request.routeOptions.url;
+    if (
+      route === "/v1/behaviour/labels" ||
+      (route === "/v1/inbox/:id" && (request.body as { action?: unknown } | undefined)?.action === "relabel")
+    )
+      autoRetrain.labelled();
+  });
   registerPrivacyRoutes(app, options.engine, regulations, contexts);
   registerInternalRoutes(app, options.engine, sink);
 

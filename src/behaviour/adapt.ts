@@ -310,3 +310,33 @@ export function judgeCandidate(
     adopt: judgedSpaces(items).length > 0 && c.score > u.score,
   };
 }
+
+/** What training needs, gathered from the store: plain data, so it can go to a worker thread. */
+export interface RetrainInput {
+  /** The public model and the model in use, serialised (BehaviourModel.serialise). */
+  base: Uint8Array;
+  inUse: Uint8Array;
+  training: BrandLabel[];
+  heldBack: BrandLabel[];
+}
+
+export interface RetrainOutput {
+  /** The candidate's heads and thresholds, serialised. */
+  candidate: Uint8Array;
+  settings: AdaptSettings;
+  innerScore: number;
+  judgement: Judgement;
+}
+
+/** The training itself (pure): adapt, then judge against the model in use. Runs inline or in the lane. */
+export function trainCandidate(input: RetrainInput): RetrainOutput {
+  const base = BehaviourModel.deserialise(Buffer.from(input.base));
+  const inUse = BehaviourModel.deserialise(Buffer.from(input.inUse));
+  const adapted = adaptToBrand(base, input.training);
+  return {
+    candidate: adapted.model.serialise(),
+    settings: adapted.settings,
+    innerScore: adapted.innerScore,
+    judgement: judgeCandidate(adapted.model, inUse, base, input.training, input.heldBack),
+  };
+}

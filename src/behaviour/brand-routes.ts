@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import type { Engine } from "../store/engine.js";
+import type { AutoRetrain } from "./auto-retrain.js";
 import { addLabels, labelStats, listModelVersions, messageTexts, type NewLabel } from "./brand-store.js";
 import { MAX_CLASSIFIED_CHARS } from "./features.js";
 import { SPACES } from "./model.js";
@@ -55,7 +56,12 @@ export function parseLabelsBody(
   return parsed.success ? { success: true, items: [parsed.data], fieldOf: () => "" } : parsed;
 }
 
-export function registerBrandBehaviourRoutes(app: FastifyInstance, engine: Engine, models: ModelInUse): void {
+export function registerBrandBehaviourRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  models: ModelInUse,
+  autoRetrain?: AutoRetrain,
+): void {
   const tags = ["behaviour"];
   app.post(
     "/v1/behaviour/labels",
@@ -112,10 +118,15 @@ export function registerBrandBehaviourRoutes(app: FastifyInstance, engine: Engin
         summary: "Model versions trained on the brand's labels, how each was judged, and the one in use",
       },
     },
-    async () => ({
-      inUse: models.version,
-      publicModel: models.publicModel.version,
-      versions: await listModelVersions(engine),
-    }),
+    async () => {
+      const versions = await listModelVersions(engine);
+      // Read after the versions: a retrain that ends meanwhile is seen whole, never half.
+      return {
+        inUse: models.version,
+        publicModel: models.publicModel.version,
+        versions,
+        retraining: autoRetrain?.status ?? null,
+      };
+    },
   );
 }

@@ -5,7 +5,14 @@
  */
 
 import type { Engine } from "../store/engine.js";
-import { adaptToBrand, type BrandLabel, brandLabelOf, type Judgement, judgeCandidate } from "./adapt.js";
+import {
+  type BrandLabel,
+  brandLabelOf,
+  type Judgement,
+  type RetrainInput,
+  type RetrainOutput,
+  trainCandidate,
+} from "./adapt.js";
 import { chooseModel, latestLabels, nextModelVersion, saveModelVersion } from "./brand-store.js";
 import { isHeldOut } from "./corpus.js";
 import { BehaviourModel } from "./model.js";
@@ -31,10 +38,17 @@ export interface RetrainReport {
   seconds: number;
 }
 
+export type TrainCandidate = (input: RetrainInput) => Promise<RetrainOutput>;
+
+/**
+ * Retrains on the store's labels and keeps the version; puts it in use when it is better. `train` runs
+ * the training: here by default (the CLI), in the analytic lane's workers on a server.
+ */
 export async function retrainFromLabels(
   engine: Engine,
   inUse: ModelInUse,
   actor: string,
+  train: TrainCandidate = async (input) => trainCandidate(input),
 ): Promise<RetrainReport> {
   const started = performance.now();
   const stored = await latestLabels(engine);
@@ -49,12 +63,19 @@ export async function retrainFromLabels(
       brandLabelOf(label.text, label.labels),
     );
   const base = inUse.publicModel;
-  const adapted = adaptToBrand(base, training);
-  const judgement = judgeCandidate(adapted.model, inUse.current, base, training, heldBack);
+  const inUseVersion = inUse.version;
+  const output = await train({
+    base: base.serialise(),
+    inUse: inUse.current.serialise(),
+    training,
+    heldBack,
+  });
+  const adapted = BehaviourModel.deserialise(Buffer.from(output.candidate));
+  const { judgement } = output;
   const version = await nextModelVersion(engine);
   const model = new BehaviourModel(
-    adapted.model.heads,
-    adapted.model.thresholds,
+    adapted.heads,
+    adapted.thresholds,
     {
       ...base.card,
       trainedAt: new Date().toISOString(),
@@ -63,9 +84,9 @@ export async function retrainFromLabels(
     version,
   );
   const report = {
-    settings: adapted.settings,
-    thresholds: adapted.model.thresholds,
-    innerScore: adapted.innerScore,
+    settings: output.settings,
+    thresholds: adapted.thresholds,
+    innerScore: output.innerScore,
     judgement,
     labels: { training: training.length, heldBack: heldBack.length },
   };
@@ -79,7 +100,7 @@ export async function retrainFromLabels(
       engine,
       version,
       actor,
-      `better than ${inUse.version} on the brand's labels (${judgement.method}: ${judgement.candidate.score} against ${judgement.inUse.score})`,
+      `better than ${inUseVersion} on the brand's labels (${judgement.method}: ${judgement.candidate.score} against ${judgement.inUse.score})`,
     );
     await inUse.refresh(engine);
   }

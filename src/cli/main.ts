@@ -101,6 +101,11 @@ withStoreOptions(program.command("serve").description("serve the collector and t
     "--queue <url>",
     "also load what stateless collectors (`customer-flow collect`) put on this NATS JetStream queue, e.g. nats://127.0.0.1:4222",
   )
+  .option(
+    "--retrain-every <n>",
+    "retrain the behaviour model in the background after this many new brand labels, adopted only when better (CUSTOMER_FLOW_RETRAIN_EVERY; default off)",
+    positiveNumber,
+  )
   .option("--queue-stream <name>", "the queue's stream name", "CUSTOMER_FLOW")
   .option("--queue-subjects <prefix>", "the queue's subject prefix", "customer-flow")
   .option(
@@ -125,6 +130,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           log?: boolean;
           playbook?: string;
           queue?: string;
+          retrainEvery?: number;
           queueStream: string;
           queueSubjects: string;
         },

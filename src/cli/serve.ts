@@ -33,6 +33,8 @@ export interface ServeOptions {
   hashPii?: boolean;
   /** Also load the events stateless collectors put on this queue (NATS JetStream). */
   queue?: NatsQueueOptions;
+  /** Retrain on the brand's labels after this many new ones (also CUSTOMER_FLOW_RETRAIN_EVERY; off by default). */
+  retrainEvery?: number;
 }
 
 export function resolveKeys(options: {
@@ -98,6 +100,7 @@ export async function startServer(
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
     warmDashboard: true,
     queue: options.queue,
+    retrainEvery: options.retrainEvery ?? (Number(process.env.CUSTOMER_FLOW_RETRAIN_EVERY) || 0),
     hashPii: options.hashPii || process.env.CUSTOMER_FLOW_HASH_PII === "1",
     lane: {
       workers: options.workers,
@@ -147,6 +150,7 @@ export async function serveStore(
     | "retentionDays"
     | "hashPii"
     | "queue"
+    | "retrainEvery"
   > & {
     data?: string;
   },
@@ -164,6 +168,7 @@ export async function serveStore(
     retentionDays: options.retentionDays,
     hashPii: options.hashPii,
     queue: options.queue,
+    retrainEvery: options.retrainEvery,
     writeKeys: [],
     readKeys: [],
     dataDir,

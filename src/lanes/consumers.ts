@@ -2,6 +2,7 @@
  * What the analytic lane's workers compute: each consumer takes a task's input, is fed the rows of its
  * engine query as chunks of JSONEachRow text, and returns the answer. Pure: no IO, no engine.
  */
+import { type RetrainInput, trainCandidate } from "../behaviour/adapt.js";
 import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
@@ -42,6 +43,11 @@ export function rowConsumer<T>(onRow: (row: T) => void, finish: () => unknown): 
 export type ConsumerFactory = (input: unknown) => Consumer;
 
 export const CONSUMERS: Record<string, ConsumerFactory> = {
+  /** Retraining on a brand's labels (behaviour/adapt.ts): the labels and both models come with the input. */
+  retrain: (input) => ({
+    push() {},
+    finish: () => trainCandidate(input as RetrainInput),
+  }),
   friction: (input) => {
     const tally = new FrictionTally(input as FrictionOptions);
     return rowConsumer<{ journey: Touch[] }>(

@@ -42,6 +42,8 @@ export interface LaneTask {
   key: string;
   /** Aborts when nobody waits for the answer any more: the task is stopped (worker replaced, stream closed). */
   signal?: AbortSignal;
+  /** This task's deadline in ms, when it is not the lane's (background work nobody waits on, e.g. a retrain). */
+  deadlineMs?: number;
 }
 
 /** Chunks sent ahead of the worker's acknowledgements: enough to overlap reading and computing. */
@@ -133,7 +135,7 @@ export class AnalyticLane {
     try {
       const started = Date.now();
       const slot = await this.acquire();
-      const left = this.deadlineMs - (Date.now() - started);
+      const left = (task.deadlineMs ?? this.deadlineMs) - (Date.now() - started);
       if (left <= 0 || task.signal?.aborted) {
         // Its whole deadline went waiting for a worker, or nobody waits any more: not started, the worker untouched.
         this.release(slot);
@@ -145,7 +147,7 @@ export class AnalyticLane {
         throw new LaneError(503, "the analysis waited past its deadline for a free worker; try again later");
       }
       try {
-        return await this.feed<T>(slot, task, left);
+        return await this.feed<T>(slot, task, left, task.deadlineMs ?? this.deadlineMs);
       } finally {
         // A replaced slot is no longer in the pool; its successor starts free.
         if (this.slots.includes(slot)) this.release(slot);
@@ -158,7 +160,7 @@ export class AnalyticLane {
     }
   }
 
-  private feed<T>(slot: Slot, task: LaneTask, budgetMs: number): Promise<T> {
+  private feed<T>(slot: Slot, task: LaneTask, budgetMs: number, deadlineMs: number): Promise<T> {
     const id = this.nextId++;
     const post = (message: ToWorker) => slot.worker.postMessage(message);
     return new Promise<T>((resolve, reject) => {
@@ -185,7 +187,7 @@ export class AnalyticLane {
       };
       const cancel = () => stop("cancelled", "the analysis was cancelled: nobody waits for it", true);
       task.signal?.addEventListener("abort", cancel, { once: true });
-      const seconds = this.deadlineMs >= 10_000 ? Math.round(this.deadlineMs / 1000) : this.deadlineMs / 1000;
+      const seconds = deadlineMs >= 10_000 ? Math.round(deadlineMs / 1000) : deadlineMs / 1000;
       const timer = setTimeout(
         () => stop("deadline", `the analysis passed its ${seconds} s deadline and was stopped`, true),
         Math.max(0, budgetMs),
