@@ -21,7 +21,7 @@ export interface LoaderStats {
 }
 
 export interface LoaderOptions {
-  /** Most messages per batch (default 10,000) and how long to wait for the first (default 1 s). */
+  /** Most messages per batch (default 50,000: large inserts cost the engine less per row) and how long to wait for the first (default 1 s). */
   maxBatch?: number;
   waitMs?: number;
   /** Pause after a failure before trying again (default 1 s). */
@@ -53,7 +53,7 @@ export class QueueLoader {
   }
 
   private async loop(): Promise<void> {
-    const maxBatch = this.options.maxBatch ?? 10_000;
+    const maxBatch = this.options.maxBatch ?? 50_000;
     const waitMs = this.options.waitMs ?? 1_000;
     // The next batch is fetched while this one is written (it is written and acknowledged only after).
     const take = () =>
