@@ -42,6 +42,8 @@ export interface QueueCrashResult {
   duplicated: number;
   retriesSent: number;
   drainSeconds: number;
+  /** The last store node's loader: its retries and last error. */
+  lastLoader: { retries: number; lastError: string | null };
 }
 
 /** Waits until the loader has acknowledged everything the stream holds. */
@@ -109,6 +111,10 @@ export async function runQueueCrashTest(options: {
     const drainStarted = Date.now();
     await drained(queue);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
+    // What the last store node's loader went through (retries after broken takes or writes).
+    const health = (await fetch(`${store.url}/health`).then((r) => r.json())) as {
+      queue: { loaded: { retries: number; lastError: string | null } };
+    };
     // A clean stop (SIGTERM) commits what the loader holds; then the folder is free to read.
     const exited = new Promise((resolve) => store.child.once("exit", resolve));
     store.child.kill("SIGTERM");
@@ -119,6 +125,7 @@ export async function runQueueCrashTest(options: {
       ...(await reckon(topology.dataDir, acknowledged)),
       retriesSent,
       drainSeconds,
+      lastLoader: health.queue.loaded,
     };
   } finally {
     for (const started of [store, ...collectors])

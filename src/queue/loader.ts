@@ -65,7 +65,20 @@ export class QueueLoader {
     while (!this.stopped) {
       const taken = await next;
       if ("error" in taken) {
-        await this.failed("taking a batch from the queue failed", taken.error);
+        await this.failed(
+          "taking a batch from the queue failed; taking again from the last acknowledged",
+          taken.error,
+        );
+        // What a broken take delivered comes again first: nothing newer is taken (or acknowledged) before it.
+        for (;;) {
+          try {
+            await this.consumer.rewind();
+            break;
+          } catch (error) {
+            await this.failed("moving the queue's consumer back failed; trying again", error);
+            if (this.stopped) return;
+          }
+        }
         next = take();
         continue;
       }

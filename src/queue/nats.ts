@@ -170,24 +170,45 @@ export class NatsQueue implements QueuePublisher {
    * consumer would give it again only after the ack wait, behind newer messages, and acknowledging those
    * (AckPolicy.All) would acknowledge it unwritten. So a starting loader first moves the consumer back to
    * just after the last acknowledged message: what was not acknowledged comes again, first, in order.
+   * The same holds within a run: batches must follow each other without a gap in the stream's sequence
+   * (a fetch that failed half-way delivered messages nobody took); a gap, or a failed fetch, moves the
+   * consumer back the same way before anything newer is taken.
    */
   async consumer(): Promise<QueueConsumer> {
-    const info = await this.jsm.consumers.info(this.stream, LOADER);
-    if (info.num_ack_pending > 0 || info.delivered.stream_seq > info.ack_floor.stream_seq) {
-      await this.jsm.consumers.delete(this.stream, LOADER);
-      await this.jsm.consumers.add(this.stream, {
-        ...loaderConfig(),
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: info.ack_floor.stream_seq + 1,
-      });
-    }
-    const consumer = await this.js.consumers.get(this.stream, LOADER);
+    let consumer = await this.js.consumers.get(this.stream, LOADER);
+    /** The stream sequence the next message must have. */
+    let expected = 0;
+    const rewind = async (always: boolean) => {
+      const [info, stream] = await Promise.all([
+        this.jsm.consumers.info(this.stream, LOADER),
+        this.jsm.streams.info(this.stream),
+      ]);
+      const floor = info.ack_floor.stream_seq;
+      if (always || info.num_ack_pending > 0 || info.delivered.stream_seq > floor) {
+        await this.jsm.consumers.delete(this.stream, LOADER);
+        await this.jsm.consumers.add(this.stream, {
+          ...loaderConfig(),
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: floor + 1,
+        });
+        consumer = await this.js.consumers.get(this.stream, LOADER);
+      }
+      // Messages older than the stream keeps (max age) are gone: the first one kept comes next.
+      expected = Math.max(floor + 1, stream.state.first_seq);
+    };
+    await rewind(false);
     return {
       next: async (max, waitMs): Promise<QueueBatch> => {
         const messages = await consumer.fetch({ max_messages: max, expires: Math.max(1_000, waitMs) });
         const records: QueuedRecord[] = [];
         let last: { ackAck(): Promise<boolean> } | undefined;
         for await (const message of messages) {
+          const sequence = message.info.streamSequence;
+          if (sequence !== expected)
+            throw new QueueUnavailableError(
+              `the queue gave message ${sequence} where ${expected} was due; taking again from the last acknowledged`,
+            );
+          expected++;
           records.push(message.json<QueuedRecord>());
           last = message;
         }
@@ -200,6 +221,7 @@ export class NatsQueue implements QueuePublisher {
           },
         };
       },
+      rewind: () => rewind(true),
       close: async () => undefined,
     };
   }

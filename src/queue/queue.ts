@@ -22,6 +22,11 @@ export interface QueueBatch {
 export interface QueueConsumer {
   /** Up to `max` records, waiting at most `waitMs` for the first; an empty batch when none came. */
   next(max: number, waitMs: number): Promise<QueueBatch>;
+  /**
+   * Takes again from just after the last acknowledged message (after a failed or broken take: whatever it
+   * delivered must come again before anything newer). Batches not yet acknowledged must not be acknowledged after it.
+   */
+  rewind(): Promise<void>;
   close(): Promise<void>;
 }
 
