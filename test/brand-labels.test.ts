@@ -85,6 +85,12 @@ test("labels and a relabel retrain the model in use; a worse candidate is not ad
   assert.equal(relabel.status, 200, JSON.stringify(relabel.body));
   assert.equal(relabel.body.item.behaviour, "praise", "the item shows the agent's label");
   assert.equal(relabel.body.history.at(-1).action, "relabel");
+  // The inbox filters by the labels it shows.
+  const praised = await get(`${state.server.url}/v1/inbox?behaviour=praise&days=3650&limit=1000`);
+  assert.ok(praised.body.items.some((i: { id: string }) => i.id === messages[0]!.id));
+  const complaints = await get(`${state.server.url}/v1/inbox?behaviour=complaint&days=3650&limit=1000`);
+  assert.ok(!complaints.body.items.some((i: { id: string }) => i.id === messages[0]!.id));
+  assert.ok(complaints.body.items.some((i: { id: string }) => i.id === messages[1]!.id));
 
   const items = [
     { messageId: messages[1]!.id, labels: ["praise"] },

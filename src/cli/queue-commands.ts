@@ -20,12 +20,14 @@ function withQueueOptions(command: Command): Command {
     .option("--json", "print JSON");
 }
 
-async function openQueue(options: QueueOptions) {
+/** `create: false` for commands that only look (a mistyped stream name must not make a new stream). */
+async function openQueue(options: QueueOptions, create = true) {
   const { NatsQueue } = await import("../queue/nats.js");
   return NatsQueue.open({
     url: options.queue,
     stream: options.queueStream,
     subjectPrefix: options.queueSubjects,
+    create,
   });
 }
 
@@ -99,7 +101,7 @@ export function registerQueueCommands(program: Command): void {
     .description("stream depth, the loader's lag and redeliveries")
     .action(
       action(async (options: QueueOptions) => {
-        const queue = await openQueue(options);
+        const queue = await openQueue(options, false);
         try {
           const status = await queue.status();
           emit(Boolean(options.json), status, () =>

@@ -159,7 +159,8 @@ export async function listInbox(
   // Each given filter adds its condition and binds its value under the same name.
   const conditions: Array<[keyof InboxQuery, string]> = [
     ["status", "if(s.status = '', 'open', s.status) = {status:String}"],
-    ["behaviour", "has(e.behaviour_labels, {behaviour:String})"],
+    // `labels`: the item's labels as shown (an agent's relabel, else the model's).
+    ["behaviour", "has(labels, {behaviour:String})"],
     ["channel", "e.channel = {channel:String}"],
     ["touchpoint", "e.touchpoint = {touchpoint:String}"],
     ["assignee", "s.assignee = {assignee:String}"],

@@ -35,6 +35,8 @@ export interface NatsQueueOptions {
   subjectPrefix?: string;
   /** Milliseconds a publish waits for JetStream's acknowledgement before the request is answered 503. */
   publishTimeoutMs?: number;
+  /** Create the stream and the loader's consumer when missing (default); `false` only looks (queue status). */
+  create?: boolean;
 }
 
 export const DEFAULT_STREAM = "CUSTOMER_FLOW";
@@ -110,7 +112,8 @@ export class NatsQueue implements QueuePublisher {
       options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
       options.publishTimeoutMs ?? 5_000,
     );
-    await queue.ensureStream();
+    if (options.create === false) await queue.mustExist(options.url);
+    else await queue.ensureStream();
     return queue;
   }
 
@@ -136,6 +139,17 @@ export class NatsQueue implements QueuePublisher {
     } catch (error) {
       if (!/consumer not found/i.test(String((error as Error).message))) throw error;
       await this.jsm.consumers.add(this.stream, loaderConfig());
+    }
+  }
+
+  private async mustExist(url: string): Promise<void> {
+    try {
+      await this.jsm.consumers.info(this.stream, LOADER);
+    } catch (error) {
+      await this.close();
+      throw new QueueUnavailableError(
+        `no stream ${this.stream} with a loader on ${url} (${(error as Error).message}); a store node or a collector creates it at start`,
+      );
     }
   }
 
