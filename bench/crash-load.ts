@@ -8,7 +8,7 @@ import { ChdbEngine } from "../src/store/chdb-engine.js";
 const auth = `Basic ${Buffer.from("wk:").toString("base64")}`;
 
 /** Sends one batch of these ids (ids look like `prefix-N`); true when it was acknowledged. */
-export async function sendCrashBatch(url: string, ids: string[], event: string): Promise<boolean> {
+async function sendCrashBatch(url: string, ids: string[], event: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/v1/batch`, {
       method: "POST",
@@ -27,6 +27,36 @@ export async function sendCrashBatch(url: string, ids: string[], event: string):
     return response.status === 200;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The senders' shared state: ids handed out in order (`prefix-N`), the ids acknowledged, and the retries
+ * sent (every fifth batch also resends 20 acknowledged ids, as an SDK retry after a lost answer would).
+ */
+export class CrashLoad {
+  readonly acknowledged: string[] = [];
+  retriesSent = 0;
+  private next = 0;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly batchSize: number,
+    private readonly event: string,
+  ) {}
+
+  /** Sends the next batch to `url`; true when it was acknowledged (its ids are then recorded). */
+  async send(url: string): Promise<boolean> {
+    const ids = Array.from({ length: this.batchSize }, () => `${this.prefix}-${this.next++}`);
+    if (this.acknowledged.length > 0 && this.next % 5 === 0) {
+      const start = Math.floor(Math.random() * this.acknowledged.length);
+      const retries = this.acknowledged.slice(start, start + 20);
+      this.retriesSent += retries.length;
+      ids.push(...retries);
+    }
+    const ok = await sendCrashBatch(url, ids, this.event);
+    if (ok) this.acknowledged.push(...ids);
+    return ok;
   }
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { reckon, sendCrashBatch } from "./crash-load.js";
+import { CrashLoad, reckon } from "./crash-load.js";
 import { spawnServer } from "./util.js";
 
 export interface CrashResult {
@@ -25,35 +25,27 @@ export async function runCrashTest(options: {
   log?: (line: string) => void;
 }): Promise<CrashResult> {
   const dataDir = mkdtempSync(join(tmpdir(), "cf-crash-"));
-  const acknowledged: string[] = [];
-  let retriesSent = 0;
-  let next = 0;
+  const load = new CrashLoad("crash", 100, "Crash Test");
   try {
     for (let cycle = 0; cycle < options.cycles; cycle++) {
       const { child, url } = await spawnServer(dataDir);
       const exited = new Promise((resolve) => child.once("exit", resolve));
       let running = true;
       const workers = Array.from({ length: options.concurrency ?? 8 }, async () => {
-        while (running) {
-          const ids = Array.from({ length: 100 }, () => `crash-${next++}`);
-          // Every fifth batch also resends acknowledged ids, as an SDK retry would.
-          if (acknowledged.length > 0 && next % 5 === 0) {
-            const start = Math.floor(Math.random() * acknowledged.length);
-            const retries = acknowledged.slice(start, start + 20);
-            retriesSent += retries.length;
-            ids.push(...retries);
-          }
-          if (await sendCrashBatch(url, ids, "Crash Test")) acknowledged.push(...ids);
-        }
+        while (running) await load.send(url);
       });
       await new Promise((resolve) => setTimeout(resolve, 400 + Math.random() * 1200));
       child.kill("SIGKILL");
       await exited;
       running = false;
       await Promise.all(workers);
-      options.log?.(`cycle ${cycle + 1}/${options.cycles}: ${acknowledged.length} acknowledged so far`);
+      options.log?.(`cycle ${cycle + 1}/${options.cycles}: ${load.acknowledged.length} acknowledged so far`);
     }
-    return { cycles: options.cycles, ...(await reckon(dataDir, acknowledged)), retriesSent };
+    return {
+      cycles: options.cycles,
+      ...(await reckon(dataDir, load.acknowledged)),
+      retriesSent: load.retriesSent,
+    };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

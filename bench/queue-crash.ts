@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NatsQueue } from "../src/queue/nats.js";
-import { reckon, sendCrashBatch } from "./crash-load.js";
+import { CrashLoad, reckon } from "./crash-load.js";
 import { spawnCli, spawnServer } from "./util.js";
 
 export const TEST_NATS = process.env.CUSTOMER_FLOW_TEST_NATS ?? "nats://127.0.0.1:4222";
@@ -69,28 +69,17 @@ export async function runQueueCrashTest(options: {
   const queueArgs = ["--queue", TEST_NATS, "--queue-stream", stream, "--queue-subjects", `cf-crash-${tag}`];
   const topology = { queueArgs, dataDir: mkdtempSync(join(tmpdir(), "cf-queue-crash-")) };
   const queue = await NatsQueue.open({ url: TEST_NATS, stream, subjectPrefix: `cf-crash-${tag}` });
-  const acknowledged: string[] = [];
+  const load = new CrashLoad("queue", 50, "Queue Crash Test");
   const kills = { storeNode: 0, collector: 0 };
-  let retriesSent = 0;
-  let next = 0;
   let store = await startStoreNode(topology);
   const collectors = [await startCollector(topology), await startCollector(topology)];
   try {
     let running = true;
     const workers = Array.from({ length: options.concurrency ?? 8 }, async (_, w) => {
-      while (running) {
-        const ids = Array.from({ length: 50 }, () => `queue-${next++}`);
-        // Every fifth batch also resends acknowledged ids, as an SDK retry would.
-        if (acknowledged.length > 0 && next % 5 === 0) {
-          const start = Math.floor(Math.random() * acknowledged.length);
-          const retries = acknowledged.slice(start, start + 20);
-          retriesSent += retries.length;
-          ids.push(...retries);
-        }
-        // Half the senders use each collector (whichever process serves it now).
-        if (await sendCrashBatch(collectors[w % 2]!.url, ids, "Queue Crash Test")) acknowledged.push(...ids);
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // Half the senders use each collector (whichever process serves it now); a refusal waits a little.
+      while (running)
+        if (!(await load.send(collectors[w % 2]!.url)))
+          await new Promise((resolve) => setTimeout(resolve, 50));
     });
     for (let cycle = 0; cycle < options.cycles; cycle++) {
       await new Promise((resolve) => setTimeout(resolve, 400 + Math.random() * 1200));
@@ -104,7 +93,7 @@ export async function runQueueCrashTest(options: {
         kills.collector++;
         collectors[which] = await startCollector(topology);
       }
-      options.log?.(`cycle ${cycle + 1}/${options.cycles}: ${acknowledged.length} acknowledged so far`);
+      options.log?.(`cycle ${cycle + 1}/${options.cycles}: ${load.acknowledged.length} acknowledged so far`);
     }
     running = false;
     await Promise.all(workers);
@@ -122,8 +111,8 @@ export async function runQueueCrashTest(options: {
     return {
       cycles: options.cycles,
       kills,
-      ...(await reckon(topology.dataDir, acknowledged)),
-      retriesSent,
+      ...(await reckon(topology.dataDir, load.acknowledged)),
+      retriesSent: load.retriesSent,
       drainSeconds,
       lastLoader: health.queue.loaded,
     };

@@ -10,7 +10,16 @@ import { loadModel } from "../src/behaviour/classifier.js";
 import { isHeldOut } from "../src/behaviour/corpus.js";
 import { ModelInUse } from "../src/behaviour/model-in-use.js";
 import { HELD_BACK_SHARE, retrainFromLabels } from "../src/behaviour/retrain.js";
-import { basic, get, post, sendAccepted, serverForFile, startTestServer, uid } from "../testing/helpers.js";
+import {
+  basic,
+  get,
+  post,
+  sendAccepted,
+  serverForFile,
+  startTestServer,
+  uid,
+  until,
+} from "../testing/helpers.js";
 
 const state = serverForFile();
 const asAgent = { authorization: basic("ak_test") };
@@ -49,13 +58,12 @@ const plain = (i: number) => `${subject(i)} arrives ${when(i)}`;
 const UNSEEN = "the parking lot was wicked sick yesterday, brutal";
 
 /** The server re-reads the model in use every few seconds: wait until it names this version. */
-async function serverUses(version: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await get(`${state.server.url}/v1/behaviour/models`)).body.inUse === version) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`the server never used ${version}`);
-}
+const serverUses = (version: string) =>
+  until(
+    `the server to use ${version}`,
+    () => get(`${state.server.url}/v1/behaviour/models`).then((r) => r.body.inUse),
+    (inUse) => inUse === version,
+  );
 
 test("labels and a relabel retrain the model in use; a worse candidate is not adopted; a version rolls back", async () => {
   const publicModel = loadModel();
@@ -234,12 +242,3 @@ test("with --retrain-every, a server retrains in its analytic lane once enough l
     await server.close();
   }
 });
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} never happened`);
-}

@@ -13,7 +13,7 @@ import { findCustomer } from "../src/identity/customer360.js";
 import { buildCollectorServer } from "../src/queue/collector-server.js";
 import { NatsQueue, type NatsQueueOptions } from "../src/queue/nats.js";
 import type { Engine } from "../src/store/engine.js";
-import { startTestServer, type TestServer, tempDir, testEngine, uid } from "../testing/helpers.js";
+import { startTestServer, type TestServer, tempDir, testEngine, uid, until } from "../testing/helpers.js";
 
 let engine: Engine;
 before(async () => {
@@ -48,15 +48,6 @@ async function startCollector(options: NatsQueueOptions) {
     await queue.close();
   };
   return { url, queue, close };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} never happened`);
 }
 
 test("events sent through the Segment SDK to two collectors arrive once in the store, stitched", async () => {
