@@ -109,8 +109,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join("; ");
 
-/** Whether a rejected request body is kept in failed_events: only for a sender whose key was accepted. */
-
 /** The requests the dashboard makes first, computed once in the background (one at a time). */
 const DASHBOARD_DEFAULTS = [
   "/v1/overview",
@@ -371,19 +369,10 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerJourneyRoutes(app, reads, lane);
   registerSegmentRoutes(app, reads, lane);
   registerOverviewRoutes(app, reads);
-  registerEngageRoutes(app, reads, sink, contexts);
+  // New labels (an inbox relabel, or posted) may start a background retrain.
+  registerEngageRoutes(app, reads, sink, contexts, () => autoRetrain.labelled());
   registerBehaviourRoutes(app, reads, models, lane);
   registerBrandBehaviourRoutes(app, reads, models, autoRetrain);
-  // New labels (posted, or an inbox relabel) may start a background retrain.
-  app.addHook("onResponse", async (request, reply) => {
-    if (request.method !== "POST" || reply.statusCode >= 400) return;
-    const route = request.routeOptions.url;
-    if (
-      route === "/v1/behaviour/labels" ||
-      (route === "/v1/inbox/:id" && (request.body as { action?: unknown } | undefined)?.action === "relabel")
-    )
-      autoRetrain.labelled();
-  });
   registerPrivacyRoutes(app, options.engine, regulations, contexts);
   registerInternalRoutes(app, options.engine, sink);
 

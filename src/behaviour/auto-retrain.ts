@@ -5,7 +5,7 @@
  * --from-labels` does. One retrain at a time; labels that arrive meanwhile are counted for the next.
  */
 import type { Engine } from "../store/engine.js";
-import { labelStats } from "./brand-store.js";
+import { labelProgress } from "./brand-store.js";
 import type { ModelInUse } from "./model-in-use.js";
 import { MIN_LABELS, type RetrainReport, retrainFromLabels, type TrainCandidate } from "./retrain.js";
 
@@ -47,7 +47,7 @@ export class AutoRetrain {
 
   private async retrainIfDue(): Promise<void> {
     try {
-      const stats = await labelStats(this.engine);
+      const stats = await labelProgress(this.engine);
       if (stats.sinceLastModel < this.every || stats.texts < MIN_LABELS) return;
       const report: RetrainReport = await retrainFromLabels(this.engine, this.models, "auto", this.train);
       this.last = { at: new Date().toISOString(), version: report.version, adopted: report.adopted };

@@ -98,6 +98,7 @@ export function registerBrandBehaviourRoutes(
         rows.push({ text, labels: item.labels, eventId: item.messageId, source: "api", actor });
       }
       await addLabels(engine, rows);
+      autoRetrain?.labelled();
       return { labelled: rows.length, stats: await labelStats(engine) };
     },
   );

@@ -84,6 +84,23 @@ export interface LabelStats {
   lastLabelAt: string | null;
 }
 
+/** How many texts are labelled and how many labels came since the latest model version: one aggregate. */
+export async function labelProgress(
+  engine: Engine,
+): Promise<Pick<LabelStats, "texts" | "sinceLastModel" | "lastLabelAt">> {
+  const [row] = await engine.query<{ texts: number; since: number; last: string | null }>(
+    `SELECT uniqExact(if(event_id != '', event_id, text)) AS texts,
+            countIf(at > (SELECT max(created_at) FROM behaviour_models)) AS since,
+            if(count() = 0, NULL, toString(max(at))) AS last
+     FROM behaviour_labels`,
+  );
+  return {
+    texts: Number(row?.texts ?? 0),
+    sinceLastModel: Number(row?.since ?? 0),
+    lastLabelAt: row?.last ?? null,
+  };
+}
+
 export async function labelStats(engine: Engine): Promise<LabelStats> {
   const latest = await latestLabels(engine);
   const perLabel = Object.fromEntries([...SPACES, "none"].map((s) => [s, 0])) as LabelStats["perLabel"];
@@ -94,16 +111,10 @@ export async function labelStats(engine: Engine): Promise<LabelStats> {
   const sources = await engine.query<{ source: string; n: number }>(
     "SELECT source, count() AS n FROM behaviour_labels GROUP BY source ORDER BY source",
   );
-  const [since] = await engine.query<{ n: number; last: string | null }>(
-    `SELECT countIf(at > (SELECT max(created_at) FROM behaviour_models)) AS n, if(count() = 0, NULL, toString(max(at))) AS last
-     FROM behaviour_labels`,
-  );
   return {
-    texts: latest.length,
+    ...(await labelProgress(engine)),
     perLabel,
     perSource: Object.fromEntries(sources.map((r) => [r.source, Number(r.n)])),
-    sinceLastModel: Number(since?.n ?? 0),
-    lastLabelAt: since?.last ?? null,
   };
 }
 

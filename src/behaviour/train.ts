@@ -76,6 +76,7 @@ export function trainHead(data: HeadExample[], classes: number, options: TrainOp
   const order = data.map((_, i) => i);
   const random = seededRandom(seed);
   const logits = new Float64Array(classes);
+  const probabilities = new Float64Array(classes);
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
     for (const i of order) {
@@ -98,7 +99,8 @@ export function trainHead(data: HeadExample[], classes: number, options: TrainOp
         for (let k = 0; k < classes; k++) max = Math.max(max, logits[k]);
         let z = 0;
         for (let k = 0; k < classes; k++) z += Math.exp(logits[k] - max);
-        const p = Array.from({ length: classes }, (_, k) => Math.exp(logits[k] - max) / z);
+        const p = probabilities;
+        for (let k = 0; k < classes; k++) p[k] = Math.exp(logits[k] - max) / z;
         // "Not y": the loss is -log(1 - p_y); its target spreads over the other classes as p does.
         const rest = 1 - p[y];
         for (let k = 0; k < classes; k++) {

@@ -69,14 +69,12 @@ interface ModelOptions extends GlobalOptions {
  * `train --from-labels`, else its retrained file, else the shipped model).
  */
 async function chosenModel(options: ModelOptions): Promise<{ model: BehaviourModel; path: string }> {
-  if (!options.model) {
-    const dataDir = options.data ?? lazy.resolveStoreOptions({}).dataDir;
-    if (existsSync(dataDir)) {
-      const inUse = await withStore(options, (store) => storeModelInUse(store));
-      if (inUse.chosenVersion) return { model: inUse.current, path: `${dataDir} (${inUse.version})` };
-    }
+  const dataDir = options.data ?? lazy.resolveStoreOptions({}).dataDir;
+  if (!options.model && existsSync(dataDir)) {
+    const inUse = await withStore(options, (store) => storeModelInUse(store));
+    if (inUse.chosenVersion) return { model: inUse.current, path: `${dataDir} (${inUse.version})` };
   }
-  const path = options.model ?? lazy.modelPathFor(options.data ?? lazy.resolveStoreOptions({}).dataDir);
+  const path = options.model ?? lazy.modelPathFor(dataDir);
   if (!existsSync(path)) throw new UsageError(`--model: no model file at ${path}`);
   return { model: lazy.loadModel(path), path };
 }

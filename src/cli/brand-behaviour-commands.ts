@@ -3,6 +3,7 @@
  * brand's labels, retraining on them, and the model versions it produced.
  */
 import type { Command } from "commander";
+import type { Space } from "../behaviour/model.js";
 import type { OpenedStore } from "../store/open.js";
 import { actionAfter, type GlobalOptions, withStore, withStoreOptions } from "./common.js";
 import { emit, UsageError } from "./output.js";
@@ -78,7 +79,7 @@ export function registerBrandBehaviourCommands(behaviour: Command): void {
               store.engine,
               corpus.map((item) => ({
                 text: item.text,
-                labels: lazy.labelsOf(item).filter((l) => l !== "other") as never[],
+                labels: lazy.labelsOf(item).filter((l): l is Space => l !== "other"),
                 source: "import" as const,
                 actor: options.actor,
               })),

@@ -70,6 +70,8 @@ export function registerEngageRoutes(
   engine: Engine,
   sink: EventSink,
   contexts: ContextService,
+  /** Told after an agent relabelled an item (a new brand label). */
+  onRelabelled?: () => void,
 ): void {
   const tags = ["engage"];
   readRoute(
@@ -108,6 +110,7 @@ export function registerEngageRoutes(
         const { identityKey, ...item } = result.item as typeof result.item & { identityKey?: string };
         // The context index keeps the item's new status (a reply's event reaches it as any event does).
         if (identityKey) contexts.itemChanged(identityKey, item.id, item.status);
+        if (command.data.action === "relabel") onRelabelled?.();
         return { ...result, item };
       } catch (error) {
         if (error instanceof InboxError) {

@@ -69,9 +69,4 @@ export class IdentityIndex {
       for (const identifier of group) this.place(identifier, customer);
     }
   }
-
-  /** Identifiers with a row in identity_map (for tests and /health-style reports). */
-  get size(): number {
-    return this.customers.size;
-  }
 }

@@ -1,12 +1,12 @@
 /**
  * Everything held about one person, as one JSON document (a data subject's access request): identifiers and
  * merges, traits, every event with its text and behaviour labels, inbox items with their actions and notes,
- * segment memberships, CLV rows, behaviour labels of their messages, and rejected events that carry any of their identifiers. The server adds
- * the context facts it holds in memory.
+ * segment memberships, CLV rows, behaviour labels of their messages, and rejected events that carry any of
+ * their identifiers. The server adds the context facts it holds in memory.
  */
 import { identifiersOfCustomer, linksOfCustomer } from "../identity/identity-store.js";
 import type { Engine } from "../store/engine.js";
-import { carriesIdentifiers } from "./store.js";
+import { behaviourLabelsOfPeople, carriesIdentifiers } from "./store.js";
 
 export interface PersonExport {
   customerId: string;
@@ -72,9 +72,7 @@ export async function exportPerson(engine: Engine, customerId: string): Promise<
   );
   const behaviourLabels = await engine.query<Record<string, unknown>>(
     `SELECT at, actor, source, event_id, text, labels FROM behaviour_labels
-     WHERE event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)})
-        OR (event_id = '' AND (${carried.on("text")}))
-     ORDER BY at`,
+     WHERE ${behaviourLabelsOfPeople(carried.on)} ORDER BY at`,
     { ...carried.params, ids: identifiers },
   );
   return {

@@ -270,6 +270,14 @@ export function carriesIdentifiers(identifiers: string[]): {
 }
 
 /**
+ * A person's behaviour labels (erased and exported alike): labels of their messages (`ids`: their
+ * identifiers), and label texts posted on their own that carry one of their identifiers.
+ */
+export function behaviourLabelsOfPeople(carries: (column: string) => string): string {
+  return `event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)}) OR (event_id = '' AND (${carries("text")}))`;
+}
+
+/**
  * Where a person's rows are, table by table, in the order they are erased (inbox actions are found through
  * the person's events, so before them). Parameters: `ids` (identifiers), `customers`, `n0..nK` (payload
  * needles, see payloadNeedles). Every table of the database is either here or in HOLDS_NO_PERSONAL_DATA
@@ -284,12 +292,7 @@ export const ERASURE_PLAN: ReadonlyArray<{
     where: () =>
       "item_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)}) OR reply_event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)})",
   },
-  {
-    // Labels of their messages, and label texts posted on their own that carry one of their identifiers.
-    table: "behaviour_labels",
-    where: (carries) =>
-      `event_id IN (SELECT event_id FROM events WHERE identity_key IN {ids:Array(String)}) OR (event_id = '' AND (${carries("text")}))`,
-  },
+  { table: "behaviour_labels", where: (carries) => behaviourLabelsOfPeople(carries) },
   { table: "events", where: () => "identity_key IN {ids:Array(String)}" },
   {
     table: "customer_journeys",

@@ -236,7 +236,6 @@ export class NatsQueue implements QueuePublisher {
         };
       },
       rewind: () => rewind(true),
-      close: async () => undefined,
     };
   }
 

@@ -27,7 +27,6 @@ export interface QueueConsumer {
    * delivered must come again before anything newer). Batches not yet acknowledged must not be acknowledged after it.
    */
   rewind(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export interface QueueStatus {
