@@ -100,6 +100,40 @@ test("planted: the funnel checkout -> order shows the hop to the phone in what p
   );
 });
 
+test("a funnel holding the cart constant: each cart's own journey, computed from the generated events", async () => {
+  const { funnel, parseStep, walk } = await import("../src/journeys/funnel.js");
+  const steps = ["cart", "checkout", "order|phone order"].map(parseStep);
+  const windowMs = 30 * 86_400_000;
+  const held = await funnel(engine, { source: ["demo"], hold: "cart_id" }, steps, { windowMs });
+  const person = await funnel(engine, { source: ["demo"] }, steps, { windowMs });
+  // Directly from the generator: each cart's events (those carrying its cart_id), in time order, walked.
+  const carts = new Map<string, Touch[]>();
+  for (const { events } of generateDemo({ customers: CUSTOMERS, seed: 7 })) {
+    for (const event of events) {
+      const properties = event.properties as Record<string, unknown>;
+      if (typeof properties.cart_id !== "string") continue;
+      const touches = carts.get(properties.cart_id) ?? [];
+      const ms = Date.parse(event.timestamp as string);
+      touches.push([ms, touches.length, String(properties.touchpoint), String(properties.channel), "", ""]);
+      carts.set(properties.cart_id, touches);
+    }
+  }
+  const entered = steps.map(() => 0);
+  for (const touches of carts.values()) {
+    touches.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const hits = walk(touches, steps, windowMs);
+    for (let s = 0; s < hits.length; s++) entered[s]!++;
+  }
+  assert.equal(held.cases, carts.size);
+  assert.deepEqual(
+    held.steps.map((s) => s.entered),
+    entered,
+  );
+  // A person whose checkout failed and who bought later on another cart converts; that cart does not.
+  assert.ok(held.conversion < person.conversion, `${held.conversion} vs ${person.conversion}`);
+  assert.ok(held.steps[0]!.entered > person.steps[0]!.entered, "carts outnumber the people who fill them");
+});
+
 test("the suggested first funnel is the most common path to the first order, counted in code", async () => {
   const { suggestedFunnel } = await import("../src/journeys/funnel.js");
   const { journeyCases } = await import("../src/journeys/query.js");

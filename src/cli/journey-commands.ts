@@ -16,6 +16,7 @@ interface FilterOptions extends GlobalOptions {
   did?: string;
   sessionGap?: number;
   collapse?: boolean;
+  hold?: string;
   segment?: number;
   brand?: boolean;
 }
@@ -34,6 +35,10 @@ function withFilters(command: Command): Command {
     .option("--did <step>", "only customers who did this (touchpoint or event name)")
     .option("--session-gap <minutes>", "split journeys after this much inactivity", Number)
     .option("--collapse", "treat immediate repeats of a step as one")
+    .option(
+      "--hold <property>",
+      "one case per value of this event property (e.g. order_id: each order's journey); touches without it are left out",
+    )
     .option("--no-brand", "leave the brand's replies out (the customer's own touches only)")
     .option("--segment <id>", "only customers of this segment (latest `segments discover`)", (v) => {
       const n = Number(v);
@@ -52,6 +57,7 @@ function filterOf(options: FilterOptions): JourneyFilter {
     didEvent: options.did,
     sessionGapMinutes: options.sessionGap,
     collapseRepeats: Boolean(options.collapse),
+    hold: options.hold,
     segment: options.segment,
     brand: options.brand !== false,
   };

@@ -126,23 +126,44 @@ function page(b: Builder, name: string, gapMs: number): void {
   );
 }
 
-function say(b: Builder, channel: string, touchpoint: string, behaviour: Behaviour, gapMs: number): void {
+function say(
+  b: Builder,
+  channel: string,
+  touchpoint: string,
+  behaviour: Behaviour,
+  gapMs: number,
+  properties: Event = {},
+): void {
   const followers = channel === "social" ? Math.round(b.random.logNormal(150, 1.6)) : undefined;
   track(b, channel, touchpoint, "Message Sent", gapMs, {
+    ...properties,
     text: message(b.random, behaviour),
     ...(followers !== undefined ? { followers } : {}),
   });
 }
 
-function purchase(b: Builder, channel: string, touchpoint: string, gapMs: number): void {
+function purchase(
+  b: Builder,
+  channel: string,
+  touchpoint: string,
+  gapMs: number,
+  properties: Event = {},
+): void {
   const base = b.customer.segment === "store_loyal" ? 55 : b.customer.segment === "channel_hopper" ? 70 : 45;
   const revenue = Math.round(b.random.logNormal(base, 0.6) * 100) / 100;
   track(b, channel, touchpoint, "Order Completed", gapMs, {
+    ...properties,
     revenue,
     currency: "EUR",
     order_id: `o_${b.customer.index}_${b.events.length}`,
   });
 }
+
+/**
+ * An id for the object a journey is about (a cart, a ticket), shared by its events so a funnel can hold it
+ * constant. Taken from the event count, not the random stream, so every other figure stays as it was.
+ */
+const objectId = (b: Builder, prefix: string) => `${prefix}_${b.customer.index}_${b.events.length}`;
 
 function identify(b: Builder, gapMs: number): void {
   const traits: Event = {
@@ -161,22 +182,28 @@ const minutes = (b: Builder, mean: number) => b.random.exponential(mean) * 60_00
 function webPurchase(b: Builder): void {
   page(b, "home", 0);
   for (let i = b.random.int(1, 3); i > 0; i--) page(b, "product page", minutes(b, 2));
-  track(b, "web", "cart", "Product Added", minutes(b, 1));
+  // The cart's id follows it from the basket to the order, through a failed checkout and a call.
+  const cart = { cart_id: objectId(b, "cart") };
+  track(b, "web", "cart", "Product Added", minutes(b, 1), cart);
   if (!b.identified) identify(b, minutes(b, 1));
-  track(b, "web", "checkout", "Checkout Started", minutes(b, 2));
+  track(b, "web", "checkout", "Checkout Started", minutes(b, 2), cart);
   if (b.random.chance(CHECKOUT_FAILURE_RATE)) {
-    track(b, "web", "checkout error", "Checkout Failed", minutes(b, 1), { error: "payment_declined" });
+    track(b, "web", "checkout error", "Checkout Failed", minutes(b, 1), {
+      ...cart,
+      error: "payment_declined",
+    });
     if (b.random.chance(CALL_AFTER_FAILURE_RATE)) {
       track(b, "phone", "support call", "Call Started", b.random.next() * 6 * HOUR + 10 * 60_000, {
+        ...cart,
         reason: "checkout",
       });
-      purchase(b, "phone", "phone order", minutes(b, 8));
+      purchase(b, "phone", "phone order", minutes(b, 8), cart);
     } else if (b.random.chance(0.4)) {
       say(b, "social", "mention", "complaint", b.random.next() * 12 * HOUR);
     }
     return;
   }
-  purchase(b, "web", "order", minutes(b, 2));
+  purchase(b, "web", "order", minutes(b, 2), cart);
 }
 
 function appPurchase(b: Builder): void {
@@ -237,10 +264,15 @@ function supportContact(b: Builder, behaviour: Behaviour): void {
         : where === "chat"
           ? "chat"
           : "support email";
-  say(b, where, touchpoint, behaviour, 0);
+  // One ticket: the first message, a call about it and a follow-up share its id.
+  const ticket = { ticket_id: objectId(b, "ticket") };
+  say(b, where, touchpoint, behaviour, 0, ticket);
   if (behaviour === "complaint" && b.random.chance(0.5))
-    track(b, "phone", "support call", "Call Started", b.random.next() * 2 * DAY);
-  if (b.random.chance(0.2)) say(b, where, touchpoint, behaviour, b.random.next() * 3 * DAY + HOUR);
+    track(b, "phone", "support call", "Call Started", b.random.next() * 2 * DAY, {
+      ...ticket,
+      reason: "ticket",
+    });
+  if (b.random.chance(0.2)) say(b, where, touchpoint, behaviour, b.random.next() * 3 * DAY + HOUR, ticket);
 }
 
 function peerReferral(b: Builder): void {

@@ -104,11 +104,11 @@ const BREAKDOWN_KEY: Record<FunnelBreakdown | "none", string> = {
   segment: "if(level = 0, '', segment)",
 };
 
-/** Each case's segment (a session's customer is the part of its id before '#'), for the segment breakdown. */
+/** Each case's segment (its customer's), for the segment breakdown. */
 const withSegment = (cases: string) => `
   SELECT c.*, if(m.customer_id = '', '(none)', toString(m.segment_id)) AS segment
   FROM (${cases}) AS c
-  LEFT JOIN ${LATEST_SEGMENT_MEMBERS} AS m ON m.customer_id = splitByChar('#', c.case_id)[1]`;
+  LEFT JOIN ${LATEST_SEGMENT_MEMBERS} AS m ON m.customer_id = c.customer`;
 
 function funnelSql(
   cases: string,

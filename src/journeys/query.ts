@@ -3,7 +3,7 @@
  * by every journey view. All journey SQL lives in this folder; this file is the shared base.
  */
 import { z } from "zod";
-import { CUSTOMER_OF_EVENT } from "../identity/identity-store.js";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
 import { refreshJourneySequences } from "./sequences.js";
@@ -27,6 +27,14 @@ export const journeyFilterSchema = z.object({
     .min(0)
     .optional()
     .describe("only customers of this segment (latest segmentation run)"),
+  hold: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      "one case per value of this event property (an order's or a ticket's journey, e.g. order_id): each case holds only the touches that carry that value",
+    ),
   brand: z
     .boolean()
     .default(true)
@@ -53,12 +61,26 @@ const CASE_ARRAYS = ["times", "seqs", "steps", "channels", "names", "behaviours"
  * Keeps the elements of every case array where `keep(element, ...)` holds over `mask` (arrays given to the
  * lambda after each element). Reads the arrays under a prefix: an alias may not name what it reads.
  */
-function keepWhere(lambda: string, masks: string): string {
-  return CASE_ARRAYS.map((a) => `arrayFilter(${lambda}, all_${a}, ${masks}) AS ${a}`).join(", ");
+function keepWhere(arrays: readonly string[], lambda: string, masks: string): string {
+  return arrays.map((a) => `arrayFilter(${lambda}, all_${a}, ${masks}) AS ${a}`).join(", ");
 }
 
 /** The case arrays renamed with the prefix keepWhere reads. */
-const prefixed = () => CASE_ARRAYS.map((a) => `${a} AS all_${a}`).join(", ");
+const prefixed = (arrays: readonly string[]) => arrays.map((a) => `${a} AS all_${a}`).join(", ");
+
+/** An event property's value as text (strings unquoted, numbers and other JSON as written; '' when absent). */
+const propertyValue = (param: string) =>
+  `if(JSONType(e.properties, {${param}:String}) = 'String', JSONExtractString(e.properties, {${param}:String}), JSONExtractRaw(e.properties, {${param}:String}))`;
+
+/**
+ * Per customer, the seqs and values of their events that carry the property named by {param}; joined to the
+ * stored sequences by seq (an event's ingest order, distinct within a customer).
+ */
+const propertyOfTouches = (param: string) => `
+  SELECT ${CUSTOMER_OF_EVENT} AS customer, groupArray(e.seq) AS pseqs, groupArray(v) AS pvalues
+  FROM (SELECT e.seq, e.identity_key, ${propertyValue(param)} AS v FROM events AS e FINAL WHERE v != '') AS e
+  ${IDENTITY_JOIN}
+  GROUP BY customer`;
 
 /**
  * The shared per-touch filters (time range, channels, sources, inbound only) as conditions over the given
@@ -122,8 +144,15 @@ export function eventFilterWhere(
  * that walks them. Views that aggregate read the arrays: the engine then never builds the tuples.
  * Events with equal timestamps keep their ingest order (seq: the order of the source file for imports).
  */
-export function casesQuery(input: JourneyFilter): { sql: string; params: QueryParams } {
+export function casesQuery(
+  input: JourneyFilter,
+  options: { properties?: readonly string[] } = {},
+): { sql: string; params: QueryParams } {
   const filter = journeyFilterSchema.parse(input);
+  // Event properties asked for come as arrays beside the touches (prop_1, ...); a held property is one too.
+  const properties = [...(options.properties ?? []), ...(filter.hold ? [filter.hold] : [])];
+  const propertyArrays = properties.map((_, i) => `prop_${i + 1}`);
+  const arrays = [...CASE_ARRAYS, ...propertyArrays];
   // Conditions on one stored touch (ms, ch, ob, src), combined into one mask per customer.
   const { conditions: keep, params } = touchConditions(
     filter,
@@ -137,44 +166,66 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
       ? "j.touchpoint"
       : `arrayMap((tp, ch, nm, ty, bh, ob) -> ${filter.brand ? `if(ob = 1, concat('brand: ', ${step}), ${step})` : step},
            j.touchpoint, j.channel, j.name, j.type, j.behaviour, j.outbound)`;
-  const stored = (
-    prefix: string,
-  ) => `j.customer_id AS customer, j.ts AS ${prefix}times, j.seq AS ${prefix}seqs,
-    ${steps} AS ${prefix}steps, j.channel AS ${prefix}channels, j.name AS ${prefix}names, j.behaviour AS ${prefix}behaviours`;
+  const stored = (prefix: string) =>
+    [
+      `j.customer_id AS customer, j.ts AS ${prefix}times, j.seq AS ${prefix}seqs`,
+      `${steps} AS ${prefix}steps, j.channel AS ${prefix}channels, j.name AS ${prefix}names, j.behaviour AS ${prefix}behaviours`,
+      ...propertyArrays.map(
+        (a, i) => `arrayMap(s -> p${i + 1}.pvalues[indexOf(p${i + 1}.pseqs, s)], j.seq) AS ${prefix}${a}`,
+      ),
+    ].join(", ");
+  properties.forEach((name, i) => {
+    params[`property_${i + 1}`] = name;
+  });
+  const joins = properties
+    .map(
+      (_, i) =>
+        `LEFT JOIN (${propertyOfTouches(`property_${i + 1}`)}) AS p${i + 1} ON p${i + 1}.customer = j.customer_id`,
+    )
+    .join(" ");
   if (filter.segment !== undefined) params.segment = filter.segment;
   const which = filter.segment !== undefined ? `WHERE j.customer_id IN ${SEGMENT_CUSTOMERS}` : "";
   // The conditions are evaluated once per touch into a mask, which then filters each array.
   const perCustomer =
     keep.length === 0
-      ? `SELECT ${stored("")} FROM customer_journeys AS j FINAL ${which}`
-      : `SELECT customer, ${keepWhere("(x, keep) -> keep", "mask")}
+      ? `SELECT ${stored("")} FROM customer_journeys AS j FINAL ${joins} ${which}`
+      : `SELECT customer, ${keepWhere(arrays, "(x, keep) -> keep", "mask")}
          FROM (SELECT ${stored("all_")},
                       arrayMap((ms, ch, ob, src) -> ${keep.join(" AND ")}, j.ts, j.channel, j.outbound, j.source) AS mask
-               FROM customer_journeys AS j FINAL ${which})`;
+               FROM customer_journeys AS j FINAL ${joins} ${which})`;
   const where = ["length(times) > 0"];
   if (filter.didEvent) {
     where.push("(has(steps, {did:String}) OR has(names, {did:String}))");
     params.did = filter.didEvent;
   }
-  let cases = `SELECT customer AS case_id, ${CASE_ARRAYS.join(", ")} FROM (${perCustomer}) WHERE ${where.join(" AND ")}`;
+  // Every level keeps `customer` beside `case_id` (a session's or an object's case names its customer).
+  let cases = `SELECT customer, customer AS case_id, ${arrays.join(", ")} FROM (${perCustomer}) WHERE ${where.join(" AND ")}`;
   if (filter.sessionGapMinutes) {
     params.gap = Math.round(filter.sessionGapMinutes * 60_000);
     // Sessions: a new one starts where the gap to the previous event exceeds the limit.
     cases = `
-      SELECT concat(customer, '#', toString(session)) AS case_id, ${keepWhere("(x, s) -> s = session", "session_of")}
+      SELECT customer, concat(customer, '#', toString(session)) AS case_id, ${keepWhere(arrays, "(x, s) -> s = session", "session_of")}
       FROM (
-        SELECT case_id AS customer, ${prefixed()},
+        SELECT customer, ${prefixed(arrays)},
                arrayCumSum(arrayMap((t, i) -> i > 1 AND t - times[i - 1] > {gap:Int64}, times, arrayEnumerate(times))) AS session_of
         FROM (${cases})
       )
       ARRAY JOIN arrayDistinct(session_of) AS session`;
   }
+  if (filter.hold) {
+    // One case per value of the held property, holding the touches that carry it ("customer · value").
+    const held = `all_${propertyArrays.at(-1)}`;
+    cases = `
+      SELECT customer, concat(case_id, ' · ', object) AS case_id, ${keepWhere(arrays, "(x, o) -> o = object", held)}
+      FROM (SELECT customer, case_id, ${prefixed(arrays)} FROM (${cases}))
+      ARRAY JOIN arrayDistinct(arrayFilter(o -> o != '', ${held})) AS object`;
+  }
   if (filter.collapseRepeats) {
-    cases = `SELECT case_id, ${keepWhere("(x, i) -> i = 1 OR all_steps[i] != all_steps[i - 1]", "arrayEnumerate(all_steps)")}
-      FROM (SELECT case_id, ${prefixed()} FROM (${cases}))`;
+    cases = `SELECT customer, case_id, ${keepWhere(arrays, "(x, i) -> i = 1 OR all_steps[i] != all_steps[i - 1]", "arrayEnumerate(all_steps)")}
+      FROM (SELECT customer, case_id, ${prefixed(arrays)} FROM (${cases}))`;
   }
   return {
-    sql: `SELECT case_id, ${CASE_ARRAYS.join(", ")}, arrayZip(${CASE_ARRAYS.join(", ")}) AS journey FROM (${cases})`,
+    sql: `SELECT customer, case_id, ${arrays.join(", ")}, arrayZip(${CASE_ARRAYS.join(", ")}) AS journey FROM (${cases})`,
     params,
   };
 }
@@ -183,9 +234,10 @@ export function casesQuery(input: JourneyFilter): { sql: string; params: QueryPa
 export async function journeyCases(
   engine: Engine,
   input: JourneyFilter,
+  options: { properties?: readonly string[] } = {},
 ): Promise<{ sql: string; params: QueryParams }> {
   await refreshJourneySequences(engine);
-  return casesQuery(input);
+  return casesQuery(input, options);
 }
 
 /** One touch of a journey as casesQuery returns it. */

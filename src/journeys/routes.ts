@@ -41,6 +41,7 @@ const filterQuery = z.object({
     .max(366 * 24 * 60)
     .optional(),
   segment: z.coerce.number().int().min(0).max(1000).optional(),
+  hold: z.string().min(1).max(200).optional(),
   brand: z
     .enum(["true", "false"])
     .optional()
@@ -61,6 +62,7 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
   sessionGapMinutes: q.sessionGap,
   collapseRepeats: q.collapse,
   segment: q.segment,
+  hold: q.hold,
   brand: q.brand,
 });
 
