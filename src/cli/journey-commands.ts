@@ -241,7 +241,7 @@ function funnelCommand(journeys: Command): void {
   )
     .requiredOption(
       "--step <step...>",
-      'steps in order; "a|b" for any of, "step@2h" for a step window, "step!x|y" when x and y must not happen since the previous step',
+      'steps in order; "a|b" for any of, "step@2h" for a step window, "step!x|y" when x and y must not happen since the previous step, "step?" for an optional step (not first or last)',
     )
     .option("--window <duration>", "conversion window of the whole funnel (30m, 2h, 7d)", "30d")
     .addOption(

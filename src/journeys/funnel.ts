@@ -4,6 +4,11 @@
  * the one that gets furthest (earliest on ties) counts, so a late successful attempt is not hidden by an
  * early failed one. At each drop-off, what those people did instead: their next step, and the channel they
  * hopped to (the first later touch on another channel within the window; "(stayed)" when none).
+ *
+ * Optional steps (neither the first nor the last) never stop anyone: the required steps make the funnel, and
+ * an optional step counts for a case when it happens after the previous step reached and before the next
+ * required step's touch (or, for a case that stops there, at all within the windows). A required step's own
+ * window and exclusions run from the previous required step; an optional step's from the previous step hit.
  */
 import { LATEST_SEGMENT_MEMBERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
@@ -19,6 +24,8 @@ export interface FunnelStep {
    * between A and B"). An attempt that meets one there does not get past the previous step.
    */
   exclude?: string[];
+  /** Skippable: people who do not do it still go on to the next step. */
+  optional?: boolean;
 }
 
 export interface FunnelResult {
@@ -42,34 +49,53 @@ export interface FunnelResult {
     droppedAfter: number;
     nextInstead: { step: string; count: number }[];
     nextChannelsInstead: { channel: string; count: number }[];
+    /** Present (true) for an optional step. */
+    optional?: boolean;
   }[];
 }
 
-/** The furthest the case gets through the funnel, with the index of each step's event. */
+/**
+ * The furthest the case gets through the funnel: the index of each step's touch, up to the last required
+ * step reached and any optional steps done after it (-1: an optional step skipped). The reading definition
+ * the engine's funnel is tested against.
+ */
 export function walk(journey: readonly Touch[], steps: readonly FunnelStep[], windowMs: number): number[] {
+  const required = (hits: number[]) => hits.filter((h, s) => h >= 0 && !steps[s]!.optional).length;
   let best: number[] = [];
   for (let start = 0; start < journey.length; start++) {
     if (!steps[0]!.anyOf.includes(journey[start]![2])) continue;
-    const hits = [start];
-    for (let s = 1; s < steps.length; s++) {
-      const previous = journey[hits[s - 1]!]!;
-      let found = -1;
-      for (let i = hits[s - 1]! + 1; i < journey.length; i++) {
+    // The first touch of `step` after `from`, within the windows (its own from `from`), before `bound`.
+    const search = (step: FunnelStep, from: number, bound = journey.length) => {
+      for (let i = from + 1; i < bound; i++) {
         const touch = journey[i]!;
         if (touch[0] - journey[start]![0] > windowMs) break;
-        const stepWindow = steps[s]!.windowMs;
-        if (stepWindow !== undefined && touch[0] - previous[0] > stepWindow) break;
-        if (steps[s]!.anyOf.includes(touch[2])) {
-          found = i;
-          break;
-        }
-        if (steps[s]!.exclude?.includes(touch[2])) break;
+        if (step.windowMs !== undefined && touch[0] - journey[from]![0] > step.windowMs) break;
+        if (step.anyOf.includes(touch[2])) return i;
+        if (step.exclude?.includes(touch[2])) break;
+      }
+      return -1;
+    };
+    const hits = [start];
+    let lastRequired = start;
+    for (let s = 1; s < steps.length; ) {
+      let next = s;
+      while (steps[next]!.optional) next++;
+      const found = search(steps[next]!, lastRequired);
+      let previous = lastRequired;
+      for (let o = s; o < next; o++) {
+        const hit = search(steps[o]!, previous, found >= 0 ? found : journey.length);
+        hits.push(hit);
+        if (hit >= 0) previous = hit;
       }
       if (found < 0) break;
       hits.push(found);
+      lastRequired = found;
+      s = next + 1;
     }
-    if (hits.length > best.length) best = hits;
-    if (best.length === steps.length) break;
+    while (hits.at(-1) === -1) hits.pop();
+    if (required(hits) > required(best)) best = hits;
+    if (best.length === steps.length && required(best) === steps.filter((step) => !step.optional).length)
+      break;
   }
   return best;
 }
@@ -110,46 +136,105 @@ const withSegment = (cases: string) => `
   FROM (${cases}) AS c
   LEFT JOIN ${LATEST_SEGMENT_MEMBERS} AS m ON m.customer_id = c.customer`;
 
-function funnelSql(
-  cases: string,
-  stepCount: number,
-  excluding: number[],
-  breakdown: FunnelBreakdown | "none",
-): string {
+/**
+ * How the steps are walked: `chain`, the required steps (1-based step numbers) in order; each optional step
+ * with the chain positions of the required steps around it; the steps with exclusions before them.
+ */
+interface FunnelPlan {
+  stepCount: number;
+  chain: number[];
+  optional: { step: number; after: number; before: number }[];
+  excluding: number[];
+}
+
+function funnelPlan(steps: readonly FunnelStep[]): FunnelPlan {
+  const chain: number[] = [];
+  const optional: FunnelPlan["optional"] = [];
+  steps.forEach((step, i) => {
+    if (step.optional) optional.push({ step: i + 1, after: chain.length, before: chain.length + 1 });
+    else chain.push(i + 1);
+  });
+  const excluding = steps.flatMap((step, i) => (step.exclude?.length ? [i + 1] : []));
+  return { stepCount: steps.length, chain, optional, excluding };
+}
+
+function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown | "none"): string {
+  const { chain, excluding } = plan;
+  const stepCount = chain.length;
   // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
-  const find = (s: number) => `if(h${s - 1} = 0 OR h${s - 1} >= length(codes), 0, next_${s}[h${s - 1} + 1])`;
+  const firstAfter = (step: number, from: string) =>
+    `if(${from} = 0 OR ${from} >= length(times), 0, next_${step}[${from} + 1])`;
   // excluded_s[i]: how many of step s's exclusions happened up to touch i; any between the two hits stops it.
-  const excluded = (s: number) =>
-    excluding.includes(s) ? ` OR excluded_${s}[k - 1] - excluded_${s}[h${s - 1}] > 0` : "";
-  const valid = (s: number) =>
-    `if(k = 0 OR times[k] - times[h1] > {window:Int64} OR times[k] - times[h${s - 1}] > {stepWindows:Array(Int64)}[${s}]${excluded(s)}, 0, k)`;
+  const excluded = (step: number, from: string) =>
+    excluding.includes(step) ? ` OR excluded_${step}[k - 1] - excluded_${step}[${from}] > 0` : "";
+  const outside = (step: number, from: string, start = "h1") =>
+    `k = 0 OR times[k] - times[${start}] > {window:Int64} OR times[k] - times[${from}] > {stepWindows:Array(Int64)}[${step}]${excluded(step, from)}`;
+  // Chain position c (h1 ... hN) searches for step chain[c - 1] after h(c-1).
+  const valid = (c: number) => `if(${outside(chain[c - 1]!, `h${c - 1}`)}, 0, k)`;
   let attempt = `[${Array.from({ length: stepCount }, (_, i) => `h${i + 1}`).join(", ")}]`;
-  for (let s = stepCount; s >= 2; s--)
-    attempt = `arrayMap(h${s} -> ${attempt}, [arrayMap(k -> ${valid(s)}, [${find(s)}])[1]])[1]`;
+  for (let c = stepCount; c >= 2; c--)
+    attempt = `arrayMap(h${c} -> ${attempt}, [arrayMap(k -> ${valid(c)}, [${firstAfter(chain[c - 1]!, `h${c - 1}`)}])[1]])[1]`;
+  // Optional steps, each from the previous step hit (an optional one before it, or the required one), before
+  // the next required step's touch when the case reached it; o_s is its touch (0: skipped or not reached).
+  let previousHit = "";
+  const optionalHits = plan.optional.map(({ step, after, before }, j) => {
+    const previousOptional = plan.optional[j - 1];
+    const from =
+      previousOptional && previousOptional.after === after
+        ? `if(o_${previousOptional.step} > 0, o_${previousOptional.step}, ${previousHit})`
+        : `hits[${after}]`;
+    previousHit = from;
+    return `if(level < ${after}, 0, arrayMap(prev -> arrayMap(k -> if(${outside(step, "prev", "hits[1]")} OR (level >= ${before} AND k >= hits[${before}]), 0, k), [${firstAfter(step, "prev")}])[1], [${from}])[1]) AS o_${step},
+            if(o_${step} > 0, (times[o_${step}] - times[${from}]) / 1000, 0) AS ogap_${step}`;
+  });
+  const optionalMask =
+    plan.optional.length > 0
+      ? plan.optional.map(({ step }, j) => `bitShiftLeft(toUInt64(o_${step} > 0), ${j})`).join(" + ")
+      : "toUInt64(0)";
+  // What the optional steps' searches read, carried out of the subquery that builds it.
+  const carried = plan.optional
+    .flatMap(({ step }) => [`next_${step},`, ...(excluding.includes(step) ? [`excluded_${step},`] : [])])
+    .join(" ");
   const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
+  const allSteps = Array.from({ length: plan.stepCount }, (_, i) => i + 1);
   // Each touch's funnel steps as bits (bit s-1: it counts as step s), one map lookup per touch; the same
   // for exclusions (bit s-1: it must not happen before step s).
   const stepCodes = "arrayMap(x -> {stepBits:Map(String, UInt64)}[x], steps)";
   const exclusionCodes =
     excluding.length > 0 ? ", arrayMap(x -> {excludeBits:Map(String, UInt64)}[x], steps) AS xcodes" : "";
   return `
-    SELECT groupArray((level, next, hop, n, group_key)) AS groups,
-           ${perStep
-             .slice(1)
-             .map((s) => `quantilesExactInclusiveIfMerge(0.5, 0.9)(gap_${s}) AS gap_${s}`)
-             .join(", ")},
+    SELECT groupArray((level, next, hop, n, group_key, optional_mask)) AS groups,
+           ${[
+             ...perStep
+               .slice(1)
+               .map(
+                 (c) =>
+                   `quantilesExactInclusiveIfMerge(0.5, 0.9)(gap_${chain[c - 1]}) AS gap_${chain[c - 1]}`,
+               ),
+             ...plan.optional.map(
+               ({ step }) => `quantilesExactInclusiveIfMerge(0.5, 0.9)(gap_${step}) AS gap_${step}`,
+             ),
+           ].join(", ")},
            quantilesExactInclusiveIfMerge(0.5, 0.9)(convert) AS convert
     FROM (
-    SELECT level, next, hop, group_key, count() AS n,
-           ${perStep
-             .slice(1)
-             .map(
-               (s) => `quantilesExactInclusiveIfState(0.5, 0.9)(gaps[${s - 1}], level >= ${s}) AS gap_${s}`,
-             )
-             .join(", ")},
+    SELECT level, next, hop, group_key, optional_mask, count() AS n,
+           ${[
+             ...perStep
+               .slice(1)
+               .map(
+                 (c) =>
+                   `quantilesExactInclusiveIfState(0.5, 0.9)(gaps[${c - 1}], level >= ${c}) AS gap_${chain[c - 1]}`,
+               ),
+             ...plan.optional.map(
+               ({ step }) =>
+                 `quantilesExactInclusiveIfState(0.5, 0.9)(ogap_${step}, o_${step} > 0) AS gap_${step}`,
+             ),
+           ].join(", ")},
            quantilesExactInclusiveIfState(0.5, 0.9)(to_convert, level = ${stepCount}) AS convert
     FROM (
       SELECT length(hits) AS level, ${BREAKDOWN_KEY[breakdown]} AS group_key,
+             ${optionalHits.map((o) => `${o},`).join(" ")}
+             ${optionalMask} AS optional_mask,
              arrayMap((h, p) -> (times[h] - times[p]) / 1000, arrayPopFront(hits), arrayPopBack(hits)) AS gaps,
              if(level > 0, (times[hits[-1]] - times[hits[1]]) / 1000, 0) AS to_convert,
              hits[-1] AS last, channels[last] AS last_channel, times[last] AS last_time,
@@ -159,14 +244,14 @@ function funnelSql(
                                                                 arraySlice(channels, last + 1), arraySlice(times, last + 1))]) AS hop_channel,
              if(hop_channel = '' AND level > 0 AND level < ${stepCount}, '(stayed)', hop_channel) AS hop
       FROM (
-        SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""}
+        SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} ${carried}
                arrayMap(h1 -> ${attempt}, arrayFilter((i, c) -> bitTest(c, 0), idx, codes)) AS attempts,
                arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
                if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
         FROM (
           SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
                  ${excluding.map((s) => `arrayCumSum(arrayMap(c -> toUInt32(bitTest(c, ${s - 1})), xcodes)) AS excluded_${s},`).join(" ")}
-                 ${perStep
+                 ${allSteps
                    .slice(1)
                    .map(
                      (s) =>
@@ -177,7 +262,7 @@ function funnelSql(
         )
       )
     )
-    GROUP BY level, next, hop, group_key
+    GROUP BY level, next, hop, group_key, optional_mask
     )`;
 }
 
@@ -206,15 +291,15 @@ export async function funnel(
   if (steps.length > MAX_FUNNEL_STEPS) throw new RangeError(`a funnel has at most ${MAX_FUNNEL_STEPS} steps`);
   const windowMs = options.windowMs ?? 30 * 86_400_000;
   if (steps[0]!.exclude?.length) throw new RangeError("the first step has no previous step to exclude from");
-  // Steps (1-based) with exclusions before them.
-  const excluding = steps.flatMap((step, s) => (step.exclude?.length ? [s + 1] : []));
+  if (steps[0]!.optional || steps.at(-1)!.optional)
+    throw new RangeError("the first and the last step cannot be optional");
+  const plan = funnelPlan(steps);
   const { sql, params } = await journeyCases(engine, filter);
   const [result] = await engine.query<
-    { groups: Array<[level: number, next: string, hop: string, n: number, key: string]> } & Record<
-      string,
-      number[]
-    >
-  >(funnelSql(sql, steps.length, excluding, options.breakdown ?? "none"), {
+    {
+      groups: Array<[level: number, next: string, hop: string, n: number, key: string, optional: number]>;
+    } & Record<string, number[]>
+  >(funnelSql(sql, plan, options.breakdown ?? "none"), {
     ...params,
     stepBits: stepBits(steps),
     excludeBits: stepBits(steps, (step) => step.exclude ?? []),
@@ -222,14 +307,18 @@ export async function funnel(
     // No step window: the funnel's own is the bound.
     stepWindows: steps.map((s) => Math.round(s.windowMs ?? windowMs)),
   });
-  const groups = (result?.groups ?? []).map(([level, next, hop, n, key]) => ({
+  const groups = (result?.groups ?? []).map(([level, next, hop, n, key, optional]) => ({
     level: Number(level),
     next,
     hop,
     n: Number(n),
     key,
+    optional: Number(optional),
   }));
-  const entered = steps.map((_, s) => groups.reduce((sum, g) => sum + (g.level > s ? g.n : 0), 0));
+  const entered = steps.map((_, s) => groups.reduce((sum, g) => sum + (reached(plan, g, s) ? g.n : 0), 0));
+  // The required step before each step (itself for a required one), for conversion and drop-off.
+  const requiredBefore = (s: number) => plan.chain.filter((step) => step <= s).at(-1)! - 1;
+  const requiredAfter = (s: number) => plan.chain.find((step) => step > s + 1);
   const quantiles = (value: number[] | undefined, n: number) =>
     n > 0 && value ? value.map(Number) : [null, null];
   const converted = entered[steps.length - 1]!;
@@ -240,7 +329,7 @@ export async function funnel(
     return counts;
   };
   const breakdown = options.breakdown
-    ? { by: options.breakdown, groups: breakdownGroups(groups, steps.length, options.breakdown) }
+    ? { by: options.breakdown, groups: breakdownGroups(groups, plan, options.breakdown) }
     : undefined;
   return {
     ...(breakdown ? { breakdown } : {}),
@@ -251,34 +340,49 @@ export async function funnel(
     p90SecondsToConvert: p90Convert ?? null,
     steps: steps.map((step, s) => {
       const [median, p90] = s === 0 ? [null, null] : quantiles(result?.[`gap_${s + 1}`], entered[s]!);
-      const dropped = s < steps.length - 1 && entered[s]! > entered[s + 1]!;
+      // Conversion from the required step before; drop-off to the next required step (none for optional ones).
+      const previous = s === 0 ? 0 : requiredBefore(s - 1);
+      const next = step.optional ? undefined : requiredAfter(s);
+      const droppedAfter = next === undefined ? 0 : entered[s]! - entered[next - 1]!;
+      const level = plan.chain.indexOf(s + 1) + 1;
       return {
         step:
-          step.anyOf.join(" | ") + (step.exclude?.length ? ` (not after ${step.exclude.join(" | ")})` : ""),
+          step.anyOf.join(" | ") +
+          (step.exclude?.length ? ` (not after ${step.exclude.join(" | ")})` : "") +
+          (step.optional ? " (optional)" : ""),
+        ...(step.optional ? { optional: true } : {}),
         entered: entered[s]!,
-        conversionFromPrevious: s === 0 ? 1 : entered[s - 1]! > 0 ? entered[s]! / entered[s - 1]! : 0,
+        conversionFromPrevious: s === 0 ? 1 : entered[previous]! > 0 ? entered[s]! / entered[previous]! : 0,
         conversionFromStart: entered[0]! > 0 ? entered[s]! / entered[0]! : 0,
         medianSecondsFromPrevious: median ?? null,
         p90SecondsFromPrevious: p90 ?? null,
-        droppedAfter: s < steps.length - 1 ? entered[s]! - entered[s + 1]! : 0,
-        nextInstead: dropped ? top(tally("next", s + 1), "step") : [],
-        nextChannelsInstead: dropped ? top(tally("hop", s + 1), "channel") : [],
+        droppedAfter,
+        nextInstead: droppedAfter > 0 ? top(tally("next", level), "step") : [],
+        nextChannelsInstead: droppedAfter > 0 ? top(tally("hop", level), "channel") : [],
       };
     }),
   };
 }
 
+/** Whether a group of cases reached step s (0-based): a required step by its level, an optional one by its bit. */
+function reached(plan: FunnelPlan, group: { level: number; optional: number }, s: number): boolean {
+  const optional = plan.optional.findIndex((o) => o.step === s + 1);
+  if (optional >= 0) return (group.optional & (1 << optional)) !== 0;
+  return group.level >= plan.chain.indexOf(s + 1) + 1;
+}
+
 /** Per group (channel, week or month of the first step), how many entered each step; channels by size, periods in order. */
 function breakdownGroups(
-  groups: Array<{ level: number; n: number; key: string }>,
-  stepCount: number,
+  groups: Array<{ level: number; n: number; key: string; optional: number }>,
+  plan: FunnelPlan,
   by: FunnelBreakdown,
 ): NonNullable<FunnelResult["breakdown"]>["groups"] {
+  const stepCount = plan.stepCount;
   const entered = new Map<string, number[]>();
   for (const g of groups) {
     if (g.level === 0) continue;
     const counts = entered.get(g.key) ?? Array.from({ length: stepCount }, () => 0);
-    for (let s = 0; s < g.level; s++) counts[s]! += g.n;
+    for (let s = 0; s < stepCount; s++) if (reached(plan, g, s)) counts[s]! += g.n;
     entered.set(g.key, counts);
   }
   return [...entered.entries()]
@@ -298,11 +402,13 @@ function breakdownGroups(
 }
 
 /**
- * Parses "A", "A|B" (any of), with exclusions since the previous step after "!" and an optional "@2h" step
- * window: "order!checkout error|phone order@2h" (order within 2 h of the previous step, with neither a
- * checkout error nor a phone order in between).
+ * Parses "A", "A|B" (any of), with exclusions since the previous step after "!", an optional "@2h" step
+ * window and a final "?" for an optional step: "order!checkout error|phone order@2h" (order within 2 h of
+ * the previous step, with neither a checkout error nor a phone order in between); "catalogue?" (skippable).
  */
-export function parseStep(text: string): FunnelStep {
+export function parseStep(input: string): FunnelStep {
+  const optional = input.trimEnd().endsWith("?");
+  const text = optional ? input.trimEnd().slice(0, -1) : input;
   const [names, window] = text.split("@");
   const [wanted, excluded] = names!.split("!");
   const list = (part: string | undefined) =>
@@ -319,6 +425,7 @@ export function parseStep(text: string): FunnelStep {
     anyOf,
     windowMs: window ? parseDuration(window) : undefined,
     ...(exclude.length > 0 ? { exclude } : {}),
+    ...(optional ? { optional } : {}),
   };
 }
 
