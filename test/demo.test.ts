@@ -134,6 +134,47 @@ test("a funnel holding the cart constant: each cart's own journey, computed from
   assert.ok(held.steps[0]!.entered > person.steps[0]!.entered, "carts outnumber the people who fill them");
 });
 
+test("flows from a step filtered by a property, and steps grouped by one, as the generated events say", async () => {
+  const { flows } = await import("../src/journeys/views.js");
+  const filter = { source: ["demo"], brand: false };
+  // Calls about a failed checkout, against calls about a ticket: each customer's first of each kind.
+  const checkout = await flows(engine, filter, {
+    anchor: "support call",
+    direction: "after",
+    steps: 1,
+    where: { property: "reason", value: "checkout" },
+  });
+  const ticket = await flows(engine, filter, {
+    anchor: "support call",
+    direction: "after",
+    steps: 1,
+    where: { property: "reason", value: "ticket" },
+  });
+  const callers = { checkout: new Set<string>(), ticket: new Set<string>() };
+  for (const { customer, events } of generateDemo({ customers: CUSTOMERS, seed: 7 }))
+    for (const event of events) {
+      const reason = (event.properties as Record<string, unknown>).reason;
+      if (reason === "checkout" || reason === "ticket") callers[reason].add(customer.userId);
+    }
+  const anchorValue = (flow: typeof checkout) => flow.nodes.find((n) => n.step === 0)!.value;
+  assert.equal(anchorValue(checkout), callers.checkout.size);
+  assert.equal(anchorValue(ticket), callers.ticket.size);
+  const topNext = (flow: typeof checkout) =>
+    flow.nodes.filter((n) => n.step === 1).sort((a, b) => b.value - a.value)[0]!.activity;
+  assert.equal(topNext(checkout), "phone order", "a checkout call ends in a phone order");
+  assert.notEqual(topNext(ticket), "phone order");
+  // Grouped by the reason: the step after a checkout error is told apart by why people called.
+  const grouped = await flows(engine, filter, {
+    anchor: "checkout error",
+    direction: "after",
+    steps: 1,
+    groupBy: "reason",
+  });
+  const next = grouped.nodes.filter((n) => n.step === 1).map((n) => n.activity);
+  assert.ok(next.includes("support call · checkout"), next.join(", "));
+  assert.ok(!next.includes("support call"), "every call after a checkout error has its reason");
+});
+
 test("the suggested first funnel is the most common path to the first order, counted in code", async () => {
   const { suggestedFunnel } = await import("../src/journeys/funnel.js");
   const { journeyCases } = await import("../src/journeys/query.js");

@@ -151,6 +151,10 @@ test("the HTTP API answers the same process map as the code, and names bad param
     const bad = await get(`${server.url}/v1/journeys/paths?steps=3`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, "fromStep");
+    const badWhere = await get(`${server.url}/v1/journeys/paths?fromStep=decide&where=resource`);
+    assert.deepEqual([badWhere.status, badWhere.body.field], [400, "where"]);
+    const lastOptional = await get(`${server.url}/v1/journeys/funnel?step=register request&step=decide%3F`);
+    assert.deepEqual([lastOptional.status, lastOptional.body.field], [400, "step"]);
     const running = await get(
       `${server.url}/v1/journeys/funnel?source=import:running-example.xes&step=register request&step=decide&window=30d`,
     );

@@ -204,21 +204,37 @@ export function registerJourneyCommands(program: Command): void {
     .option("--to-step <step>", "flows before the last occurrence of this step")
     .option("--steps <n>", "steps to follow", Number, 5)
     .option("--width <n>", "activities kept per step; the rest are other", Number, 8)
+    .option(
+      "--where <property=value>",
+      "only an anchor step whose event has this property value (e.g. reason=checkout)",
+    )
+    .option("--group-by <property>", "tell steps apart by this event property (e.g. reason)")
     .action(
       action(
         async (
-          options: FilterOptions & { fromStep?: string; toStep?: string; steps: number; width: number },
+          options: FilterOptions & {
+            fromStep?: string;
+            toStep?: string;
+            steps: number;
+            width: number;
+            where?: string;
+            groupBy?: string;
+          },
         ) => {
           const anchor = options.fromStep ?? options.toStep;
           if (!anchor || (options.fromStep && options.toStep))
             throw new UsageError("give one of --from-step or --to-step");
+          if (options.where !== undefined && !/^[^=]+=/.test(options.where))
+            throw new UsageError(`--where: "${options.where}" is not PROPERTY=VALUE`);
           await withStore(options, async (store) => {
-            const { flows } = await import("../journeys/views.js");
+            const { flows, propertyEquals } = await import("../journeys/views.js");
             const flow = await flows(store.engine, filterOf(options), {
               anchor,
               direction: options.fromStep ? "after" : "before",
               steps: options.steps,
               width: options.width,
+              where: options.where === undefined ? undefined : propertyEquals(options.where),
+              groupBy: options.groupBy,
             });
             emit(Boolean(options.json), flow, () =>
               flow.links

@@ -19,7 +19,7 @@ import {
   storedJourneyModel,
 } from "./models.js";
 import { outcomes } from "./outcomes.js";
-import { flows, mapExamples, processMap, variants } from "./views.js";
+import { flows, mapExamples, processMap, propertyEquals, variants } from "./views.js";
 
 /** A repeated or comma-separated parameter: at most 100 values (docs/security.md). */
 const list = z
@@ -225,6 +225,12 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         toStep: z.string().optional(),
         steps: z.coerce.number().int().min(1).max(20).default(5),
         width: z.coerce.number().int().min(1).max(50).default(8),
+        where: z
+          .string()
+          .max(500)
+          .regex(/^[^=]+=/, "PROPERTY=VALUE: the anchor step's event property and its value")
+          .optional(),
+        groupBy: z.string().min(1).max(200).optional(),
       })
       .refine((q) => Boolean(q.fromStep) !== Boolean(q.toStep), {
         path: ["fromStep"],
@@ -236,6 +242,8 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         direction: q.fromStep ? "after" : "before",
         steps: q.steps,
         width: q.width,
+        where: q.where === undefined ? undefined : propertyEquals(q.where),
+        groupBy: q.groupBy,
       }),
   );
   // The map is the body (JSON); the filters are the query string, as for the other journey views.

@@ -107,6 +107,12 @@ export async function variants(engine: Engine, filter: JourneyFilter = {}, top =
   };
 }
 
+/** "reason=checkout" -> the property and the value (the value may hold "="). */
+export const propertyEquals = (text: string) => {
+  const at = text.indexOf("=");
+  return { property: text.slice(0, at).trim(), value: text.slice(at + 1) };
+};
+
 export interface Flow {
   nodes: { id: string; step: number; activity: string; value: number }[];
   links: { source: string; target: string; value: number }[];
@@ -115,24 +121,44 @@ export interface Flow {
 /**
  * Flows (Sankey): the N steps after the first `from` (or before the last `to`) in each case. At each step
  * the `width` most frequent activities are kept and the rest are shown as "other", never dropped.
+ * `where`: only an anchor touch whose event carries this property value counts (a support call whose
+ * reason is "checkout"); `groupBy`: each step is told apart by that property of its event ("support call ·
+ * checkout"; touches without it keep their plain step).
  */
 export async function flows(
   engine: Engine,
   filter: JourneyFilter & { from?: string; to?: string },
-  options: { anchor: string; direction: "after" | "before"; steps?: number; width?: number },
+  options: {
+    anchor: string;
+    direction: "after" | "before";
+    steps?: number;
+    width?: number;
+    where?: { property: string; value: string };
+    groupBy?: string;
+  },
 ): Promise<Flow> {
   const steps = options.steps ?? 5;
   const width = options.width ?? 8;
-  const { sql, params } = await journeyCases(engine, filter);
+  const properties = [options.where?.property, options.groupBy].filter((p): p is string => p !== undefined);
+  const { sql, params } = await journeyCases(engine, filter, { properties });
+  const whereArray = options.where ? "prop_1" : undefined;
+  const groupArray = options.groupBy ? `prop_${properties.length}` : undefined;
+  const isAnchor = whereArray
+    ? `(s, v) -> s = {anchor:String} AND v = {anchorValue:String}, steps, ${whereArray}`
+    : "s -> s = {anchor:String}, steps";
+  const at = options.direction === "after" ? `arrayFirstIndex(${isAnchor})` : `arrayLastIndex(${isAnchor})`;
+  const acts = groupArray
+    ? `arrayMap((s, v) -> if(v = '', s, concat(s, ' · ', v)), steps, ${groupArray})`
+    : "steps";
   const slice =
     options.direction === "after"
-      ? "arraySlice(acts, indexOf(acts, {anchor:String}), {n:UInt32})"
-      : "arraySlice(acts, greatest(1, length(acts) - indexOf(arrayReverse(acts), {anchor:String}) + 2 - {n:UInt32}), least({n:UInt32}, length(acts) - indexOf(arrayReverse(acts), {anchor:String}) + 1))";
+      ? "arraySlice(acts, at, {n:UInt32})"
+      : "arraySlice(acts, greatest(1, at + 1 - {n:UInt32}), least({n:UInt32}, at))";
   const rows = await engine.query<{ path: string[]; n: number }>(
     `SELECT ${slice} AS path, count() AS n
-     FROM (SELECT steps AS acts FROM (${sql}))
-     WHERE has(acts, {anchor:String}) GROUP BY path`,
-    { ...params, anchor: options.anchor, n: steps + 1 },
+     FROM (SELECT ${acts} AS acts, ${at} AS at FROM (${sql}))
+     WHERE at > 0 GROUP BY path`,
+    { ...params, anchor: options.anchor, anchorValue: options.where?.value ?? "", n: steps + 1 },
   );
   // Align "before" paths so the anchor is the last step.
   const paths = rows.map((r) => ({
