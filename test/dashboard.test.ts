@@ -236,6 +236,29 @@ test("first visits draw data: the suggested funnel, then one built by clicking; 
     "no weeks drawn",
   );
   await shot(page, "funnel");
+  // The same cart from the basket to the order: fewer convert than people do (demo.test checks the numbers).
+  await page.selectOption('select[name="breakdown"]', "");
+  const personLevel = await page.textContent("main section.card h2 >> nth=1");
+  await page.fill('input[name="hold"]', "cart_id");
+  await page.click('main form.inline button[type="submit"]');
+  await page.waitForSelector('main h2:has-text("one per cart_id")', { timeout: 15_000 });
+  const held = await page.textContent("main section.card h2 >> nth=1");
+  assert.notEqual(held, personLevel);
+  // The middle step made optional: marked so, and the funnel still draws.
+  await page.click('main .pill button[aria-pressed="false"]');
+  await page.waitForSelector('main .pill.optional:has-text("checkout (optional)")', { timeout: 15_000 });
+  await page.waitForSelector('main[data-view="funnel"][data-ready="true"] table tbody tr');
+  assert.match(page.url(), /checkout(%3F|\?)/);
+  assert.ok((await drawnPoints(page)).every((n) => n > 0));
+
+  // Flows from calls about a failed checkout, steps told apart by the reason.
+  await openView(
+    page,
+    "flows",
+    `?step=${encodeURIComponent("support call")}&where=${encodeURIComponent("reason=checkout")}&groupBy=reason`,
+  );
+  assert.match((await page.textContent("main h2")) ?? "", /where reason=checkout, by touchpoint and reason/);
+  assert.ok((await drawnPoints(page)).every((n) => n > 0));
 
   timings.customer = await openView(page, "customer");
   // Opened without a customer: the first of who matters now, with the channel lanes drawn.

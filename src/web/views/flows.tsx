@@ -14,7 +14,10 @@ export function FlowsView({ route, navigate }: ViewProps) {
   const anchor = route.extra.step ?? "checkout";
   const direction = route.extra.direction ?? "from";
   const by = route.extra.by ?? "touchpoint";
-  const [draft, setDraft] = useState(anchor);
+  // Optional: only anchors whose event has property=value; steps told apart by a property.
+  const where = route.extra.where ?? "";
+  const groupBy = route.extra.groupBy ?? "";
+  const [draft, setDraft] = useState({ step: anchor, where, groupBy });
   const state = useLoad(
     () =>
       get<Paths>("/v1/journeys/paths", {
@@ -22,11 +25,18 @@ export function FlowsView({ route, navigate }: ViewProps) {
         by,
         steps: 5,
         [direction === "from" ? "fromStep" : "toStep"]: anchor,
+        where: where || undefined,
+        groupBy: groupBy || undefined,
       }),
-    [JSON.stringify(route.filters), anchor, direction, by],
+    [JSON.stringify(route.filters), anchor, direction, by, where, groupBy],
   );
   const set = (extra: Record<string, string>) =>
-    navigate({ extra: { step: anchor, direction, by, ...extra } });
+    navigate({ extra: { step: anchor, direction, by, where, groupBy, ...extra } });
+  const field = (name: keyof typeof draft) => ({
+    name,
+    value: draft[name],
+    onInput: (e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value }),
+  });
   return (
     <View name="flows" ready={Boolean(state.data)}>
       <section class="card wide">
@@ -34,7 +44,7 @@ export function FlowsView({ route, navigate }: ViewProps) {
           class="steps form"
           onSubmit={(e) => {
             e.preventDefault();
-            set({ step: draft });
+            set(draft);
           }}
         >
           <label>
@@ -48,12 +58,14 @@ export function FlowsView({ route, navigate }: ViewProps) {
             </select>
           </label>
           <label>
-            Step{" "}
-            <input
-              name="step"
-              value={draft}
-              onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-            />
+            Step <input {...field("step")} />
+          </label>
+          <label>
+            Only where{" "}
+            <input {...field("where")} placeholder="property=value, e.g. reason=checkout" size={28} />
+          </label>
+          <label>
+            Group steps by <input {...field("groupBy")} placeholder="event property, e.g. reason" size={18} />
           </label>
           <label>
             Read by
@@ -66,7 +78,9 @@ export function FlowsView({ route, navigate }: ViewProps) {
           <button type="submit">Show flow</button>
         </form>
         <h2>
-          Five steps {direction === "from" ? "after" : "before"} “{anchor}”, by {by}
+          Five steps {direction === "from" ? "after" : "before"} “{anchor}”{where ? ` where ${where}` : ""},
+          by {by}
+          {groupBy ? ` and ${groupBy}` : ""}
         </h2>
         <Show state={state} empty={(d) => d.links.length === 0}>
           {(d) => (

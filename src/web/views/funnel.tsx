@@ -47,6 +47,9 @@ export function FunnelView({ route, navigate }: ViewProps) {
   const steps = own ? (route.extra.steps ?? "").split("|").filter(Boolean) : (suggestion.data?.steps ?? []);
   const window = route.extra.window ?? "7d";
   const breakdown = route.extra.breakdown ?? "";
+  // Hold an object constant: one case per value of this event property (the same cart, the same ticket).
+  const hold = route.extra.hold ?? "";
+  const [holdDraft, setHoldDraft] = useState(hold);
   const touchpoints = useLoad(
     () => get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters)),
     [JSON.stringify(route.filters)],
@@ -60,10 +63,15 @@ export function FunnelView({ route, navigate }: ViewProps) {
             step: steps,
             window,
             breakdown: breakdown || undefined,
+            hold: hold || undefined,
           })
         : Promise.resolve(undefined),
-    [JSON.stringify(route.filters), steps.join("|"), window, breakdown],
+    [JSON.stringify(route.filters), steps.join("|"), window, breakdown, hold],
   );
+  // A middle step is optional when its text ends in "?" (the API's syntax).
+  const isOptional = (step: string) => step.endsWith("?");
+  const toggleOptional = (i: number) =>
+    setSteps(steps.map((s, j) => (j !== i ? s : isOptional(s) ? s.slice(0, -1) : `${s}?`)));
   const setSteps = (next: string[]) =>
     navigate({ extra: { ...route.extra, steps: next.join("|"), window, own: "1" } });
   const options = Object.entries(touchpoints.data?.activities ?? {})
@@ -80,8 +88,19 @@ export function FunnelView({ route, navigate }: ViewProps) {
         <h2>Build a funnel</h2>
         <div class="steps form">
           {steps.map((s, i) => (
-            <span class="pill">
-              {i + 1}. {s}{" "}
+            <span class={isOptional(s) ? "pill optional" : "pill"}>
+              {i + 1}. {isOptional(s) ? `${s.slice(0, -1)} (optional)` : s}{" "}
+              {i > 0 && i < steps.length - 1 && (
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-pressed={isOptional(s)}
+                  title="an optional step never stops anyone; it counts those who do it before the next step"
+                  onClick={() => toggleOptional(i)}
+                >
+                  {isOptional(s) ? "required" : "optional"}
+                </button>
+              )}{" "}
               <button
                 type="button"
                 class="secondary"
@@ -153,6 +172,35 @@ export function FunnelView({ route, navigate }: ViewProps) {
               <option value="segment">segment</option>
             </select>
           </label>
+          <form
+            class="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              navigate({
+                extra: { ...route.extra, steps: steps.join("|"), window, own: "1", hold: holdDraft.trim() },
+              });
+            }}
+          >
+            <label title="one case per value of this event property: the same order or ticket through every step, not just the same person">
+              Same object across steps{" "}
+              <input
+                name="hold"
+                list="hold-properties"
+                value={holdDraft}
+                placeholder="person (or cart_id, ticket_id…)"
+                size={22}
+                onInput={(e) => setHoldDraft((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <datalist id="hold-properties">
+              {["order_id", "cart_id", "ticket_id"].map((p) => (
+                <option value={p} />
+              ))}
+            </datalist>
+            <button type="submit" class="secondary">
+              Hold
+            </button>
+          </form>
         </div>
         {!own && suggestion.data && suggestion.data.steps.length >= 2 && (
           <p class="muted" data-suggested>
@@ -175,8 +223,9 @@ export function FunnelView({ route, navigate }: ViewProps) {
             <>
               <section class="card">
                 <h2>
-                  Conversion: {fmt(d.conversion * 100, 1)}% of {fmt(d.cases)} (median time{" "}
-                  {duration(d.medianSecondsToConvert)}, p90 {duration(d.p90SecondsToConvert)})
+                  Conversion: {fmt(d.conversion * 100, 1)}% of {fmt(d.cases)}
+                  {hold ? ` (one per ${hold})` : ""} (median time {duration(d.medianSecondsToConvert)}, p90{" "}
+                  {duration(d.p90SecondsToConvert)})
                 </h2>
                 <Chart
                   label="Funnel conversion per step"
