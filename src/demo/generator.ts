@@ -137,7 +137,7 @@ function say(
   const followers = channel === "social" ? Math.round(b.random.logNormal(150, 1.6)) : undefined;
   track(b, channel, touchpoint, "Message Sent", gapMs, {
     ...properties,
-    text: message(b.random, behaviour),
+    text: message(b.random, behaviour, channel),
     ...(followers !== undefined ? { followers } : {}),
   });
 }
