@@ -295,6 +295,14 @@ test("the blueprint from a stored journey map: its stages as columns, the brand'
     ths.map((th) => th.firstChild?.textContent ?? ""),
   );
   assert.deepEqual(columns, ["Discover", "Consider", "Buy", "Get help", "Tell others"]);
+  // The counts are drawn first; needs and pain points (themes, friction, SLAs) fill in when they come.
+  const pending = await page.$$('[data-pending="pains"]');
+  await page.waitForFunction(() => !document.querySelector('[data-pending="pains"]'), undefined, {
+    timeout: 30_000,
+  });
+  // performance.now() counts from the navigation, as the views' own ready marks do.
+  timings.blueprintPains = Math.round(await page.evaluate(() => performance.now()));
+  process.stdout.write(`# blueprint: ${pending.length} pain cells pending when the counts were drawn\n`);
   const text = (await page.textContent("main table.blueprint")) ?? "";
   assert.match(text, /replies, median/);
   assert.match(text, /SLA checkout->order broken/);

@@ -5,7 +5,9 @@
  * stage's touches, and how fast), what customers need (question themes) and where it hurts (complaint
  * themes, friction, SLA breaches), how many journeys end there and how many reach a purchase after it.
  * Every column names example customers. The per-stage counts are three reads of the stored journeys; the
- * themes, friction and SLAs come from the analyses that compute them (in the lane on a server).
+ * themes, friction and SLAs come from the analyses that compute them (in the lane on a server). The two
+ * halves can be asked for apart (`blueprintCounts`, `blueprintPains`) so a view draws the counts at once
+ * and the slower themes and friction when they come.
  */
 import type { Theme } from "../behaviour/themes.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
@@ -17,7 +19,8 @@ import { flowOrder } from "./map-view.js";
 import { type JourneyFilter, journeyCases } from "./query.js";
 import { processMap } from "./views.js";
 
-export interface BlueprintStage {
+/** A stage's counts: what customers do, the brand's front stage, drop-off and outcome. */
+export interface BlueprintStageCounts {
   stage: string;
   steps: string[];
   customerActions: {
@@ -35,14 +38,6 @@ export interface BlueprintStage {
     /** Customers the brand answered in this stage. */
     examples: string[];
   };
-  needs: Theme[];
-  painPoints: {
-    complaints: Theme[];
-    friction: { step: string; friction: number; explanation: string }[];
-    slaBreaches: Record<string, number>;
-    /** Customers who broke those service levels. */
-    slaBreachExamples: Record<string, string[]>;
-  };
   /** Of the cases reaching the stage: the share whose journey ends in it, and the share with a purchase after it. */
   dropOff: number;
   outcomeRate: number;
@@ -52,11 +47,27 @@ export interface BlueprintStage {
   purchasedExamples: string[];
 }
 
-export interface Blueprint {
+/** A stage's needs and pain points: question and complaint themes, friction, service levels broken. */
+export interface BlueprintStagePains {
+  stage: string;
+  steps: string[];
+  needs: Theme[];
+  painPoints: {
+    complaints: Theme[];
+    friction: { step: string; friction: number; explanation: string }[];
+    slaBreaches: Record<string, number>;
+    /** Customers who broke those service levels. */
+    slaBreachExamples: Record<string, string[]>;
+  };
+}
+
+export type BlueprintStage = BlueprintStageCounts & BlueprintStagePains;
+
+export interface Blueprint<Stage = BlueprintStage> {
   model: string | null;
   by: string;
   cases: number;
-  stages: BlueprintStage[];
+  stages: Stage[];
 }
 
 /** The columns: the map's stages in the order of their first step (a step without a stage is its own), or the most common steps. */
@@ -83,17 +94,40 @@ export function blueprintStages(
 
 const WEEK_MS = 7 * 86_400_000;
 
+export interface BlueprintOptions {
+  model?: JourneyModel;
+  purchaseEvents?: string[];
+  columns?: number;
+}
+
+/** What both halves start from: the filter (brand touches included), the process map and the columns. */
+async function blueprintBase(engine: Engine, filter: JourneyFilter, options: BlueprintOptions) {
+  // Brand touches are read too: the front stage is made of them.
+  const journeyFilter = { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
+  const map = await processMap(engine, { ...journeyFilter, brand: false });
+  return { journeyFilter, map, stages: blueprintStages(options.model, map, options.columns) };
+}
+
+/** The whole blueprint: counts and pains, each stage with both. */
 export async function serviceBlueprint(
   engine: Engine,
   compute: AnalyticCompute,
   filter: JourneyFilter,
-  options: { model?: JourneyModel; purchaseEvents?: string[]; columns?: number } = {},
+  options: BlueprintOptions = {},
 ): Promise<Blueprint> {
+  const counts = await blueprintCounts(engine, filter, options);
+  const pains = await blueprintPains(engine, compute, filter, options);
+  return { ...counts, stages: counts.stages.map((stage, i) => ({ ...stage, ...pains.stages[i]! })) };
+}
+
+/** Per stage: reach, touches by channel, the brand's replies, drop-off, outcome and examples (reads of the stored journeys). */
+export async function blueprintCounts(
+  engine: Engine,
+  filter: JourneyFilter,
+  options: BlueprintOptions = {},
+): Promise<Blueprint<BlueprintStageCounts>> {
   const model = options.model;
-  // Brand touches are read too: the front stage is made of them.
-  const journeyFilter = { ...filter, by: model?.by ?? filter.by ?? "touchpoint", brand: true };
-  const map = await processMap(engine, { ...journeyFilter, brand: false });
-  const stages = blueprintStages(model, map, options.columns);
+  const { journeyFilter, map, stages } = await blueprintBase(engine, filter, options);
   const stageOf: Record<string, number> = {};
   stages.forEach((s, i) => {
     for (const step of s.steps) stageOf[step] = i + 1;
@@ -140,69 +174,51 @@ export async function serviceBlueprint(
      WHERE stage > 0 GROUP BY stage, channel`,
     bind,
   );
-  // Each stage touch's front stage: the brand's first touch after it within a week, what it was, how long.
-  // next_brand[i]: the first brand touch at or after i (0: none), so each touch's reply is one lookup (the
-  // first brand touch after it is the earliest; if that is over a week later, so are the others).
-  const replies = `
-    SELECT case_id, ${stageOfStep}[t.1] AS stage, t.2 AS i,
-           if(i < length(steps), next_brand[i + 1], 0) AS candidate,
-           if(candidate > 0 AND times[candidate] - times[i] <= {week:Int64}, candidate, 0) AS reply,
-           if(reply > 0, steps[reply], '') AS action, if(reply > 0, (times[reply] - times[i]) / 1000, 0) AS wait
-    FROM (
-      SELECT case_id, steps, times,
-             arrayReverseFill(x -> x > 0, arrayMap((s, j) -> if(startsWith(s, 'brand: '), j, 0), steps, arrayEnumerate(steps))) AS next_brand
-      FROM (${sql})
-    )
-    ARRAY JOIN arrayZip(steps, arrayEnumerate(steps)) AS t
-    WHERE stage > 0`;
-  const responseRows = await engine.query<{
+  // Each stage touch's front stage: the brand's first touch after it within a week (if that is over a week
+  // later, so are the others). Only the answered stage touches are unrolled; per stage and reply action one
+  // row, whose partial quantile states and examples are merged per stage (one pass over the journeys).
+  const replyRows = await engine.query<{
     stage: number;
     responded: number;
     median: number;
     examples: string[];
+    actions: Array<[action: string, n: number]>;
   }>(
-    `SELECT stage, countIf(reply > 0) AS responded, quantileExactIf(0.5)(wait, reply > 0) AS median,
-            arraySlice(arraySort(groupUniqArrayIf(case_id, reply > 0)), 1, 5) AS examples
-     FROM (${replies}) GROUP BY stage`,
+    `SELECT stage, sum(n) AS responded, quantileExactMerge(0.5)(waits) AS median,
+            arraySlice(arraySort(arrayDistinct(arrayFlatten(groupArray(ids)))), 1, 5) AS examples,
+            arraySlice(arraySort(x -> (-x.2, x.1), groupArray((action, n))), 1, 5) AS actions
+     FROM (
+       SELECT stage, action, count() AS n, quantileExactState(0.5)(wait) AS waits,
+              arraySlice(arraySort(groupUniqArray(case_id)), 1, 5) AS ids
+       FROM (
+         SELECT case_id, ${stageOfStep}[t.1] AS stage, t.4 AS action, (t.3 - t.2) / 1000 AS wait
+         FROM (
+           -- Per touch, the next brand touch after it (its time and step, 0 and '' when none): filled back
+           -- from the brand touches and shifted by one, so no lambda reads another array by index.
+           SELECT case_id, steps, times,
+                  arrayPushBack(arrayPopFront(arrayReverseFill(x -> x > 0, arrayMap((s, t) -> if(startsWith(s, 'brand: '), t, 0), steps, times))), 0) AS reply_time,
+                  arrayPushBack(arrayPopFront(arrayReverseFill(x -> x != '', arrayMap(s -> if(startsWith(s, 'brand: '), s, ''), steps))), '') AS reply_step
+           FROM (${sql})
+         )
+         ARRAY JOIN arrayFilter(x -> ${stageOfStep}[x.1] > 0 AND x.3 > 0 AND x.3 - x.2 <= {week:Int64},
+                                arrayZip(steps, times, reply_time, reply_step)) AS t
+       )
+       GROUP BY stage, action
+     )
+     GROUP BY stage`,
     bind,
   );
-  const actionRows = await engine.query<{ stage: number; action: string; n: number }>(
-    `SELECT stage, action, count() AS n FROM (${replies}) WHERE reply > 0
-     GROUP BY stage, action ORDER BY stage, n DESC, action LIMIT 5 BY stage`,
-    bind,
-  );
-  const [voice, friction, conformance] = await Promise.all([
-    journeyFilter.by === "touchpoint"
-      ? compute.voice({ weeks: 520, top: 3, segment: filter.segment })
-      : Promise.resolve(undefined),
-    compute.friction({ ...journeyFilter, brand: false }, { top: 1000 }),
-    model && model.slas.length > 0
-      ? compute.conformance({ ...journeyFilter, brand: false }, model, 0)
-      : Promise.resolve(undefined as ConformanceResult | undefined),
-  ]);
-  const casesAll = map.cases;
   return {
     model: model?.name ?? null,
     by: journeyFilter.by,
-    cases: casesAll,
+    cases: map.cases,
     stages: stages.map((s, index) => {
       const n = index + 1;
       const reach = reachRows.find((r) => Number(r.stage) === n);
       const touches = touchRows.filter((r) => Number(r.stage) === n);
       const total = touches.reduce((sum, r) => sum + Number(r.touches), 0);
-      const response = responseRows.find((r) => Number(r.stage) === n);
+      const response = replyRows.find((r) => Number(r.stage) === n);
       const responded = Number(response?.responded ?? 0);
-      const spaces = (space: string) =>
-        (voice?.touchpoints ?? [])
-          .filter((t) => s.steps.includes(t.touchpoint))
-          .flatMap((t) => t.spaces.filter((v) => v.behaviour === space).flatMap((v) => v.themes))
-          .sort((a, b) => b.messages - a.messages)
-          .slice(0, 5);
-      const inStage = (key: string) => {
-        const from = key.split("->")[0]!;
-        const step = model?.steps.find((m) => m.id === from);
-        return step !== undefined && s.steps.includes(step.label);
-      };
       return {
         stage: s.stage,
         steps: s.steps,
@@ -218,10 +234,58 @@ export async function serviceBlueprint(
           responded,
           medianResponseSeconds: responded > 0 ? Number(response!.median) : null,
           examples: response?.examples ?? [],
-          actions: actionRows
-            .filter((r) => Number(r.stage) === n)
-            .map((r) => ({ action: r.action.replace(/^brand: /, ""), count: Number(r.n) })),
+          actions: (response?.actions ?? []).map(([action, count]) => ({
+            action: action.replace(/^brand: /, ""),
+            count: Number(count),
+          })),
         },
+        dropOff: reach && Number(reach.reach) > 0 ? Number(reach.ended) / Number(reach.reach) : 0,
+        outcomeRate: reach && Number(reach.reach) > 0 ? Number(reach.purchased) / Number(reach.reach) : 0,
+        examples: reach?.examples ?? [],
+        endedExamples: reach?.ended_examples ?? [],
+        purchasedExamples: reach?.purchased_examples ?? [],
+      };
+    }),
+  };
+}
+
+/** Per stage: question themes (needs), complaint themes, friction and SLA breaches (pain points), from the analyses. */
+export async function blueprintPains(
+  engine: Engine,
+  compute: AnalyticCompute,
+  filter: JourneyFilter,
+  options: BlueprintOptions = {},
+): Promise<Blueprint<BlueprintStagePains>> {
+  const model = options.model;
+  const { journeyFilter, map, stages } = await blueprintBase(engine, filter, options);
+  const [voice, friction, conformance] = await Promise.all([
+    journeyFilter.by === "touchpoint"
+      ? compute.voice({ weeks: 520, top: 3, segment: filter.segment })
+      : Promise.resolve(undefined),
+    compute.friction({ ...journeyFilter, brand: false }, { top: 1000 }),
+    model && model.slas.length > 0
+      ? compute.conformance({ ...journeyFilter, brand: false }, model, 0)
+      : Promise.resolve(undefined as ConformanceResult | undefined),
+  ]);
+  return {
+    model: model?.name ?? null,
+    by: journeyFilter.by,
+    cases: map.cases,
+    stages: stages.map((s) => {
+      const spaces = (space: string) =>
+        (voice?.touchpoints ?? [])
+          .filter((t) => s.steps.includes(t.touchpoint))
+          .flatMap((t) => t.spaces.filter((v) => v.behaviour === space).flatMap((v) => v.themes))
+          .sort((a, b) => b.messages - a.messages)
+          .slice(0, 5);
+      const inStage = (key: string) => {
+        const from = key.split("->")[0]!;
+        const step = model?.steps.find((m) => m.id === from);
+        return step !== undefined && s.steps.includes(step.label);
+      };
+      return {
+        stage: s.stage,
+        steps: s.steps,
         needs: spaces("question"),
         painPoints: {
           complaints: spaces("complaint"),
@@ -235,11 +299,6 @@ export async function serviceBlueprint(
             Object.entries(conformance?.deviations.slaBreachExamples ?? {}).filter(([key]) => inStage(key)),
           ),
         },
-        dropOff: reach && Number(reach.reach) > 0 ? Number(reach.ended) / Number(reach.reach) : 0,
-        outcomeRate: reach && Number(reach.reach) > 0 ? Number(reach.purchased) / Number(reach.reach) : 0,
-        examples: reach?.examples ?? [],
-        endedExamples: reach?.ended_examples ?? [],
-        purchasedExamples: reach?.purchased_examples ?? [],
       };
     }),
   };

@@ -7,7 +7,7 @@ import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
-import { serviceBlueprint } from "./blueprint.js";
+import { blueprintCounts, blueprintPains, serviceBlueprint } from "./blueprint.js";
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
@@ -346,6 +346,12 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     filterQuery.extend({
       model: z.string().min(1).max(200).optional(),
       columns: z.coerce.number().int().min(1).max(30).default(6),
+      part: z
+        .enum(["all", "counts", "pains"])
+        .default("all")
+        .describe(
+          "counts (reach, replies, drop-off: fast), pains (needs, complaints, friction, SLAs) or all",
+        ),
     }),
     async (q, reply, request, stop) => {
       const model = q.model === undefined ? undefined : await loadJourneyModel(engine, q.model);
@@ -353,10 +359,11 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         return reply
           .code(404)
           .send({ error: "not_found", field: "model", message: `model: ${noSuchModel(q.model)}` });
-      return serviceBlueprint(engine, computeFor(engine, lane, request.keyId, stop), toFilter(q), {
-        model,
-        columns: q.columns,
-      });
+      const options = { model, columns: q.columns };
+      const compute = () => computeFor(engine, lane, request.keyId, stop);
+      if (q.part === "counts") return blueprintCounts(engine, toFilter(q), options);
+      if (q.part === "pains") return blueprintPains(engine, compute(), toFilter(q), options);
+      return serviceBlueprint(engine, compute(), toFilter(q), options);
     },
   );
 }

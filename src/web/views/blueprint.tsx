@@ -10,6 +10,7 @@ interface Theme {
   examples: Array<{ text: string; customerId: string }>;
 }
 
+/** A stage's counts (GET /v1/journeys/blueprint?part=counts). */
 interface Stage {
   stage: string;
   steps: string[];
@@ -25,13 +26,6 @@ interface Stage {
     actions: Array<{ action: string; count: number }>;
     examples: string[];
   };
-  needs: Theme[];
-  painPoints: {
-    complaints: Theme[];
-    friction: Array<{ step: string; friction: number; explanation: string }>;
-    slaBreaches: Record<string, number>;
-    slaBreachExamples: Record<string, string[]>;
-  };
   dropOff: number;
   outcomeRate: number;
   examples: string[];
@@ -39,10 +33,21 @@ interface Stage {
   purchasedExamples: string[];
 }
 
-interface Blueprint {
+/** A stage's needs and pain points (?part=pains): slower, drawn when they come. */
+interface StagePains {
+  needs: Theme[];
+  painPoints: {
+    complaints: Theme[];
+    friction: Array<{ step: string; friction: number; explanation: string }>;
+    slaBreaches: Record<string, number>;
+    slaBreachExamples: Record<string, string[]>;
+  };
+}
+
+interface Blueprint<S> {
   model: string | null;
   cases: number;
-  stages: Stage[];
+  stages: S[];
 }
 
 const percent = (x: number) => `${fmt(100 * x, 1)}%`;
@@ -86,7 +91,7 @@ function Themes(props: { themes: Theme[]; empty: string }) {
 }
 
 /** One row of the blueprint: a label, then one cell per stage. */
-function Row(props: { label: string; stages: Stage[]; cell: (s: Stage) => ComponentChildren }) {
+function Row<S>(props: { label: string; stages: S[]; cell: (s: S) => ComponentChildren }) {
   return (
     <tr>
       <th scope="row">{props.label}</th>
@@ -100,11 +105,21 @@ function Row(props: { label: string; stages: Stage[]; cell: (s: Stage) => Compon
 export function BlueprintView({ route, navigate }: ViewProps) {
   const model = route.extra.model ?? "";
   const models = useLoad(() => get<{ models: Array<{ name: string }> }>("/v1/journeys/models"), []);
-  const state = useLoad(
-    () =>
-      get<Blueprint>("/v1/journeys/blueprint", { ...filterParams(route.filters), model: model || undefined }),
-    [JSON.stringify(route.filters), model],
-  );
+  // The counts come first (reads of the stored journeys); needs and pain points (themes, friction) after.
+  const part = <S,>(name: "counts" | "pains") =>
+    get<Blueprint<S>>("/v1/journeys/blueprint", {
+      ...filterParams(route.filters),
+      model: model || undefined,
+      part: name,
+    });
+  const state = useLoad(() => part<Stage>("counts"), [JSON.stringify(route.filters), model]);
+  const pains = useLoad(() => part<StagePains>("pains"), [JSON.stringify(route.filters), model]);
+  // Pains per stage once they came; a placeholder cell until then (or the error, in the cell).
+  const painCell = (index: number, draw: (p: StagePains) => ComponentChildren) => {
+    if (pains.error) return <span class="bad">{pains.error}</span>;
+    const stage = pains.data?.stages[index];
+    return stage ? draw(stage) : <span class="skeleton-line" data-pending="pains" />;
+  };
   return (
     <View name="blueprint" ready={Boolean(state.data)}>
       <section class="card wide">
@@ -188,28 +203,30 @@ export function BlueprintView({ route, navigate }: ViewProps) {
                   />
                   <Row
                     label="Customer needs"
-                    stages={d.stages}
-                    cell={(s) => <Themes themes={s.needs} empty="no questions here" />}
+                    stages={d.stages.map((_, i) => i)}
+                    cell={(i) => painCell(i, (s) => <Themes themes={s.needs} empty="no questions here" />)}
                   />
                   <Row
                     label="Pain points"
-                    stages={d.stages}
-                    cell={(s) => (
-                      <>
-                        <Themes themes={s.painPoints.complaints} empty="no complaints here" />
-                        {s.painPoints.friction.map((f) => (
-                          <div title={f.explanation}>
-                            friction at <a href={`#/friction`}>{f.step}</a>: <b>{fmt(f.friction, 2)}</b>
-                          </div>
-                        ))}
-                        {Object.entries(s.painPoints.slaBreaches).map(([sla, n]) => (
-                          <div class="bad">
-                            SLA {sla} broken {fmt(n)} times
-                            <Examples ids={s.painPoints.slaBreachExamples[sla] ?? []} label="broken for" />
-                          </div>
-                        ))}
-                      </>
-                    )}
+                    stages={d.stages.map((_, i) => i)}
+                    cell={(i) =>
+                      painCell(i, (s) => (
+                        <>
+                          <Themes themes={s.painPoints.complaints} empty="no complaints here" />
+                          {s.painPoints.friction.map((f) => (
+                            <div title={f.explanation}>
+                              friction at <a href={`#/friction`}>{f.step}</a>: <b>{fmt(f.friction, 2)}</b>
+                            </div>
+                          ))}
+                          {Object.entries(s.painPoints.slaBreaches).map(([sla, n]) => (
+                            <div class="bad">
+                              SLA {sla} broken {fmt(n)} times
+                              <Examples ids={s.painPoints.slaBreachExamples[sla] ?? []} label="broken for" />
+                            </div>
+                          ))}
+                        </>
+                      ))
+                    }
                   />
                   <Row
                     label="Drop-off and outcome"
