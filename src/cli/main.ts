@@ -109,6 +109,10 @@ withStoreOptions(program.command("serve").description("serve the collector and t
   .option("--queue-stream <name>", "the queue's stream name", "CUSTOMER_FLOW")
   .option("--queue-subjects <prefix>", "the queue's subject prefix", "customer-flow")
   .option(
+    "--no-warm",
+    "do not compute the dashboard's first reads at start (to time them cold, or to spare a busy machine)",
+  )
+  .option(
     "--playbook <file>",
     "next-best-action rules (default config/playbook.json or CUSTOMER_FLOW_PLAYBOOK)",
   )
@@ -131,6 +135,7 @@ withStoreOptions(program.command("serve").description("serve the collector and t
           playbook?: string;
           queue?: string;
           retrainEvery?: number;
+          warm: boolean;
           queueStream: string;
           queueSubjects: string;
         },

@@ -35,6 +35,8 @@ export interface ServeOptions {
   queue?: NatsQueueOptions;
   /** Retrain on the brand's labels after this many new ones (also CUSTOMER_FLOW_RETRAIN_EVERY; off by default). */
   retrainEvery?: number;
+  /** Compute the dashboard's first reads in the background at start (default true). */
+  warm?: boolean;
 }
 
 export function resolveKeys(options: {
@@ -98,7 +100,7 @@ export async function startServer(
     logger: options.log ? requestLogger() : false,
     model: modelForStore(options.dataDir),
     playbook: loadPlaybook(options.playbook ?? DEFAULT_PLAYBOOK_PATH),
-    warmDashboard: true,
+    warmDashboard: options.warm ?? true,
     queue: options.queue,
     retrainEvery: options.retrainEvery ?? (Number(process.env.CUSTOMER_FLOW_RETRAIN_EVERY) || 0),
     hashPii: options.hashPii || process.env.CUSTOMER_FLOW_HASH_PII === "1",
@@ -151,6 +153,7 @@ export async function serveStore(
     | "hashPii"
     | "queue"
     | "retrainEvery"
+    | "warm"
   > & {
     data?: string;
   },
@@ -169,6 +172,7 @@ export async function serveStore(
     hashPii: options.hashPii,
     queue: options.queue,
     retrainEvery: options.retrainEvery,
+    warm: options.warm,
     writeKeys: [],
     readKeys: [],
     dataDir,

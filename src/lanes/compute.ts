@@ -75,7 +75,7 @@ export function lanedCompute(
   return {
     cluster: (counts, options) => lane.run({ kind: "segments", input: { counts, ...options }, key, signal }),
     async friction(filter, options) {
-      const { sql, params } = await frictionQuery(engine, filter);
+      const { sql, params } = await frictionQuery(engine, filter, options);
       const chunks = engine.streamChunks(sql, params);
       return lane.run({ kind: "friction", input: options, chunks, key, signal });
     },

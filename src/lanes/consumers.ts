@@ -7,9 +7,8 @@ import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
 import { addConformanceRow, ConformanceAccumulator, type ConformanceRow } from "../journeys/conformance.js";
-import { type FrictionOptions, FrictionTally } from "../journeys/friction.js";
+import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { JourneyModel } from "../journeys/journey-model.js";
-import type { Touch } from "../journeys/query.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
 import { PathBuilder, type PathTouch } from "../value/paths.js";
@@ -50,8 +49,8 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
   }),
   friction: (input) => {
     const tally = new FrictionTally(input as FrictionOptions);
-    return rowConsumer<{ journey: Touch[] }>(
-      (row) => tally.add(row.journey),
+    return rowConsumer<FrictionCase>(
+      (row) => tally.add(row),
       () => tally.result(),
     );
   },
