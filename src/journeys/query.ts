@@ -207,7 +207,7 @@ export function casesQuery(
       SELECT customer, concat(customer, '#', toString(session)) AS case_id, ${keepWhere(arrays, "(x, s) -> s = session", "session_of")}
       FROM (
         SELECT customer, ${prefixed(arrays)},
-               arrayCumSum(arrayMap((t, i) -> i > 1 AND t - times[i - 1] > {gap:Int64}, times, arrayEnumerate(times))) AS session_of
+               arrayCumSum(arrayMap(d -> d > {gap:Int64}, arrayDifference(times))) AS session_of
         FROM (${cases})
       )
       ARRAY JOIN arrayDistinct(session_of) AS session`;
@@ -221,8 +221,11 @@ export function casesQuery(
       ARRAY JOIN arrayDistinct(arrayFilter(o -> o != '', ${held})) AS object`;
   }
   if (filter.collapseRepeats) {
-    cases = `SELECT customer, case_id, ${keepWhere(arrays, "(x, i) -> i = 1 OR all_steps[i] != all_steps[i - 1]", "arrayEnumerate(all_steps)")}
-      FROM (SELECT customer, case_id, ${prefixed(arrays)} FROM (${cases}))`;
+    // Each step against the one before it as a shifted array (a lambda indexing the array copies it per element).
+    cases = `SELECT customer, case_id, ${keepWhere(arrays, "(x, changed) -> changed", "changed")}
+      FROM (SELECT customer, case_id, ${prefixed(arrays)},
+                   arrayMap((s, p, i) -> i = 1 OR s != p, steps, arrayPushFront(arrayPopBack(steps), ''), arrayEnumerate(steps)) AS changed
+            FROM (${cases}))`;
   }
   return {
     sql: `SELECT customer, case_id, ${arrays.join(", ")}, arrayZip(${CASE_ARRAYS.join(", ")}) AS journey FROM (${cases})`,

@@ -230,7 +230,8 @@ export async function mapExamples(
   const [where, values] =
     "edge" in target
       ? [
-          "arrayExists((s, i) -> i > 1 AND steps[i - 1] = {edgeFrom:String} AND s = {edgeTo:String}, steps, arrayEnumerate(steps))",
+          // Consecutive pairs as two shifted arrays: a lambda that indexes `steps` itself copies it per element.
+          "arrayExists((a, b) -> a = {edgeFrom:String} AND b = {edgeTo:String}, arrayPopBack(steps), arrayPopFront(steps))",
           { edgeFrom: target.edge[0], edgeTo: target.edge[1] },
         ]
       : "activity" in target

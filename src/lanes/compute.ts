@@ -80,7 +80,7 @@ export function lanedCompute(
       return lane.run({ kind: "friction", input: options, chunks, key, signal });
     },
     async attribution(options) {
-      const { sql, params } = journeyPathsQuery(options);
+      const { sql, params } = await journeyPathsQuery(engine, options);
       const chunks = engine.streamChunks(sql, params);
       return lane.run({ kind: "attribution", input: options, chunks, key, signal });
     },

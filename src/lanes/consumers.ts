@@ -11,7 +11,7 @@ import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journ
 import type { JourneyModel } from "../journeys/journey-model.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
-import { PathBuilder, type PathTouch } from "../value/paths.js";
+import { PathBuilder, type PathCase } from "../value/paths.js";
 import { type AttributionOptions, attributeStorePaths, DEFAULT_LOOKBACK_MS } from "../value/store.js";
 
 export interface Consumer {
@@ -65,8 +65,8 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
   attribution: (input) => {
     const options = input as AttributionOptions;
     const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
-    return rowConsumer<{ touches: PathTouch[] }>(
-      (row) => builder.add(row.touches),
+    return rowConsumer<PathCase>(
+      (row) => builder.add(row),
       () => attributeStorePaths(builder.rows(), options),
     );
   },

@@ -5,8 +5,18 @@
  */
 import type { PathRow } from "./attribution.js";
 
-/** One customer's touches: [time ms, step, seq, is a conversion (0/1), value]. */
-export type PathTouch = [number, string, number, number, number];
+/**
+ * One customer's touches in time order, compact (the engine writes and a worker parses a fraction of the
+ * bytes of tuples): `d` milliseconds since the previous touch, `s` each touch's step as an index (from 1)
+ * into `sd`, the distinct steps, `k` 1 where the touch is a conversion, `v` the conversions' values in order.
+ */
+export interface PathCase {
+  d: number[];
+  s: number[];
+  sd: string[];
+  k: number[];
+  v: number[];
+}
 
 export class PathBuilder {
   private readonly paths = new Map<string, PathRow>();
@@ -24,18 +34,23 @@ export class PathBuilder {
     this.paths.set(key, row);
   }
 
-  /** One customer's touches, sorted by time and seq. */
-  add(touches: PathTouch[]): void {
+  /** One customer's touches. */
+  add(touches: PathCase): void {
+    const { d, s, sd, k, v } = touches;
+    let time = 0;
+    let conversion = 0;
     let current: { time: number; step: string }[] = [];
-    for (const [time, step, , isConversion, value] of touches) {
-      if (isConversion) {
+    for (let i = 0; i < s.length; i++) {
+      time += d[i]!;
+      if (k[i]) {
+        const at = time;
         this.addPath(
-          current.filter((t) => time - t.time <= this.lookbackMs).map((t) => t.step),
+          current.filter((t) => at - t.time <= this.lookbackMs).map((t) => t.step),
           true,
-          Number(value),
+          Number(v[conversion++] ?? 0),
         );
         current = [];
-      } else current.push({ time: Number(time), step });
+      } else current.push({ time, step: sd[s[i]! - 1]! });
     }
     this.addPath(
       current.map((t) => t.step),

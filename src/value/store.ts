@@ -5,6 +5,7 @@
  */
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { refreshJourneySequences } from "../journeys/sequences.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
@@ -13,7 +14,7 @@ import { type AttributionResult, attribute, OTHER_STATE, type PathRow } from "./
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
 import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
-import { PathBuilder, type PathTouch } from "./paths.js";
+import { PathBuilder, type PathCase } from "./paths.js";
 
 /** Touches this long before a conversion form its path (30 days). */
 export const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
@@ -166,15 +167,28 @@ export interface JourneyOptions {
 const inSegment = (segment?: number) =>
   segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`;
 
-/** The SQL whose rows (`{touches}`: PathTouch[] per customer) feed a PathBuilder. */
-export function journeyPathsQuery(options: JourneyOptions = {}): { sql: string; params: QueryParams } {
-  const by = options.by ?? "channel";
+/**
+ * The SQL whose rows (PathCase, one per customer) feed a PathBuilder: the customer's own touches from the
+ * stored journey sequences (brought up to date first), already in time order.
+ */
+export async function journeyPathsQuery(
+  engine: Engine,
+  options: JourneyOptions = {},
+): Promise<{ sql: string; params: QueryParams }> {
+  await refreshJourneySequences(engine);
+  const step = options.by === "touchpoint" ? "j.touchpoint" : "j.channel";
+  const inbound = (array: string) => `arrayFilter((x, o) -> o = 0, ${array}, j.outbound)`;
   return {
-    sql: `SELECT arraySort(x -> (x.1, x.3), groupArray((toUnixTimestamp64Milli(e.timestamp), e.${by === "channel" ? "channel" : "touchpoint"},
-              e.seq, e.name IN {conversions:Array(String)}, ifNull(e.value, 0)))) AS touches
-     FROM events AS e FINAL ${IDENTITY_JOIN}
-     WHERE e.direction = 'inbound' ${inSegment(options.segment)}
-     GROUP BY ${CUSTOMER_OF_EVENT}`,
+    sql: `SELECT arrayDifference(t) AS d, arrayEnumerateDense(st) AS s,
+                 arrayFilter((x, u) -> u = 1, st, arrayEnumerateUniq(st)) AS sd,
+                 k, arrayFilter((x, c) -> c = 1, val, k) AS v
+     FROM (
+       SELECT ${inbound("j.ts")} AS t, ${inbound(step)} AS st,
+              ${inbound("arrayMap(n -> toUInt8(has({conversions:Array(String)}, n)), j.name)")} AS k,
+              ${inbound("j.value")} AS val
+       FROM customer_journeys AS j FINAL
+       WHERE has(j.outbound, 0) ${options.segment === undefined ? "" : `AND j.customer_id IN ${SEGMENT_CUSTOMERS}`}
+     )`,
     params: {
       conversions: options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS,
       segment: options.segment ?? 0,
@@ -185,8 +199,8 @@ export function journeyPathsQuery(options: JourneyOptions = {}): { sql: string; 
 /** Journeys to conversion as attribution paths (paths.ts), from the store. Outbound (brand) events are not touches. */
 export async function journeyPaths(engine: Engine, options: JourneyOptions = {}): Promise<PathRow[]> {
   const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
-  const { sql, params } = journeyPathsQuery(options);
-  for await (const { touches } of engine.stream<{ touches: PathTouch[] }>(sql, params)) builder.add(touches);
+  const { sql, params } = await journeyPathsQuery(engine, options);
+  for await (const touches of engine.stream<PathCase>(sql, params)) builder.add(touches);
   return builder.rows();
 }
 
@@ -245,8 +259,10 @@ export async function touchpointTable(
   const by = options.by ?? "touchpoint";
   const lookback = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
-  const rows = await engine.query<{ step: string; customers: number; converted: number; clv_sum: number }>(
-    `SELECT r.step AS step, count() AS customers,
+  // Four independent reads: run together, so the engine and the lane overlap.
+  const [rows, attribution, mix, frictionItems] = await Promise.all([
+    engine.query<{ step: string; customers: number; converted: number; clv_sum: number }>(
+      `SELECT r.step AS step, count() AS customers,
             countIf(arrayExists(t -> t >= r.first_t AND t <= r.first_t + {lookback:Int64}, c.times)) AS converted,
             sum(ifNull(v.clv, 0)) AS clv_sum
      FROM (
@@ -264,33 +280,31 @@ export async function touchpointTable(
      ) AS c ON c.customer = r.customer
      LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = r.customer
      GROUP BY r.step`,
-    { conversions, lookback, segment: options.segment ?? 0 },
-  );
-  const attribution = (await compute.attribution({ ...options, by })).markov;
-  const mix = await engine.query<{
-    step: string;
-    messages: number;
-    praise: number;
-    complaint: number;
-    question: number;
-    suggestion: number;
-  }>(
-    `SELECT e.${by === "channel" ? "channel" : "touchpoint"} AS step, count() AS messages,
+      { conversions, lookback, segment: options.segment ?? 0 },
+    ),
+    compute.attribution({ ...options, by }).then((result) => result.markov),
+    engine.query<{
+      step: string;
+      messages: number;
+      praise: number;
+      complaint: number;
+      question: number;
+      suggestion: number;
+    }>(
+      `SELECT e.${by === "channel" ? "channel" : "touchpoint"} AS step, count() AS messages,
             countIf(has(e.behaviour_labels, 'praise')) AS praise, countIf(has(e.behaviour_labels, 'complaint')) AS complaint,
             countIf(has(e.behaviour_labels, 'question')) AS question, countIf(has(e.behaviour_labels, 'suggestion')) AS suggestion
      FROM events AS e FINAL ${IDENTITY_JOIN} WHERE e.direction = 'inbound' AND e.behaviour != '' ${inSegment(options.segment)} GROUP BY step`,
-    { segment: options.segment ?? 0 },
-  );
+      { segment: options.segment ?? 0 },
+    ),
+    compute.friction(
+      { by, segment: options.segment },
+      { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER },
+    ),
+  ]);
   const mixOf = new Map(mix.map((m) => [m.step, m]));
   const frictionOf = new Map(
-    (
-      await compute.friction(
-        { by, segment: options.segment },
-        { outcomeEvents: conversions, top: Number.MAX_SAFE_INTEGER },
-      )
-    ).items
-      .filter((item) => item.kind === "step")
-      .map((item) => [item.item, item.friction]),
+    frictionItems.items.filter((item) => item.kind === "step").map((item) => [item.item, item.friction]),
   );
   return foldTable(
     rows.map((row) => {
