@@ -95,6 +95,10 @@ test("scopes: write keys send, read keys read, agent keys act on the inbox, admi
     ["GET", "/v1/journeys/dfg", "wk_test", 403],
     ["GET", "/v1/journeys/dfg", "rk_test", 200],
     ["GET", "/v1/journeys/dfg", "ak_test", 200],
+    // The dashboard's key check: a read key passes, the public write key does not.
+    ["GET", "/v1/access", "rk_test", 200],
+    ["GET", "/v1/access", "wk_test", 403],
+    ["GET", "/v1/access", "nope", 401],
     ["POST", "/v1/batch", "rk_test", 403],
     ["POST", "/v1/batch", "ak_test", 403],
     ["POST", "/v1/inbox/nope", "rk_test", 403],

@@ -353,6 +353,12 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       analytic: { ...lane.stats, ended: lane.ended },
     },
   }));
+  // A key check that reads nothing (the dashboard asks it before its first view).
+  app.get(
+    "/v1/access",
+    { config: { access: "read" }, schema: { tags: ["meta"], summary: "200 when the key may read" } },
+    async () => ({ read: true }),
+  );
   // The dashboard (built by Vite into dist/web) at /, else a plain page saying what runs here.
   const web = join(packageRoot(), "dist", "web");
   if (existsSync(join(web, "index.html"))) {

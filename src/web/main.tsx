@@ -119,7 +119,7 @@ function App() {
   }, []);
   useEffect(() => {
     if (!hasKey) return;
-    get("/v1/overview", { from: "2999-01-01" }).catch((e: Error) => {
+    get("/v1/access").catch((e: Error) => {
       if (/^40[13]/.test(e.message)) {
         setReadKey(null);
         setHasKey(false);
