@@ -13,7 +13,15 @@ import { findCustomer } from "../src/identity/customer360.js";
 import { buildCollectorServer } from "../src/queue/collector-server.js";
 import { NatsQueue, type NatsQueueOptions } from "../src/queue/nats.js";
 import type { Engine } from "../src/store/engine.js";
-import { startTestServer, type TestServer, tempDir, testEngine, uid, until } from "../testing/helpers.js";
+import {
+  get,
+  startTestServer,
+  type TestServer,
+  tempDir,
+  testEngine,
+  uid,
+  until,
+} from "../testing/helpers.js";
 
 let engine: Engine;
 before(async () => {
@@ -56,6 +64,9 @@ test("events sent through the Segment SDK to two collectors arrive once in the s
   const collectors = [await startCollector(options), await startCollector(options)];
   try {
     store = await startTestServer(engine, { queue: options });
+    // An analytic answer kept by the server: what the loader stores must replace it, as an HTTP write does.
+    const eventsSeen = async () => (await get(`${store!.url}/v1/overview`)).body.totals.events as number;
+    const before = await eventsSeen();
     const user = uid("queued");
     const anon = uid("anon");
     const errors: unknown[] = [];
@@ -104,6 +115,7 @@ test("events sent through the Segment SDK to two collectors arrive once in the s
       (h) => h.queue.lag === 0,
     );
     assert.equal(await count(), 24);
+    assert.equal(await eventsSeen(), before + 24);
     assert.equal(await findCustomer(engine, anon), `user:${user}`);
     const health = await fetch(`${store.url}/health`).then((r) => r.json());
     assert.equal(health.queue.connected, true);
