@@ -298,6 +298,17 @@ async function funnelAgreesWithWalk(texts: string[]) {
     entered,
   );
   assert.ok(entered.at(-1)! > 0 && entered[0]! > entered.at(-1)!, "the funnel converts some and loses some");
+  // Each step's conversion is from the required step before it (optional steps are not in that chain).
+  result.steps.forEach((step, s) => {
+    const before = steps
+      .map((earlier, i) => (i < s && !earlier.optional ? i : -1))
+      .reduce((a, b) => Math.max(a, b), -1);
+    const expected = s === 0 ? 1 : entered[s]! / entered[before]!;
+    assert.ok(
+      Math.abs(step.conversionFromPrevious - expected) < 1e-12,
+      `${step.step}: ${step.conversionFromPrevious}`,
+    );
+  });
   result.steps.slice(0, -1).forEach((step, s) => {
     for (const { step: name, count } of step.nextInstead) assert.equal(count, next[s]!.get(name), name);
     for (const { channel, count } of step.nextChannelsInstead)

@@ -316,7 +316,7 @@ export async function funnel(
     optional: Number(optional),
   }));
   const entered = steps.map((_, s) => groups.reduce((sum, g) => sum + (reached(plan, g, s) ? g.n : 0), 0));
-  // The required step before each step (itself for a required one), for conversion and drop-off.
+  // The required step before step s (0-based), for its conversion.
   const requiredBefore = (s: number) => plan.chain.filter((step) => step <= s).at(-1)! - 1;
   const requiredAfter = (s: number) => plan.chain.find((step) => step > s + 1);
   const quantiles = (value: number[] | undefined, n: number) =>
@@ -341,7 +341,7 @@ export async function funnel(
     steps: steps.map((step, s) => {
       const [median, p90] = s === 0 ? [null, null] : quantiles(result?.[`gap_${s + 1}`], entered[s]!);
       // Conversion from the required step before; drop-off to the next required step (none for optional ones).
-      const previous = s === 0 ? 0 : requiredBefore(s - 1);
+      const previous = s === 0 ? 0 : requiredBefore(s);
       const next = step.optional ? undefined : requiredAfter(s);
       const droppedAfter = next === undefined ? 0 : entered[s]! - entered[next - 1]!;
       const level = plan.chain.indexOf(s + 1) + 1;

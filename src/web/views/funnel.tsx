@@ -223,9 +223,9 @@ export function FunnelView({ route, navigate }: ViewProps) {
             <>
               <section class="card">
                 <h2>
-                  Conversion: {fmt(d.conversion * 100, 1)}% of {fmt(d.cases)}
-                  {hold ? ` (one per ${hold})` : ""} (median time {duration(d.medianSecondsToConvert)}, p90{" "}
-                  {duration(d.p90SecondsToConvert)})
+                  Conversion: {fmt(d.conversion * 100, 1)}% of {fmt(d.steps[0]?.entered ?? 0)} who started,
+                  out of {fmt(d.cases)} cases{hold ? ` (one per ${hold})` : ""} (median time{" "}
+                  {duration(d.medianSecondsToConvert)}, p90 {duration(d.p90SecondsToConvert)})
                 </h2>
                 <Chart
                   label="Funnel conversion per step"
@@ -307,8 +307,9 @@ function BreakdownCard(props: { breakdown: NonNullable<Funnel["breakdown"]> }) {
         points={groups.length}
         option={{
           tooltip: { trigger: "axis" },
-          grid: { left: 60, right: 60, top: 30, bottom: 40 },
-          legend: { data: ["started", "converted", "conversion %"] },
+          // The legend below the axis labels, clear of them.
+          grid: { left: 60, right: 60, top: 30, bottom: 60 },
+          legend: { bottom: 0, data: ["started", "converted", "conversion %"] },
           xAxis: { type: "category", data: groups.map((g) => g.value) },
           yAxis: [
             { type: "value", name: "customers" },
