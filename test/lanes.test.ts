@@ -57,10 +57,12 @@ test("a client that disconnects from an analytic request stops its engine query,
     insert: (table, rows) => engine.insert(table, rows),
     close: () => engine.close(),
     streamChunks: (sql, params) =>
-      /SELECT journey FROM/.test(sql)
+      // Friction's cases (journeys/friction.ts: d, s, sd, c, f), empty.
+      /arrayDifference\(times\) AS d/.test(sql)
         ? engine.streamChunks(
-            `SELECT CAST([], 'Array(Tuple(Float64, String, String, String, String, String))') AS journey,
-                    sleepEachRow(0.01) AS s, '${marker}' AS m FROM numbers(100000) SETTINGS max_block_size = 10`,
+            `SELECT CAST([], 'Array(Int64)') AS d, CAST([], 'Array(UInt32)') AS s, CAST([], 'Array(String)') AS sd,
+                    CAST([], 'Array(UInt32)') AS c, CAST([], 'Array(UInt8)') AS f,
+                    sleepEachRow(0.01) AS slow, '${marker}' AS m FROM numbers(100000) SETTINGS max_block_size = 10`,
           )
         : engine.streamChunks(sql, params),
   };
