@@ -14,9 +14,8 @@
  * Each item carries its components and counts, so the score explains itself.
  */
 import type { Engine, QueryParams } from "../store/engine.js";
-import { type JourneyFilter, journeyCases } from "./query.js";
-
-const DEFAULT_OUTCOMES = ["Order Completed"];
+import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { compactSteps, type JourneyFilter, journeyCases } from "./query.js";
 
 export interface FrictionOptions {
   outcomeEvents?: string[];
@@ -45,8 +44,8 @@ interface Tally {
   fail: number;
 }
 
-/** Failure events by name, in JS and in the engine's regular expressions (RE2). */
-const FAILURE_PATTERN = "(fail|error|declin|timeout|timed out|rejected)";
+/** Failure events by name (the engine's regular expressions, RE2; case-insensitive). */
+const FAILURE_PATTERN = "(?i)(fail|error|declin|timeout|timed out|rejected)";
 
 /** A touch's flags as the friction query sends them (bits). */
 const OUTCOME = 1;
@@ -228,17 +227,15 @@ export async function frictionQuery(
 ): Promise<{ sql: string; params: QueryParams }> {
   const { sql, params } = await journeyCases(engine, filter);
   return {
-    sql: `SELECT arrayDifference(times) AS d, arrayEnumerateDense(steps) AS s,
-                 arrayFilter((x, u) -> u = 1, steps, arrayEnumerateUniq(steps)) AS sd,
-                 arrayEnumerateDense(channels) AS c,
+    sql: `SELECT arrayDifference(times) AS d, ${compactSteps("steps")}, arrayEnumerateDense(channels) AS c,
                  arrayMap((n, b) -> if(has({friction_outcomes:Array(String)}, n), ${OUTCOME}, 0)
                                     + if(match(n, {friction_failure:String}), ${FAILURE}, 0)
                                     + if(b = 'complaint', ${COMPLAINT}, 0), names, behaviours) AS f
           FROM (${sql})`,
     params: {
       ...params,
-      friction_outcomes: options.outcomeEvents ?? DEFAULT_OUTCOMES,
-      friction_failure: `(?i)${FAILURE_PATTERN}`,
+      friction_outcomes: options.outcomeEvents ?? DEFAULT_PURCHASE_EVENTS,
+      friction_failure: FAILURE_PATTERN,
     },
   };
 }

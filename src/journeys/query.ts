@@ -68,6 +68,13 @@ function keepWhere(arrays: readonly string[], lambda: string, masks: string): st
 /** The case arrays renamed with the prefix keepWhere reads. */
 const prefixed = (arrays: readonly string[]) => arrays.map((a) => `${a} AS all_${a}`).join(", ");
 
+/**
+ * A case's steps sent compact: `s`, each element as an index (from 1) into `sd`, the distinct elements in
+ * order of first appearance (journeys/friction.ts and value/paths.ts read them back).
+ */
+export const compactSteps = (array: string) =>
+  `arrayEnumerateDense(${array}) AS s, arrayFilter((x, u) -> u = 1, ${array}, arrayEnumerateUniq(${array})) AS sd`;
+
 /** An event property's value as text (strings unquoted, numbers and other JSON as written; '' when absent). */
 const propertyValue = (param: string) =>
   `if(JSONType(e.properties, {${param}:String}) = 'String', JSONExtractString(e.properties, {${param}:String}), JSONExtractRaw(e.properties, {${param}:String}))`;

@@ -5,6 +5,7 @@
  */
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
+import { compactSteps } from "../journeys/query.js";
 import { refreshJourneySequences } from "../journeys/sequences.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
@@ -179,9 +180,7 @@ export async function journeyPathsQuery(
   const step = options.by === "touchpoint" ? "j.touchpoint" : "j.channel";
   const inbound = (array: string) => `arrayFilter((x, o) -> o = 0, ${array}, j.outbound)`;
   return {
-    sql: `SELECT arrayDifference(t) AS d, arrayEnumerateDense(st) AS s,
-                 arrayFilter((x, u) -> u = 1, st, arrayEnumerateUniq(st)) AS sd,
-                 k, arrayFilter((x, c) -> c = 1, val, k) AS v
+    sql: `SELECT arrayDifference(t) AS d, ${compactSteps("st")}, k, arrayFilter((x, c) -> c = 1, val, k) AS v
      FROM (
        SELECT ${inbound("j.ts")} AS t, ${inbound(step)} AS st,
               ${inbound("arrayMap(n -> toUInt8(has({conversions:Array(String)}, n)), j.name)")} AS k,
