@@ -157,13 +157,14 @@ export async function blueprintCounts(
             groupArraySortedIf(5)(case_id, last_stage = stage) AS ended_examples,
             groupArraySortedIf(5)(case_id, bought) AS purchased_examples
      FROM (
-       SELECT case_id, names, arrayMap(s -> ${stageOfStep}[s], steps) AS stage_of,
-              stage_of[arrayLastIndex(s -> NOT startsWith(s, 'brand: '), steps)] AS last_stage
+       SELECT case_id, arrayMap(s -> ${stageOfStep}[s], steps) AS stage_of,
+              stage_of[arrayLastIndex(s -> NOT startsWith(s, 'brand: '), steps)] AS last_stage,
+              arrayLastIndex(n -> has({purchases:Array(String)}, n), names) AS last_purchase
        FROM (${sql})
      )
      ARRAY JOIN arrayFilter(x -> x > 0, arrayDistinct(stage_of)) AS stage
-     ARRAY JOIN [indexOf(stage_of, stage)] AS first_at
-     ARRAY JOIN [arrayExists((n, i) -> i >= first_at AND has({purchases:Array(String)}, n), names, arrayEnumerate(names))] AS bought
+     -- A purchase at or after the stage's first touch: the last purchase is (0 when there is none).
+     ARRAY JOIN [last_purchase >= indexOf(stage_of, stage)] AS bought
      GROUP BY stage`,
     bind,
   );
