@@ -4,17 +4,27 @@
  *  2. two `collect` processes and one `serve --queue` store node, the same load split over the collectors:
  *     the rate the collectors acknowledge (durable in JetStream), and the rate until the store holds it all;
  *  3. the loader alone: the store node started on a stream already holding the events, timed until it has
- *     loaded them, against the engine inserting the same stored rows itself (its own insert rate).
+ *     loaded them, against the engine inserting the same stored rows itself (its own insert rate); with the
+ *     CPU seconds each used (the store node, the NATS server when it runs here, the peer's process).
  * Needs NATS with JetStream (nats://127.0.0.1:4222 or CUSTOMER_FLOW_TEST_NATS).
  * Usage: node dist/bench/queue-throughput.js [events=200000] [concurrency=32]
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { NatsQueue } from "../src/queue/nats.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { startCollector, startStoreNode, TEST_NATS } from "./queue-crash.js";
-import { demoEvents, ratio, rawInsertRate, spawnServer, stopServer, timed } from "./util.js";
+import {
+  demoEvents,
+  processCpuSeconds,
+  ratio,
+  rawInsertRate,
+  spawnServer,
+  stopServer,
+  timed,
+} from "./util.js";
 
 const total = Number(process.argv[2] ?? 200_000);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -63,6 +73,17 @@ async function untilLoaded(queue: NatsQueue): Promise<void> {
   }
 }
 
+/** The NATS server's process when it runs on this machine (its CPU is part of the loader's cost here). */
+function localNatsServerPid(): number {
+  try {
+    return Number(execFileSync("pgrep", ["-o", "nats-server"], { encoding: "utf8" }).trim());
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
 function topology(tag: string) {
   const stream = `CF_BENCH_${tag}_${process.pid}`;
   const subjectPrefix = `cf-bench-${tag}-${process.pid}`;
@@ -99,12 +120,24 @@ const replayQueue = await NatsQueue.open(replay.queueOptions);
 const collector = await startCollector(replay);
 await send([collector.url]);
 await stopServer(collector.child);
+const natsPid = localNatsServerPid();
 const loading = await timed(async () => {
   const node = await startStoreNode(replay);
   // From the moment it listens (its loader starts just before): the process's start is not loading.
   const loadStarted = process.hrtime.bigint();
+  const pid = node.child.pid!;
+  const cpuBefore = {
+    storeNode: processCpuSeconds(pid),
+    mainThread: processCpuSeconds(pid, true),
+    nats: processCpuSeconds(natsPid),
+  };
   await untilLoaded(replayQueue);
-  return { node, seconds: Number(process.hrtime.bigint() - loadStarted) / 1e9 };
+  const cpu = {
+    storeNode: processCpuSeconds(pid) - cpuBefore.storeNode,
+    mainThread: processCpuSeconds(pid, true) - cpuBefore.mainThread,
+    nats: processCpuSeconds(natsPid) - cpuBefore.nats,
+  };
+  return { node, cpu, seconds: Number(process.hrtime.bigint() - loadStarted) / 1e9 };
 });
 await stopServer(loading.result.node.child);
 const loaderRate = Math.round(events.length / loading.result.seconds);
@@ -142,6 +175,18 @@ console.log(
       },
       rawInsertEventsPerSecond: raw.eventsPerSecond,
       ratioLoaderToRawInsert: Number(ratio(loaderRate, raw.eventsPerSecond)),
+      // Where the cores went: on one machine the NATS server, the store node and the peer share them.
+      cpuSeconds: {
+        loaderStoreNode: round2(loading.result.cpu.storeNode),
+        loaderMainThread: round2(loading.result.cpu.mainThread),
+        natsServer: round2(loading.result.cpu.nats),
+        rawInsert: round2(raw.cpuSeconds),
+        cores: availableParallelism(),
+      },
+      // The loader's rate if its store node had the cores the peer used to itself, in proportion of CPU.
+      ratioLoaderToRawInsertPerCpuSecond: Number(
+        ratio(events.length / loading.result.cpu.storeNode, events.length / raw.cpuSeconds),
+      ),
     },
     null,
     2,

@@ -172,7 +172,7 @@ export function spawnServer(
 /** The peer of the ingest benches: the same events, validated beforehand, inserted by the engine in 50,000-row inserts. */
 export async function rawInsertRate(
   events: Record<string, unknown>[],
-): Promise<{ eventsPerSecond: number; stored: number }> {
+): Promise<{ eventsPerSecond: number; stored: number; cpuSeconds: number }> {
   const sequence = new Sequence();
   const rows = events.map((e) => {
     const result = normaliseEvent(e, { source: "bench", receivedAt: Date.now(), sequence });
@@ -183,14 +183,35 @@ export async function rawInsertRate(
   const engine = await ChdbEngine.open(dir, "customer_flow");
   try {
     await migrate(engine);
+    const cpuBefore = processCpuSeconds(process.pid);
     const raw = await timed(async () => {
       for (let i = 0; i < rows.length; i += 50_000) await engine.insert("events", rows.slice(i, i + 50_000));
     });
+    const cpuSeconds = processCpuSeconds(process.pid) - cpuBefore;
     const [stored] = await engine.query<{ n: number }>("SELECT count() AS n FROM events");
-    return { eventsPerSecond: Math.round(rows.length / raw.seconds), stored: Number(stored?.n ?? 0) };
+    return {
+      eventsPerSecond: Math.round(rows.length / raw.seconds),
+      stored: Number(stored?.n ?? 0),
+      cpuSeconds,
+    };
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, every thread (the engine's included), or only its
+ * main thread (`mainThread`: the one that runs JavaScript), from /proc (Linux); NaN where it cannot be read.
+ */
+export function processCpuSeconds(pid: number, mainThread = false): number {
+  try {
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 
