@@ -157,145 +157,163 @@ test("NDJSON: Segment-shaped lines go in as they are, flat lines are mapped, bad
   assert.deepEqual(call, { channel: "phone", timestamp: "2023-11-14 22:13:20.000" });
 });
 
-test("NDJSON read by the engine stores exactly what the JavaScript path computes, line for line", async () => {
-  const lines = [
-    ...demoLines(),
-    JSON.stringify({ type: "track", userId: 42, event: "Numeric id" }),
-    JSON.stringify({ type: "track", userId: "u-null", event: "Null id", messageId: null }),
-    JSON.stringify({ type: "track", userId: "u-epoch", event: "Epoch", timestamp: 1700000000 }),
-    JSON.stringify({
-      type: "track",
-      userId: "u-slash",
-      event: "Slash",
-      timestamp: "2014/10/22 11:15:41.000",
-    }),
-    JSON.stringify({
-      type: "track",
-      userId: "u-skew",
-      event: "Skew",
-      timestamp: "2024-01-10T13:00:00Z",
-      sentAt: "2024-01-10T13:00:05.250+01:00",
-    }),
-    JSON.stringify({
-      type: "track",
-      userId: "u-ctx",
-      event: "Ctx",
-      context: { channel: "Chat", touchpoint: "bot", traits: { email: "CTX@example.com" } },
-    }),
-    JSON.stringify({
-      type: "track",
-      userId: "u-up",
-      event: "Up",
-      properties: { channel: "Phone", revenue: 12.5, currency: "eur", text: "Ça va? 🙂" },
-    }),
-    JSON.stringify({ type: "track", userId: "u-bad", event: "Bad", properties: { channel: "Web Site!" } }),
-    JSON.stringify({ type: "track", userId: "u-str", event: "Str", properties: { value: "12.5", total: 3 } }),
-    JSON.stringify({
-      type: "track",
-      userId: "u-total",
-      event: "Total",
-      properties: { total: 7, message: "hi", direction: "outbound" },
-    }),
-    JSON.stringify({ type: "alias", userId: "u-new", previousId: "u-old" }),
-    JSON.stringify({ type: "group", userId: "u-g", groupId: "g1" }),
-    JSON.stringify({
-      customer: "flat-1",
-      timestamp: "2024-02-02T00:00:00Z",
-      touchpoint: "visit",
-      channel: "store",
-    }),
-    "{not json",
-    "",
-    `${JSON.stringify({ type: "page", anonymousId: "a-cr", name: "cr" })}\r`,
-    JSON.stringify({
-      type: "track",
-      userId: "u-big",
-      event: "Big",
-      properties: { blob: "z".repeat(33_000) },
-    }),
-    JSON.stringify({ type: "page", anonymousId: "a-path", properties: { path: "/pricing" } }),
-    JSON.stringify({ type: "screen", userId: "u-s", name: "Home", timestamp: "2024-03-01T10:00:00.5Z" }),
-    JSON.stringify({
-      type: "identify",
-      userId: "u-id",
-      anonymousId: "a-id",
-      traits: { email: "ID@example.com", phone: "+1 555 0100 99" },
-    }),
-    JSON.stringify({ type: "track", userId: "u-noevent" }),
-    JSON.stringify({ userId: "u-notype", event: "x" }),
-    JSON.stringify({ type: "track", userId: "", anonymousId: "a-empty", event: "Empty user" }),
-    JSON.stringify({ type: "track", userId: "u-old-time", event: "Old", timestamp: "1960-01-01T00:00:00Z" }),
-  ];
-  const file = join(dir, "same.ndjson");
-  writeFileSync(file, lines.join("\n"));
-  const summary = await importFile(sink, { file, engine });
+// Files up to the memory staging limit are staged in a Memory table, larger ones on disk: both must agree.
+for (const [staging, memoryStagingMaxBytes] of [
+  ["in memory", undefined],
+  ["on disk", 0],
+] as const)
+  test(`NDJSON read by the engine (staged ${staging}) stores exactly what the JavaScript path computes, line for line`, async () => {
+    const name = `same-${memoryStagingMaxBytes ?? "memory"}.ndjson`;
+    const lines = [
+      ...demoLines(),
+      JSON.stringify({ type: "track", userId: 42, event: "Numeric id" }),
+      JSON.stringify({ type: "track", userId: "u-null", event: "Null id", messageId: null }),
+      JSON.stringify({ type: "track", userId: "u-epoch", event: "Epoch", timestamp: 1700000000 }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-slash",
+        event: "Slash",
+        timestamp: "2014/10/22 11:15:41.000",
+      }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-skew",
+        event: "Skew",
+        timestamp: "2024-01-10T13:00:00Z",
+        sentAt: "2024-01-10T13:00:05.250+01:00",
+      }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-ctx",
+        event: "Ctx",
+        context: { channel: "Chat", touchpoint: "bot", traits: { email: "CTX@example.com" } },
+      }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-up",
+        event: "Up",
+        properties: { channel: "Phone", revenue: 12.5, currency: "eur", text: "Ça va? 🙂" },
+      }),
+      JSON.stringify({ type: "track", userId: "u-bad", event: "Bad", properties: { channel: "Web Site!" } }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-str",
+        event: "Str",
+        properties: { value: "12.5", total: 3 },
+      }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-total",
+        event: "Total",
+        properties: { total: 7, message: "hi", direction: "outbound" },
+      }),
+      JSON.stringify({ type: "alias", userId: "u-new", previousId: "u-old" }),
+      JSON.stringify({ type: "group", userId: "u-g", groupId: "g1" }),
+      JSON.stringify({
+        customer: "flat-1",
+        timestamp: "2024-02-02T00:00:00Z",
+        touchpoint: "visit",
+        channel: "store",
+      }),
+      "{not json",
+      "",
+      `${JSON.stringify({ type: "page", anonymousId: "a-cr", name: "cr" })}\r`,
+      JSON.stringify({
+        type: "track",
+        userId: "u-big",
+        event: "Big",
+        properties: { blob: "z".repeat(33_000) },
+      }),
+      JSON.stringify({ type: "page", anonymousId: "a-path", properties: { path: "/pricing" } }),
+      JSON.stringify({ type: "screen", userId: "u-s", name: "Home", timestamp: "2024-03-01T10:00:00.5Z" }),
+      JSON.stringify({
+        type: "identify",
+        userId: "u-id",
+        anonymousId: "a-id",
+        traits: { email: "ID@example.com", phone: "+1 555 0100 99" },
+      }),
+      JSON.stringify({ type: "track", userId: "u-noevent" }),
+      JSON.stringify({ userId: "u-notype", event: "x" }),
+      JSON.stringify({ type: "track", userId: "", anonymousId: "a-empty", event: "Empty user" }),
+      JSON.stringify({
+        type: "track",
+        userId: "u-old-time",
+        event: "Old",
+        timestamp: "1960-01-01T00:00:00Z",
+      }),
+    ];
+    const file = join(dir, name);
+    writeFileSync(file, lines.join("\n"));
+    const summary = await importFile(sink, { file, engine, memoryStagingMaxBytes });
 
-  const expected = new Map<string, Record<string, unknown>>();
-  const expectedRejections: [number, string][] = [];
-  const receivedTime = new Set<string>();
-  const sequence = new Sequence();
-  // Received now: times more than 24 h after receipt are rejected on both paths.
-  const receivedAt = Date.now();
-  lines.forEach((text, index) => {
-    const raw = text.endsWith("\r") ? text.slice(0, -1) : text;
-    if (raw.trim() === "") return;
-    let result: ReturnType<typeof normaliseEvent>;
-    try {
-      const candidate = candidateEvent(JSON.parse(raw), `same.ndjson:${index + 1}:${raw}`, {});
-      result = normaliseEvent(candidate, {
-        source: "import:same.ndjson",
-        receivedAt,
-        sequence,
-        sizeBytes: Buffer.byteLength(raw),
-      });
-    } catch {
-      expectedRejections.push([index + 1, "(line)"]);
-      return;
+    const expected = new Map<string, Record<string, unknown>>();
+    const expectedRejections: [number, string][] = [];
+    const receivedTime = new Set<string>();
+    const sequence = new Sequence();
+    // Received now: times more than 24 h after receipt are rejected on both paths.
+    const receivedAt = Date.now();
+    lines.forEach((text, index) => {
+      const raw = text.endsWith("\r") ? text.slice(0, -1) : text;
+      if (raw.trim() === "") return;
+      let result: ReturnType<typeof normaliseEvent>;
+      try {
+        const candidate = candidateEvent(JSON.parse(raw), `${name}:${index + 1}:${raw}`, {});
+        result = normaliseEvent(candidate, {
+          source: `import:${name}`,
+          receivedAt,
+          sequence,
+          sizeBytes: Buffer.byteLength(raw),
+        });
+      } catch {
+        expectedRejections.push([index + 1, "(line)"]);
+        return;
+      }
+      if ("ok" in result) {
+        // The sink labels texts on the JavaScript path; the engine path joins the same labels in.
+        expected.set(result.ok.event_id, comparable(labelBehaviour([result.ok], loadModel())[0]));
+        // Without a client time an event is stamped when received, which differs between the two runs.
+        if (!/"(timestamp|originalTimestamp)"/.test(raw) && !/^\{"customer"/.test(raw))
+          receivedTime.add(result.ok.event_id);
+        // Corrected by sentAt: the time is an offset from the time received.
+        if (/"sentAt"/.test(raw)) receivedTime.add(result.ok.event_id);
+      } else expectedRejections.push([index + 1, result.rejected.field]);
+    });
+
+    assert.equal(summary.imported, expected.size);
+    assert.deepEqual(
+      summary.rejections.map((r) => [r.line, r.field]),
+      expectedRejections,
+    );
+    const stored = await engine.query<Record<string, unknown>>(
+      "SELECT * EXCEPT (seq), toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(received_at) AS offset FROM events FINAL WHERE source = {source:String}",
+      { source: `import:${name}` },
+    );
+    assert.equal(stored.length, expected.size);
+    for (const row of stored) {
+      const id = row.event_id as string;
+      const [actual, wanted] = [comparable(row), { ...expected.get(id) }];
+      if (receivedTime.has(id)) {
+        assert.equal(
+          actual.offset,
+          parseStoredTime(wanted.timestamp as string) - receivedAt,
+          `offset from the time received of ${id}`,
+        );
+        delete actual.timestamp;
+        delete wanted.timestamp;
+      }
+      delete actual.offset;
+      assert.deepEqual(actual, wanted, `line of ${id}`);
     }
-    if ("ok" in result) {
-      // The sink labels texts on the JavaScript path; the engine path joins the same labels in.
-      expected.set(result.ok.event_id, comparable(labelBehaviour([result.ok], loadModel())[0]));
-      // Without a client time an event is stamped when received, which differs between the two runs.
-      if (!/"(timestamp|originalTimestamp)"/.test(raw) && !/^\{"customer"/.test(raw))
-        receivedTime.add(result.ok.event_id);
-      // Corrected by sentAt: the time is an offset from the time received.
-      if (/"sentAt"/.test(raw)) receivedTime.add(result.ok.event_id);
-    } else expectedRejections.push([index + 1, result.rejected.field]);
+    // File order survives for rows of both paths.
+    const order = await engine.query<{ name: string }>(
+      "SELECT name FROM events FINAL WHERE source = {source:String} AND identity_key = 'user:u-s' ORDER BY seq",
+      { source: `import:${name}` },
+    );
+    assert.deepEqual(
+      order.map((o) => o.name),
+      ["Home"],
+    );
   });
-
-  assert.equal(summary.imported, expected.size);
-  assert.deepEqual(
-    summary.rejections.map((r) => [r.line, r.field]),
-    expectedRejections,
-  );
-  const stored = await engine.query<Record<string, unknown>>(
-    "SELECT * EXCEPT (seq), toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(received_at) AS offset FROM events FINAL WHERE source = 'import:same.ndjson'",
-  );
-  assert.equal(stored.length, expected.size);
-  for (const row of stored) {
-    const id = row.event_id as string;
-    const [actual, wanted] = [comparable(row), { ...expected.get(id) }];
-    if (receivedTime.has(id)) {
-      assert.equal(
-        actual.offset,
-        parseStoredTime(wanted.timestamp as string) - receivedAt,
-        `offset from the time received of ${id}`,
-      );
-      delete actual.timestamp;
-      delete wanted.timestamp;
-    }
-    delete actual.offset;
-    assert.deepEqual(actual, wanted, `line of ${id}`);
-  }
-  // File order survives for rows of both paths.
-  const order = await engine.query<{ name: string }>(
-    "SELECT name FROM events FINAL WHERE source = 'import:same.ndjson' AND identity_key = 'user:u-s' ORDER BY seq",
-  );
-  assert.deepEqual(
-    order.map((o) => o.name),
-    ["Home"],
-  );
-});
 
 function comparable(row: object): Record<string, unknown> {
   const { received_at: _r, seq: _s, ...rest } = row as Record<string, unknown>;

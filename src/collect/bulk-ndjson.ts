@@ -8,6 +8,7 @@
  * test/import.test.ts checks that both paths store the same rows.
  */
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { loadModel } from "../behaviour/classifier.js";
 import type { BehaviourModel } from "../behaviour/model.js";
@@ -142,6 +143,75 @@ type LinkRow = Pick<
   "event_id" | "type" | "identity_key" | "user_id" | "anonymous_id" | "traits" | "properties"
 > & { seq: number };
 
+/** Files up to this size are staged in memory; larger ones in a MergeTree table on disk. */
+export const MEMORY_STAGING_MAX_BYTES = 1 << 30;
+
+/** Applies the identity links of the staged fast lines, earliest first; returns how many there were. */
+async function stitchIdentities(engine: Engine, staging: string): Promise<number> {
+  const pairRows = await engine.query<Omit<LinkRow, "seq"> & { first_seq: number }>(
+    `SELECT argMin(s.event_id, s.seq) AS event_id, argMin(s.type, s.seq) AS type, any(s.identity_key) AS identity_key,
+            s.user_id AS user_id, s.anonymous_id AS anonymous_id, '{}' AS traits, '{}' AS properties, min(s.seq) AS first_seq
+     FROM ${staging} AS s WHERE s.fast AND s.user_id != '' AND s.anonymous_id != '' GROUP BY s.user_id, s.anonymous_id`,
+  );
+  const traitRows = await engine.query<LinkRow>(
+    `SELECT event_id, type, identity_key, user_id, anonymous_id, traits, properties, seq
+     FROM ${staging} WHERE fast AND traits != '{}'`,
+  );
+  const links: (IdentityLink & { seq: number })[] = [];
+  for (const row of [
+    ...pairRows.map(({ first_seq, ...rest }) => ({ ...rest, seq: first_seq })),
+    ...traitRows,
+  ]) {
+    for (const link of linksOf(row as unknown as StoredEvent)) links.push({ ...link, seq: Number(row.seq) });
+  }
+  links.sort((a, b) => a.seq - b.seq);
+  const known = new KnownLinks();
+  for (let i = 0; i < links.length; i += 200_000)
+    await applyLinks(engine, links.slice(i, i + 200_000), { known });
+  return links.length;
+}
+
+/**
+ * The engine cannot run the classifier: the staged texts go out, and their labels come back into a table
+ * that the insert joins on line number.
+ */
+async function classifyTexts(engine: Engine, staging: string, labels: string, model: BehaviourModel) {
+  await engine.command(
+    `CREATE TABLE ${labels} (line_no UInt64, behaviour String, behaviour_labels Array(String), behaviour_scores Array(Float32)) ENGINE = Memory`,
+  );
+  let pending: Array<{ line_no: number } & BehaviourColumns> = [];
+  for await (const row of engine.stream<{ line_no: number; text: string }>(
+    `SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`,
+  )) {
+    pending.push({ line_no: Number(row.line_no), ...behaviourColumns(row.text, model) });
+    if (pending.length >= 50_000) {
+      await engine.insert(labels, pending);
+      pending = [];
+    }
+  }
+  await engine.insert(labels, pending);
+}
+
+/**
+ * Inserts the staged fast rows that match `where`, with their behaviour labels when a labels table is given.
+ * The ReplacingMergeTree's dedup by event_id happens in its merges (reads use FINAL where it matters, as for
+ * any two inserts); doing it again on insert cost 1-2 s per million rows (docs/benchmarks.md).
+ */
+async function insertFastRows(engine: Engine, staging: string, where: string, labels?: string) {
+  const columns = EVENT_COLUMNS.split(", ").map((c) => `s.${c}`);
+  const behaviour = ["behaviour", "behaviour_labels", "behaviour_scores"];
+  // Rows without a labels table take the columns' defaults: no behaviour.
+  const target = labels ? [EVENT_COLUMNS, ...behaviour] : [EVENT_COLUMNS];
+  const selected = labels ? [...columns, ...behaviour.map((c) => `b.${c}`)] : columns;
+  await engine.command(
+    `INSERT INTO events (${target.join(", ")})
+     SETTINGS optimize_on_insert = 0
+     SELECT ${selected.join(", ")}
+     FROM ${staging} AS s ${labels ? `LEFT JOIN ${labels} AS b ON s.line_no = b.line_no` : ""}
+     WHERE s.fast AND s.${where}`,
+  );
+}
+
 /**
  * Imports an NDJSON file the engine can read (an absolute path on this machine). Fast lines go file ->
  * staging table -> events inside the engine; the rest are streamed back and normalised here. Identity links
@@ -155,6 +225,7 @@ export async function importNdjsonInEngine(
     toEvent: (value: unknown, key: string) => unknown;
     onProgress?: (step: string) => void;
     model?: BehaviourModel;
+    memoryStagingMaxBytes?: number;
   },
 ): Promise<BulkResult> {
   const fileName = basename(options.path);
@@ -179,59 +250,32 @@ export async function importNdjsonInEngine(
     options.onProgress?.(step);
   };
   trace("reading in the engine");
+  // A Memory table skips compressing and merging parts that live for seconds; it holds about the file's
+  // size in memory, so a file above MEMORY_STAGING_MAX_BYTES is staged on disk instead.
+  const stagingEngine =
+    statSync(options.path).size <= (options.memoryStagingMaxBytes ?? MEMORY_STAGING_MAX_BYTES)
+      ? "Memory"
+      : "MergeTree ORDER BY tuple()";
   await engine.command(
-    `CREATE TABLE ${staging} ENGINE = MergeTree ORDER BY tuple() AS
+    `CREATE TABLE ${staging} ENGINE = ${stagingEngine} AS
      SELECT ${STORED_COLUMNS}, line_no, toUInt8(ifNull(fast, 0)) AS fast, if(fast, '', line) AS slow_line FROM (${NORMALISED_LINES})`,
     params,
   );
   try {
-    trace("stitching identities");
-    const pairRows = await engine.query<Omit<LinkRow, "seq"> & { first_seq: number }>(
-      `SELECT argMin(s.event_id, s.seq) AS event_id, argMin(s.type, s.seq) AS type, any(s.identity_key) AS identity_key,
-              s.user_id AS user_id, s.anonymous_id AS anonymous_id, '{}' AS traits, '{}' AS properties, min(s.seq) AS first_seq
-       FROM ${staging} AS s WHERE s.fast AND s.user_id != '' AND s.anonymous_id != '' GROUP BY s.user_id, s.anonymous_id`,
-    );
-    const traitRows = await engine.query<LinkRow>(
-      `SELECT event_id, type, identity_key, user_id, anonymous_id, traits, properties, seq
-       FROM ${staging} WHERE fast AND traits != '{}'`,
-    );
-    const links: (IdentityLink & { seq: number })[] = [];
-    for (const row of [
-      ...pairRows.map(({ first_seq, ...rest }) => ({ ...rest, seq: first_seq })),
-      ...traitRows,
-    ]) {
-      for (const link of linksOf(row as unknown as StoredEvent))
-        links.push({ ...link, seq: Number(row.seq) });
-    }
-    links.sort((a, b) => a.seq - b.seq);
-    const known = new KnownLinks();
-    for (let i = 0; i < links.length; i += 200_000)
-      await applyLinks(engine, links.slice(i, i + 200_000), { known });
-
-    trace(`applied ${links.length} links; classifying texts`);
-    // The engine cannot run the classifier: texts go out, labels come back into a table joined on insert.
-    await engine.command(
-      `CREATE TABLE ${labels} (line_no UInt64, behaviour String, behaviour_labels Array(String), behaviour_scores Array(Float32)) ENGINE = MergeTree ORDER BY line_no`,
-    );
-    let pending: Array<{ line_no: number } & BehaviourColumns> = [];
-    for await (const row of engine.stream<{ line_no: number; text: string }>(
-      `SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`,
-    )) {
-      pending.push({ line_no: Number(row.line_no), ...behaviourColumns(row.text, model) });
-      if (pending.length >= 50_000) {
-        await engine.insert(labels, pending);
-        pending = [];
-      }
-    }
-    await engine.insert(labels, pending);
-    trace("inserting events");
-    await engine.command(
-      `INSERT INTO events (${EVENT_COLUMNS}, behaviour, behaviour_labels, behaviour_scores)
-       SELECT ${EVENT_COLUMNS.split(", ")
-         .map((c) => `s.${c}`)
-         .join(", ")}, b.behaviour, b.behaviour_labels, b.behaviour_scores
-       FROM ${staging} AS s LEFT JOIN ${labels} AS b ON s.line_no = b.line_no WHERE s.fast`,
-    );
+    trace("stitching identities and classifying texts");
+    // Stitching and the insert of rows without text are engine work, classifying is JavaScript: they run
+    // together, each filling the other's waits (the embedded engine runs statements off this thread).
+    // Links are applied before any event is inserted, as on the ingest path.
+    const [linkCount] = await Promise.all([
+      stitchIdentities(engine, staging).then(async (links) => {
+        trace(`applied ${links} links; inserting events without text`);
+        await insertFastRows(engine, staging, "text = ''");
+        return links;
+      }),
+      classifyTexts(engine, staging, labels, model),
+    ]);
+    trace(`inserting events with text (${linkCount} links applied)`);
+    await insertFastRows(engine, staging, "text != ''", labels);
     const [counts] = await engine.query<{ fast_rows: number; customers: number }>(
       `SELECT countIf(s.fast = 1) AS fast_rows, uniqExactIf(s.identity_key, s.fast = 1) AS customers FROM ${staging} AS s`,
     );

@@ -48,6 +48,8 @@ export interface ImportOptions {
   onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
   /** Labels texts on the engine-side NDJSON path (other paths are labelled by the sink). */
   model?: BehaviourModel;
+  /** NDJSON files up to this size are staged in memory by the engine-side path (MEMORY_STAGING_MAX_BYTES). */
+  memoryStagingMaxBytes?: number;
 }
 
 export interface ImportSummary {
@@ -280,6 +282,7 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
       toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
       onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
       model: options.model,
+      memoryStagingMaxBytes: options.memoryStagingMaxBytes,
     });
     options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
     return { ...result, format };
