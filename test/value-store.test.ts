@@ -4,9 +4,11 @@ import { after, before, test } from "node:test";
 import { EngineSink } from "../src/collect/sink.js";
 import { loadDemo } from "../src/demo/load.js";
 import { customer360, findCustomer } from "../src/identity/customer360.js";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
 import { inlineCompute } from "../src/lanes/compute.js";
 import type { Engine } from "../src/store/engine.js";
-import { journeyPaths, runClv, touchpointTable } from "../src/value/store.js";
+import { DEFAULT_PURCHASE_EVENTS } from "../src/value/defaults.js";
+import { DEFAULT_LOOKBACK_MS, journeyPaths, runClv, touchpointTable } from "../src/value/store.js";
 import { get, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
 
 let engine: Engine;
@@ -82,7 +84,102 @@ test("the touchpoint table ranks steps by value at stake x friction, with the be
   assert.ok(mention.behaviour.messages > 0);
   const { praise, complaint, question, suggestion } = mention.behaviour;
   assert.ok(praise > 0 && complaint > 0 && question > 0 && suggestion > 0, JSON.stringify(mention.behaviour));
+  // Every step's reach, drop-off, CLV and behaviour mix agree with a plain reading of the raw events.
+  const expected = await touchpointsFromRawEvents(engine, DEFAULT_LOOKBACK_MS);
+  assert.equal(rows.length, expected.size);
+  for (const row of rows) {
+    const want = expected.get(row.step)!;
+    assert.ok(want, row.step);
+    assert.equal(row.customers, want.customers, `${row.step} customers`);
+    assert.ok(Math.abs(row.dropOff - (1 - want.converted / want.customers)) < 1e-12, `${row.step} drop-off`);
+    assert.ok(Math.abs(row.clvSum - want.clvSum) < 1e-6 * Math.max(1, want.clvSum), `${row.step} CLV`);
+    assert.deepEqual(row.behaviour, want.behaviour, `${row.step} behaviour`);
+  }
   const api = await get(`${server.url}/v1/value/touchpoints?by=channel`);
   assert.equal(api.status, 200);
   assert.ok(api.body.touchpoints.some((t: { step: string }) => t.step === "store"));
 });
+
+/**
+ * The touchpoint table's per-step figures by brute force over the raw events: each customer's first inbound
+ * non-purchase touch of a step, converted when any purchase falls within the lookback after it.
+ */
+async function touchpointsFromRawEvents(engine: Engine, lookbackMs: number) {
+  const events = await engine.query<{
+    customer: string;
+    step: string;
+    name: string;
+    direction: string;
+    t: number;
+    behaviour: string;
+    labels: string[];
+  }>(
+    `SELECT ${CUSTOMER_OF_EVENT} AS customer, e.touchpoint AS step, e.name AS name, e.direction AS direction,
+            toUnixTimestamp64Milli(e.timestamp) AS t, e.behaviour AS behaviour, e.behaviour_labels AS labels
+     FROM events AS e FINAL ${IDENTITY_JOIN}`,
+  );
+  const clv = new Map(
+    (
+      await engine.query<{ customer_id: string; clv: number }>(
+        "SELECT customer_id, clv FROM customer_value FINAL",
+      )
+    ).map((r) => [r.customer_id, Number(r.clv)]),
+  );
+  const purchases = new Map<string, number[]>();
+  const first = new Map<string, Map<string, number>>();
+  const steps = new Map<
+    string,
+    {
+      customers: number;
+      converted: number;
+      clvSum: number;
+      behaviour: {
+        messages: number;
+        praise: number;
+        complaint: number;
+        question: number;
+        suggestion: number;
+      };
+    }
+  >();
+  const stepOf = (step: string) => {
+    let entry = steps.get(step);
+    if (!entry) {
+      entry = {
+        customers: 0,
+        converted: 0,
+        clvSum: 0,
+        behaviour: { messages: 0, praise: 0, complaint: 0, question: 0, suggestion: 0 },
+      };
+      steps.set(step, entry);
+    }
+    return entry;
+  };
+  for (const e of events) {
+    const t = Number(e.t);
+    if (DEFAULT_PURCHASE_EVENTS.includes(e.name)) {
+      purchases.set(e.customer, [...(purchases.get(e.customer) ?? []), t]);
+      continue;
+    }
+    if (e.direction !== "inbound") continue;
+    const firsts = first.get(e.customer) ?? new Map<string, number>();
+    first.set(e.customer, firsts);
+    firsts.set(e.step, Math.min(firsts.get(e.step) ?? Number.POSITIVE_INFINITY, t));
+  }
+  for (const e of events) {
+    if (e.direction !== "inbound" || e.behaviour === "") continue;
+    const mix = stepOf(e.step).behaviour;
+    mix.messages++;
+    for (const label of ["praise", "complaint", "question", "suggestion"] as const)
+      if (e.labels.includes(label)) mix[label]++;
+  }
+  for (const [customer, firsts] of first) {
+    for (const [step, t] of firsts) {
+      const entry = stepOf(step);
+      entry.customers++;
+      entry.clvSum += clv.get(customer) ?? 0;
+      if ((purchases.get(customer) ?? []).some((p) => p >= t && p <= t + lookbackMs)) entry.converted++;
+    }
+  }
+  return steps;
+}

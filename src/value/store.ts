@@ -6,7 +6,7 @@
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { compactSteps } from "../journeys/query.js";
-import { refreshJourneySequences } from "../journeys/sequences.js";
+import { BEHAVIOUR_BITS, refreshJourneySequences } from "../journeys/sequences.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine, QueryParams } from "../store/engine.js";
@@ -165,9 +165,6 @@ export interface JourneyOptions {
   maxStates?: number;
 }
 
-const inSegment = (segment?: number) =>
-  segment === undefined ? "" : `AND ${CUSTOMER_OF_EVENT} IN ${SEGMENT_CUSTOMERS}`;
-
 /**
  * The SQL whose rows (PathCase, one per customer) feed a PathBuilder: the customer's own touches from the
  * stored journey sequences (brought up to date first), already in time order.
@@ -258,27 +255,33 @@ export async function touchpointTable(
   const by = options.by ?? "touchpoint";
   const lookback = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   const conversions = options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS;
+  // Every read below is of the stored journey sequences: bring them up to date once, first.
+  await refreshJourneySequences(engine);
+  const step = by === "channel" ? "j.channel" : "j.touchpoint";
+  const inSegmentOnly = options.segment === undefined ? "" : `AND j.customer_id IN ${SEGMENT_CUSTOMERS}`;
   // Four independent reads: run together, so the engine and the lane overlap.
   const [rows, attribution, mix, frictionItems] = await Promise.all([
+    // Per customer, from their touches in time order: each step's first inbound non-conversion touch, and
+    // whether any conversion (either direction) falls within the lookback after it.
     engine.query<{ step: string; customers: number; converted: number; clv_sum: number }>(
-      `SELECT r.step AS step, count() AS customers,
-            countIf(arrayExists(t -> t >= r.first_t AND t <= r.first_t + {lookback:Int64}, c.times)) AS converted,
-            sum(ifNull(v.clv, 0)) AS clv_sum
-     FROM (
-       SELECT ${CUSTOMER_OF_EVENT} AS customer, e.${by === "channel" ? "channel" : "touchpoint"} AS step,
-              min(toUnixTimestamp64Milli(e.timestamp)) AS first_t
-       FROM events AS e FINAL ${IDENTITY_JOIN}
-       WHERE e.direction = 'inbound' AND e.name NOT IN {conversions:Array(String)} ${inSegment(options.segment)}
-       GROUP BY customer, step
-     ) AS r
-     LEFT JOIN (
-       SELECT ${CUSTOMER_OF_EVENT} AS customer, groupArray(toUnixTimestamp64Milli(e.timestamp)) AS times
-       FROM events AS e FINAL ${IDENTITY_JOIN}
-       WHERE e.name IN {conversions:Array(String)}
-       GROUP BY customer
-     ) AS c ON c.customer = r.customer
-     LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = r.customer
-     GROUP BY r.step`,
+      `SELECT step, count() AS customers, sum(hit) AS converted, sum(clv) AS clv_sum
+       FROM (
+         SELECT arrayFilter((s, u) -> u = 1, st, arrayEnumerateUniq(st)) AS steps,
+                arrayMap(f -> toUInt8(arrayExists(t -> t >= f AND t <= f + {lookback:Int64}, conv)),
+                         arrayFilter((t, u) -> u = 1, ts, arrayEnumerateUniq(st))) AS hits,
+                ifNull(v.clv, 0) AS clv
+         FROM (
+           SELECT j.customer_id AS customer,
+                  arrayFilter((t, n, o) -> o = 0 AND NOT has({conversions:Array(String)}, n), j.ts, j.name, j.outbound) AS ts,
+                  arrayFilter((x, n, o) -> o = 0 AND NOT has({conversions:Array(String)}, n), ${step}, j.name, j.outbound) AS st,
+                  arrayFilter((t, n) -> has({conversions:Array(String)}, n), j.ts, j.name) AS conv
+           FROM customer_journeys AS j FINAL
+           WHERE 1 ${inSegmentOnly}
+         ) AS c
+         LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL) AS v ON v.customer_id = c.customer
+       )
+       ARRAY JOIN steps AS step, hits AS hit
+       GROUP BY step`,
       { conversions, lookback, segment: options.segment ?? 0 },
     ),
     compute.attribution({ ...options, by }).then((result) => result.markov),
@@ -290,10 +293,15 @@ export async function touchpointTable(
       question: number;
       suggestion: number;
     }>(
-      `SELECT e.${by === "channel" ? "channel" : "touchpoint"} AS step, count() AS messages,
-            countIf(has(e.behaviour_labels, 'praise')) AS praise, countIf(has(e.behaviour_labels, 'complaint')) AS complaint,
-            countIf(has(e.behaviour_labels, 'question')) AS question, countIf(has(e.behaviour_labels, 'suggestion')) AS suggestion
-     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE e.direction = 'inbound' AND e.behaviour != '' ${inSegment(options.segment)} GROUP BY step`,
+      `SELECT step, count() AS messages,
+              countIf(bitAnd(mask, ${BEHAVIOUR_BITS.praise}) != 0) AS praise,
+              countIf(bitAnd(mask, ${BEHAVIOUR_BITS.complaint}) != 0) AS complaint,
+              countIf(bitAnd(mask, ${BEHAVIOUR_BITS.question}) != 0) AS question,
+              countIf(bitAnd(mask, ${BEHAVIOUR_BITS.suggestion}) != 0) AS suggestion
+       FROM customer_journeys AS j FINAL
+       ARRAY JOIN ${step} AS step, j.behaviour AS behaviour, j.behaviour_mask AS mask, j.outbound AS outbound
+       WHERE outbound = 0 AND behaviour != '' ${inSegmentOnly}
+       GROUP BY step`,
       { segment: options.segment ?? 0 },
     ),
     compute.friction(
