@@ -33,6 +33,13 @@ export interface ModelCard {
   metrics?: Record<string, unknown>;
 }
 
+export interface BehaviourModelParts {
+  heads: ModelHeads;
+  thresholds: Record<Space, number>;
+  card: ModelCard;
+  version: string;
+}
+
 export class BehaviourModel {
   constructor(
     readonly heads: ModelHeads,
@@ -117,6 +124,15 @@ export class BehaviourModel {
       if (!labels.includes(behaviour as Space)) behaviour = labels[0] ?? "other";
     }
     return { behaviour, labels, scores };
+  }
+
+  /** The model as plain data for a worker thread (structured clone copies the weights; no gzip). */
+  parts(): BehaviourModelParts {
+    return { heads: this.heads, thresholds: this.thresholds, card: this.card, version: this.version };
+  }
+
+  static fromParts(parts: BehaviourModelParts): BehaviourModel {
+    return new BehaviourModel(parts.heads, parts.thresholds, parts.card, parts.version);
   }
 
   serialise(): Buffer {

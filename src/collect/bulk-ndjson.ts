@@ -11,14 +11,16 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { loadModel } from "../behaviour/classifier.js";
+import type { BehaviourColumns } from "../behaviour/columns.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import { type IdentityLink, linksOf } from "../identity/identifiers.js";
 import { applyLinks, KnownLinks } from "../identity/identity-store.js";
+import type { ClassifiedTexts } from "../lanes/consumers.js";
+import { AnalyticLane } from "../lanes/pool.js";
 import { type Engine, queryInChunks } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { type FailedEvent, MAX_ID_LENGTH, type StoredEvent } from "./event-schema.js";
 import { DEFAULT_LIMITS, MAX_EVENT_DEPTH, MAX_FUTURE_MS, normaliseEvent, Sequence } from "./normalise.js";
-import { type BehaviourColumns, behaviourColumns } from "./sink.js";
 import { type ImportRejection, ImportTally } from "./tally.js";
 
 const ISO_WITH_ZONE =
@@ -154,7 +156,8 @@ async function stitchIdentities(engine: Engine, staging: string): Promise<number
      FROM ${staging} AS s WHERE s.fast AND s.user_id != '' AND s.anonymous_id != '' GROUP BY s.user_id, s.anonymous_id`,
   );
   const traitRows = await engine.query<LinkRow>(
-    `SELECT event_id, type, identity_key, user_id, anonymous_id, traits, properties, seq
+    // Properties only matter to alias calls, which never take the fast path.
+    `SELECT event_id, type, identity_key, user_id, anonymous_id, traits, '{}' AS properties, seq
      FROM ${staging} WHERE fast AND traits != '{}'`,
   );
   const links: (IdentityLink & { seq: number })[] = [];
@@ -171,25 +174,41 @@ async function stitchIdentities(engine: Engine, staging: string): Promise<number
   return links.length;
 }
 
+/** An import may take hours: its classification task's deadline (under setTimeout's 24.8-day limit). */
+const CLASSIFY_DEADLINE_MS = 24 * 3_600_000;
+
 /**
- * The engine cannot run the classifier: the staged texts go out, and their labels come back into a table
- * that the insert joins on line number.
+ * The engine cannot run the classifier: the staged texts go to a worker thread of a one-worker lane (so
+ * classifying runs beside identity stitching on this thread), and their labels come back into a table that
+ * the insert joins on line number.
  */
 async function classifyTexts(engine: Engine, staging: string, labels: string, model: BehaviourModel) {
   await engine.command(
     `CREATE TABLE ${labels} (line_no UInt64, behaviour String, behaviour_labels Array(String), behaviour_scores Array(Float32)) ENGINE = Memory`,
   );
-  let pending: Array<{ line_no: number } & BehaviourColumns> = [];
-  for await (const row of engine.stream<{ line_no: number; text: string }>(
-    `SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`,
-  )) {
-    pending.push({ line_no: Number(row.line_no), ...behaviourColumns(row.text, model) });
-    if (pending.length >= 50_000) {
-      await engine.insert(labels, pending);
-      pending = [];
-    }
+  const lane = new AnalyticLane({ workers: 1, deadlineMs: CLASSIFY_DEADLINE_MS, maxMemoryMb: 4096 });
+  let labelled: ClassifiedTexts;
+  try {
+    labelled = await lane.run<ClassifiedTexts>({
+      kind: "classify",
+      input: model.parts(),
+      chunks: engine.streamChunks(`SELECT line_no, text FROM ${staging} WHERE fast AND text != ''`),
+      key: "import",
+    });
+  } finally {
+    await lane.close();
   }
-  await engine.insert(labels, pending);
+  for (let start = 0; start < labelled.line_no.length; start += 50_000) {
+    const rows: Array<{ line_no: number } & BehaviourColumns> = [];
+    for (let i = start; i < Math.min(start + 50_000, labelled.line_no.length); i++)
+      rows.push({
+        line_no: labelled.line_no[i]!,
+        behaviour: labelled.behaviour[i]!,
+        behaviour_labels: labelled.behaviour_labels[i]!,
+        behaviour_scores: labelled.behaviour_scores[i]!,
+      });
+    await engine.insert(labels, rows);
+  }
 }
 
 /**
@@ -205,7 +224,7 @@ async function insertFastRows(engine: Engine, staging: string, where: string, la
   const selected = labels ? [...columns, ...behaviour.map((c) => `b.${c}`)] : columns;
   await engine.command(
     `INSERT INTO events (${target.join(", ")})
-     SETTINGS optimize_on_insert = 0
+     SETTINGS optimize_on_insert = 0, max_insert_threads = 2
      SELECT ${selected.join(", ")}
      FROM ${staging} AS s ${labels ? `LEFT JOIN ${labels} AS b ON s.line_no = b.line_no` : ""}
      WHERE s.fast AND s.${where}`,

@@ -3,6 +3,7 @@
  * batch are applied before its events are written, so an acknowledged event is always stitched.
  */
 import { loadModel } from "../behaviour/classifier.js";
+import { behaviourColumns } from "../behaviour/columns.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import { linksOf } from "../identity/identifiers.js";
 import { applyLinks, DEFAULT_MAX_IDENTIFIERS, KnownLinks } from "../identity/identity-store.js";
@@ -107,18 +108,6 @@ export class EngineSink implements EventSink {
   async close(): Promise<void> {
     await Promise.all([this.events.close(), this.failures.close()]);
   }
-}
-
-export type BehaviourColumns = Pick<StoredEvent, "behaviour" | "behaviour_labels" | "behaviour_scores">;
-
-/** A text's behaviour as the events table stores it (scores in the order praise, complaint, question, suggestion). */
-export function behaviourColumns(text: string, model: BehaviourModel): BehaviourColumns {
-  const { behaviour, labels, scores } = model.classify(text);
-  return {
-    behaviour,
-    behaviour_labels: labels,
-    behaviour_scores: [scores.praise, scores.complaint, scores.question, scores.suggestion],
-  };
 }
 
 /** Sets behaviour, labels and scores on every event that carries text and has none yet. */

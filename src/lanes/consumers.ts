@@ -3,6 +3,8 @@
  * engine query as chunks of JSONEachRow text, and returns the answer. Pure: no IO, no engine.
  */
 import { type RetrainInput, trainCandidate } from "../behaviour/adapt.js";
+import { behaviourColumns } from "../behaviour/columns.js";
+import { BehaviourModel, type BehaviourModelParts } from "../behaviour/model.js";
 import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
@@ -13,6 +15,14 @@ import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
 import { PathBuilder, type PathCase } from "../value/paths.js";
 import { type AttributionOptions, attributeStorePaths, DEFAULT_LOOKBACK_MS } from "../value/store.js";
+
+/** What the `classify` consumer answers: the labels of each text row, column by column. */
+export interface ClassifiedTexts {
+  line_no: number[];
+  behaviour: string[];
+  behaviour_labels: string[][];
+  behaviour_scores: number[][];
+}
 
 export interface Consumer {
   push(text: string): void;
@@ -86,6 +96,29 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
     return rowConsumer<ConformanceRow>(
       (row) => addConformanceRow(conformance, row),
       () => conformance.result(),
+    );
+  },
+  /**
+   * Behaviour labels of texts for an import (collect/bulk-ndjson.ts): the model comes with the input, the
+   * texts as rows; the answer is one column per stored field, in row order.
+   */
+  classify: (input) => {
+    const model = BehaviourModel.fromParts(input as BehaviourModelParts);
+    const labelled: ClassifiedTexts = {
+      line_no: [],
+      behaviour: [],
+      behaviour_labels: [],
+      behaviour_scores: [],
+    };
+    return rowConsumer<{ line_no: number; text: string }>(
+      (row) => {
+        const columns = behaviourColumns(row.text, model);
+        labelled.line_no.push(Number(row.line_no));
+        labelled.behaviour.push(columns.behaviour);
+        labelled.behaviour_labels.push(columns.behaviour_labels);
+        labelled.behaviour_scores.push(columns.behaviour_scores);
+      },
+      () => labelled,
     );
   },
   /** The voice of the customer: the weekly counts come with the input, the text sample as rows. */
