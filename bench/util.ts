@@ -166,6 +166,8 @@ export function spawnServer(
     "--read-key",
     "rk",
     ...extra,
+    // Server settings under test, e.g. CF_BENCH_SERVE_ARGS="--workers 2".
+    ...(process.env.CF_BENCH_SERVE_ARGS?.split(" ").filter(Boolean) ?? []),
   ]);
 }
 
