@@ -17,7 +17,7 @@ import type { ConformanceResult } from "./conformance.js";
 import type { JourneyModel } from "./journey-model.js";
 import { flowOrder } from "./map-view.js";
 import { type JourneyFilter, journeyCases } from "./query.js";
-import { processMap } from "./views.js";
+import { type ProcessMap, processMap } from "./views.js";
 
 /** A stage's counts: what customers do, the brand's front stage, drop-off and outcome. */
 export interface BlueprintStageCounts {
@@ -98,13 +98,19 @@ export interface BlueprintOptions {
   model?: JourneyModel;
   purchaseEvents?: string[];
   columns?: number;
+  /**
+   * The process map the columns come from; a server passes one through its result cache, so the two
+   * halves of a blueprint asked together (counts, pains) compute it once. Default: computed here.
+   */
+  mapOf?: (filter: JourneyFilter) => Promise<ProcessMap>;
 }
 
 /** What both halves start from: the filter (brand touches included), the process map and the columns. */
 async function blueprintBase(engine: Engine, filter: JourneyFilter, options: BlueprintOptions) {
   // Brand touches are read too: the front stage is made of them.
   const journeyFilter = { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
-  const map = await processMap(engine, { ...journeyFilter, brand: false });
+  const mapFilter = { ...journeyFilter, brand: false };
+  const map = await (options.mapOf ? options.mapOf(mapFilter) : processMap(engine, mapFilter));
   return { journeyFilter, map, stages: blueprintStages(options.model, map, options.columns) };
 }
 

@@ -19,6 +19,7 @@ import {
   storedJourneyModel,
 } from "./models.js";
 import { outcomes } from "./outcomes.js";
+import type { JourneyFilter } from "./query.js";
 import { flows, mapExamples, processMap, propertyEquals, variants } from "./views.js";
 
 /** A repeated or comma-separated parameter: at most 100 values (docs/security.md). */
@@ -359,7 +360,12 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         return reply
           .code(404)
           .send({ error: "not_found", field: "model", message: `model: ${noSuchModel(q.model)}` });
-      const options = { model, columns: q.columns };
+      const options = {
+        model,
+        columns: q.columns,
+        mapOf: (filter: JourneyFilter) =>
+          cachedResult(app, `blueprint map ${JSON.stringify(filter)}`, () => processMap(engine, filter)),
+      };
       const compute = () => computeFor(engine, lane, request.keyId, stop);
       if (q.part === "counts") return blueprintCounts(engine, toFilter(q), options);
       if (q.part === "pains") return blueprintPains(engine, compute(), toFilter(q), options);
