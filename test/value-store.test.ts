@@ -100,6 +100,31 @@ test("the touchpoint table ranks steps by value at stake x friction, with the be
   assert.ok(api.body.touchpoints.some((t: { step: string }) => t.step === "store"));
 });
 
+test("the blueprint's pains, the touchpoint table and the friction ranking share one friction walk", async () => {
+  // The real engine, with the friction walks it streams counted.
+  let walks = 0;
+  const counting = Object.create(engine) as Engine;
+  const counted = (sql: string) => {
+    if (sql.includes("{friction_failure:String}")) walks++;
+    return sql;
+  };
+  counting.stream = (sql, params) => engine.stream(counted(sql), params);
+  counting.streamChunks = (sql, params) => engine.streamChunks(counted(sql), params);
+  const shared = await startTestServer(counting);
+  try {
+    assert.equal((await get(`${shared.url}/v1/journeys/blueprint?part=pains`)).status, 200);
+    assert.equal((await get(`${shared.url}/v1/value/touchpoints`)).status, 200);
+    const ranking = await get(`${shared.url}/v1/journeys/friction?brand=false&top=3`);
+    assert.equal(ranking.status, 200);
+    assert.equal(walks, 1);
+    // Each takes its own top items of the one ranking: the same as a walk of its own.
+    const own = await inlineCompute(engine).friction({ by: "touchpoint", brand: false }, { top: 3 });
+    assert.deepEqual(ranking.body, JSON.parse(JSON.stringify(own)));
+  } finally {
+    await shared.close();
+  }
+});
+
 /**
  * The touchpoint table's per-step figures by brute force over the raw events: each customer's first inbound
  * non-purchase touch of a step, converted when any purchase falls within the lookback after it.

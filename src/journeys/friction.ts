@@ -17,6 +17,9 @@ import type { Engine, QueryParams } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import { compactSteps, type JourneyFilter, journeyCases } from "./query.js";
 
+/** Items kept when a caller names no `top`. */
+export const DEFAULT_FRICTION_TOP = 50;
+
 export interface FrictionOptions {
   outcomeEvents?: string[];
   outcomeWindowMs?: number;
@@ -168,7 +171,7 @@ export class FrictionTally {
       if (t.n >= minimum)
         items.push(item("transition", `${name(Math.floor(pair / PAIR))} -> ${name(pair % PAIR)}`, t));
     items.sort((a, b) => b.friction - a.friction || b.occurrences - a.occurrences);
-    return { cases: this.cases, items: items.slice(0, this.options.top ?? 50) };
+    return { cases: this.cases, items: items.slice(0, this.options.top ?? DEFAULT_FRICTION_TOP) };
   }
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { sendZodError } from "../api/errors.js";
 import { cachedResult, clientGone, readRoute } from "../api/read-route.js";
+import { sharedCompute } from "../api/shared-compute.js";
 import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
@@ -197,7 +198,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
     filterQuery.extend({ outcomeEvent: list, top: z.coerce.number().int().min(1).max(500).default(20) }),
     // Every journey is walked in the lane's workers; this thread only relays the engine's bytes.
     (q, _reply, request, stop) =>
-      computeFor(engine, lane, request.keyId, stop).friction(toFilter(q), {
+      sharedCompute(app, engine, lane, request.keyId, stop).friction(toFilter(q), {
         outcomeEvents: q.outcomeEvent,
         top: q.top,
       }),
@@ -366,7 +367,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         mapOf: (filter: JourneyFilter) =>
           cachedResult(app, `blueprint map ${JSON.stringify(filter)}`, () => processMap(engine, filter)),
       };
-      const compute = () => computeFor(engine, lane, request.keyId, stop);
+      const compute = () => sharedCompute(app, engine, lane, request.keyId, stop);
       if (q.part === "counts") return blueprintCounts(engine, toFilter(q), options);
       if (q.part === "pains") return blueprintPains(engine, compute(), toFilter(q), options);
       return serviceBlueprint(engine, compute(), toFilter(q), options);

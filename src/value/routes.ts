@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { readRoute } from "../api/read-route.js";
+import { sharedCompute } from "../api/shared-compute.js";
 import { computeFor } from "../lanes/compute.js";
 import type { AnalyticLane } from "../lanes/pool.js";
 import type { Engine } from "../store/engine.js";
@@ -69,7 +70,7 @@ export function registerValueRoutes(app: FastifyInstance, engine: Engine, lane?:
           segment: q.segment,
           maxStates: q.states,
         },
-        computeFor(engine, lane, request.keyId, stop),
+        sharedCompute(app, engine, lane, request.keyId, stop),
       ),
     }),
   );
