@@ -7,6 +7,7 @@
  * filter that changes every round so no cached answer serves it); says how many reads completed. Last,
  * HTTP ingest (32 clients, batches of 100) for the same time alone and while the analyst reads: the ratio.
  * Usage: node dist/bench/context.js [customers=20000] [seconds=20] [rate=1000]
+ * CF_BENCH_SERVE_ARGS adds server settings under test, e.g. "--workers 2" (bench/util.ts spawnServer).
  */
 import { rmSync } from "node:fs";
 import autocannon from "autocannon";
