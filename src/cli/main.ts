@@ -221,6 +221,9 @@ withStoreOptions(
             delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
             channel: options.defaultChannel,
             model: lazy.modelForStore(store.dataDir),
+            // NDJSON is read by the engine itself when it runs on this machine (embedded, or the server
+            // holding the folder); a ClickHouse server may be elsewhere and cannot read a local file.
+            engine: store.via === "clickhouse" ? undefined : store.engine,
             columns: {
               customer: options.customer,
               timestamp: options.timestamp,

@@ -242,7 +242,8 @@ export async function importNdjsonInEngine(
   options: {
     path: string;
     toEvent: (value: unknown, key: string) => unknown;
-    onProgress?: (step: string) => void;
+    /** Each step as it starts, with the share of the import's time done before it (measured on 1M events). */
+    onProgress?: (step: string, done: number) => void;
     model?: BehaviourModel;
     memoryStagingMaxBytes?: number;
   },
@@ -264,11 +265,11 @@ export async function importNdjsonInEngine(
     seq_base: seqBase,
   };
 
-  const trace = (step: string) => {
+  const trace = (step: string, done: number) => {
     if (process.env.CF_TRACE) process.stderr.write(`${new Date().toISOString()} ${step}\n`);
-    options.onProgress?.(step);
+    options.onProgress?.(step, done);
   };
-  trace("reading in the engine");
+  trace("reading in the engine", 0);
   // A Memory table skips compressing and merging parts that live for seconds; it holds about the file's
   // size in memory, so a file above MEMORY_STAGING_MAX_BYTES is staged on disk instead.
   const stagingEngine =
@@ -281,25 +282,25 @@ export async function importNdjsonInEngine(
     params,
   );
   try {
-    trace("stitching identities and classifying texts");
+    trace("stitching identities and classifying texts", 0.35);
     // Stitching and the insert of rows without text are engine work, classifying is JavaScript: they run
     // together, each filling the other's waits (the embedded engine runs statements off this thread).
     // Links are applied before any event is inserted, as on the ingest path.
     const [linkCount] = await Promise.all([
       stitchIdentities(engine, staging).then(async (links) => {
-        trace(`applied ${links} links; inserting events without text`);
+        trace(`applied ${links} links; inserting events without text`, 0.65);
         await insertFastRows(engine, staging, "text = ''");
         return links;
       }),
       classifyTexts(engine, staging, labels, model),
     ]);
-    trace(`inserting events with text (${linkCount} links applied)`);
+    trace(`inserting events with text (${linkCount} links applied)`, 0.9);
     await insertFastRows(engine, staging, "text != ''", labels);
     const [counts] = await engine.query<{ fast_rows: number; customers: number }>(
       `SELECT countIf(s.fast = 1) AS fast_rows, uniqExactIf(s.identity_key, s.fast = 1) AS customers FROM ${staging} AS s`,
     );
     const tally = new ImportTally(source, receivedText);
-    trace("checking the remaining lines");
+    trace("checking the remaining lines", 0.95);
     const sequence = new Sequence();
     for await (const { line_no, line } of engine.stream<{ line_no: number; line: string }>(
       `SELECT line_no, slow_line AS line FROM ${staging} WHERE NOT fast AND trimBoth(slow_line) != '' ORDER BY line_no`,

@@ -280,7 +280,9 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
     const result = await importNdjsonInEngine(options.engine, write, {
       path: resolve(options.file),
       toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
-      onProgress: () => options.onProgress?.({ rows: 0, bytes: 0, totalBytes }),
+      // The engine reads the file in one statement: progress goes by step, as a share of the bytes.
+      onProgress: (_step, done) =>
+        options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes }),
       model: options.model,
       memoryStagingMaxBytes: options.memoryStagingMaxBytes,
     });
