@@ -8,9 +8,16 @@ import { tempDir } from "../testing/helpers.js";
 
 const CLI = join(process.cwd(), "dist", "src", "cli", "main.js");
 
-function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -122,9 +129,11 @@ test("while a server holds the folder, every command goes through it: no lock er
     second,
     `${JSON.stringify({ type: "identify", userId: "c1", traits: { email: "c1@example.com" } })}\n`,
   );
-  const imported = await run(["import", second, "--data", data, "--json"]);
+  // NDJSON is read by the engine of the server that holds the folder (CF_TRACE names the import's steps).
+  const imported = await run(["import", second, "--data", data, "--json"], undefined, { CF_TRACE: "1" });
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal(json(imported.stdout).imported, 1);
+  assert.match(imported.stderr, /reading in the engine/);
 
   const profile = await run(["customer", "c1@example.com", "--data", data, "--json"]);
   assert.equal(profile.code, 0, profile.stderr);
