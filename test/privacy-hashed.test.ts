@@ -3,9 +3,13 @@
  * a person is found by email, phone or handle, merged across channels, erased and suppressed as usual.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { importFile } from "../src/collect/import.js";
+import { EngineSink } from "../src/collect/sink.js";
 import type { Engine } from "../src/store/engine.js";
-import { startTestServer, TEST_KEYS, type TestServer, testEngine } from "../testing/helpers.js";
+import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "../testing/helpers.js";
 import { callServer, eventsOf, person, rowsContaining } from "../testing/people.js";
 
 let engine: Engine;
@@ -82,6 +86,24 @@ test("with --hash-pii no email, phone or handle is stored in clear, and look-ups
   }
   const health = await call("GET", "/health", "rk_test");
   assert.equal(health.body.privacy.identifiersHashed, true);
+});
+
+test("with --hash-pii an NDJSON import given the engine still stores no identifier in clear", async () => {
+  const bo = person("bo");
+  const file = join(tempDir("cf-hashed-import-"), "people.ndjson");
+  writeFileSync(
+    file,
+    `${eventsOf(bo)
+      .map((e) => JSON.stringify(e))
+      .join("\n")}\n`,
+  );
+  const sink = new EngineSink(engine);
+  const summary = await importFile(sink, { file, engine });
+  await sink.close();
+  assert.equal(summary.imported, eventsOf(bo).length);
+  assert.deepEqual(await rowsContaining(engine, [bo.email, bo.phoneDigits, bo.phone, bo.handle]), []);
+  const found = await call("GET", `/v1/customers/${encodeURIComponent(bo.email)}`, "rk_test");
+  assert.equal(found.body.id, `user:${bo.user}`);
 });
 
 test("with --hash-pii, erasure and suppression by email still reach every row", async () => {

@@ -14,6 +14,7 @@ import { type Readable, Transform } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse";
 import type { BehaviourModel } from "../behaviour/model.js";
+import { hashesPii } from "../privacy/store.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { importNdjsonInEngine } from "./bulk-ndjson.js";
@@ -40,7 +41,10 @@ export interface ImportOptions {
   format?: ImportFormat;
   delimiter?: string;
   columns?: ColumnMap;
-  /** An engine that can read the file itself (embedded, or the server holding the folder): NDJSON goes through it. */
+  /**
+   * An engine that can read the file itself (embedded, or the server holding the folder): NDJSON goes
+   * through it, unless the store keeps identifiers hashed.
+   */
   engine?: Engine;
   /** Default channel for rows that name none. */
   channel?: string;
@@ -276,7 +280,9 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
   const write = (rows: { events: StoredEvent[]; failures: FailedEvent[] }) =>
     Promise.all([sink.writeEvents(rows.events), sink.writeFailures(rows.failures)]).then(() => undefined);
 
-  if (format === "ndjson" && options.engine) {
+  // A store that keeps identifiers hashed takes every line through the sink, which hashes them; the
+  // engine-side path stores and links traits as they come.
+  if (format === "ndjson" && options.engine && !(await hashesPii(options.engine))) {
     const result = await importNdjsonInEngine(options.engine, write, {
       path: resolve(options.file),
       toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
