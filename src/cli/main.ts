@@ -221,9 +221,10 @@ withStoreOptions(
             delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
             channel: options.defaultChannel,
             model: lazy.modelForStore(store.dataDir),
-            // NDJSON is read by the engine itself when it runs on this machine (embedded, or the server
-            // holding the folder); a ClickHouse server may be elsewhere and cannot read a local file.
-            engine: store.via === "clickhouse" ? undefined : store.engine,
+            // NDJSON is read by the engine itself when this process holds the folder. Through a running
+            // server the rows go through its sink, so its context index and caches see them; a ClickHouse
+            // server may be elsewhere and cannot read a local file.
+            engine: store.via === "embedded" ? store.engine : undefined,
             columns: {
               customer: options.customer,
               timestamp: options.timestamp,
