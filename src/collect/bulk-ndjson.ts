@@ -147,6 +147,8 @@ type LinkRow = Pick<
 
 /** Files up to this size are staged in memory; larger ones in a MergeTree table on disk. */
 export const MEMORY_STAGING_MAX_BYTES = 1 << 30;
+/** Names of files the engine decompresses as it reads them. */
+const COMPRESSED = /\.(gz|gzip|zst|zstd|xz|bz2|br|lz4)$/i;
 
 /** Applies the identity links of the staged fast lines, earliest first; returns how many there were. */
 async function stitchIdentities(engine: Engine, staging: string): Promise<number> {
@@ -271,9 +273,11 @@ export async function importNdjsonInEngine(
   };
   trace("reading in the engine", 0);
   // A Memory table skips compressing and merging parts that live for seconds; it holds about the file's
-  // size in memory, so a file above MEMORY_STAGING_MAX_BYTES is staged on disk instead.
+  // size in memory (a compressed file's counted as ten times it), so a file above MEMORY_STAGING_MAX_BYTES
+  // is staged on disk instead.
+  const expanded = statSync(options.path).size * (COMPRESSED.test(options.path) ? 10 : 1);
   const stagingEngine =
-    statSync(options.path).size <= (options.memoryStagingMaxBytes ?? MEMORY_STAGING_MAX_BYTES)
+    expanded <= (options.memoryStagingMaxBytes ?? MEMORY_STAGING_MAX_BYTES)
       ? "Memory"
       : "MergeTree ORDER BY tuple()";
   await engine.command(
