@@ -5,10 +5,21 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
+import { serviceBlueprint } from "../src/journeys/blueprint.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
 import { exportXes } from "../src/journeys/xes-export.js";
+import { inlineCompute } from "../src/lanes/compute.js";
 import type { Engine } from "../src/store/engine.js";
-import { basic, get, post, SHARED_DATA, startTestServer, tempDir, testEngine } from "../testing/helpers.js";
+import {
+  basic,
+  countingEngine,
+  get,
+  post,
+  SHARED_DATA,
+  startTestServer,
+  tempDir,
+  testEngine,
+} from "../testing/helpers.js";
 
 const journeys = join(SHARED_DATA, "journeys");
 const skip = existsSync(journeys) ? false : `SKIPPED: ${journeys} is absent (the shared reference data)`;
@@ -371,13 +382,8 @@ test("conformance of the running example to a designed map, as worked by hand", 
 
 test("a blueprint's two halves asked together compute their process map once", { skip }, async () => {
   // The real engine, with its map reads counted (the directly-follows query is the map's own).
-  let maps = 0;
-  const counting = Object.create(engine) as Engine;
-  counting.query = (sql, params) => {
-    if (sql.includes("quantilesExactInclusive")) maps++;
-    return engine.query(sql, params);
-  };
-  const server = await startTestServer(counting);
+  const maps = countingEngine(engine, "quantilesExactInclusive");
+  const server = await startTestServer(maps.engine);
   try {
     const part = (name: string) =>
       get(`${server.url}/v1/journeys/blueprint?part=${name}&source=import:08_receipt.xes.gz`);
@@ -387,8 +393,15 @@ test("a blueprint's two halves asked together compute their process map once", {
     const stages = (body: { stages: Array<{ stage: string }> }) => body.stages.map((s) => s.stage);
     assert.ok(stages(counts.body).length > 0);
     assert.deepEqual(stages(pains.body), stages(counts.body));
-    assert.equal(maps, 1);
+    assert.equal(maps.count(), 1);
   } finally {
     await server.close();
   }
+  // The whole blueprint computed here (the CLI's way) reads its map once too.
+  const inline = countingEngine(engine, "quantilesExactInclusive");
+  const whole = await serviceBlueprint(inline.engine, inlineCompute(inline.engine), {
+    source: ["import:08_receipt.xes.gz"],
+  });
+  assert.ok(whole.stages.length > 0);
+  assert.equal(inline.count(), 1);
 });

@@ -9,7 +9,7 @@ import { inlineCompute } from "../src/lanes/compute.js";
 import type { Engine } from "../src/store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../src/value/defaults.js";
 import { DEFAULT_LOOKBACK_MS, journeyPaths, runClv, touchpointTable } from "../src/value/store.js";
-import { get, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
+import { countingEngine, get, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;
@@ -102,21 +102,14 @@ test("the touchpoint table ranks steps by value at stake x friction, with the be
 
 test("the blueprint's pains, the touchpoint table and the friction ranking share one friction walk", async () => {
   // The real engine, with the friction walks it streams counted.
-  let walks = 0;
-  const counting = Object.create(engine) as Engine;
-  const counted = (sql: string) => {
-    if (sql.includes("{friction_failure:String}")) walks++;
-    return sql;
-  };
-  counting.stream = (sql, params) => engine.stream(counted(sql), params);
-  counting.streamChunks = (sql, params) => engine.streamChunks(counted(sql), params);
-  const shared = await startTestServer(counting);
+  const walks = countingEngine(engine, "{friction_failure:String}");
+  const shared = await startTestServer(walks.engine);
   try {
     assert.equal((await get(`${shared.url}/v1/journeys/blueprint?part=pains`)).status, 200);
     assert.equal((await get(`${shared.url}/v1/value/touchpoints`)).status, 200);
     const ranking = await get(`${shared.url}/v1/journeys/friction?brand=false&top=3`);
     assert.equal(ranking.status, 200);
-    assert.equal(walks, 1);
+    assert.equal(walks.count(), 1);
     // Each takes its own top items of the one ranking: the same as a walk of its own.
     const own = await inlineCompute(engine).friction({ by: "touchpoint", brand: false }, { top: 3 });
     assert.deepEqual(ranking.body, JSON.parse(JSON.stringify(own)));

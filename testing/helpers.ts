@@ -26,6 +26,23 @@ export function testEngine(): Promise<Engine> {
   return shared;
 }
 
+/**
+ * The same real engine, counting the statements (queries and streams) whose SQL contains `marker`: to
+ * check that a computation ran once, not to replace the engine.
+ */
+export function countingEngine(engine: Engine, marker: string): { engine: Engine; count: () => number } {
+  let count = 0;
+  const seen = (sql: string) => {
+    if (sql.includes(marker)) count++;
+    return sql;
+  };
+  const counting = Object.create(engine) as Engine;
+  counting.query = (sql, params) => engine.query(seen(sql), params);
+  counting.stream = (sql, params) => engine.stream(seen(sql), params);
+  counting.streamChunks = (sql, params) => engine.streamChunks(seen(sql), params);
+  return { engine: counting, count: () => count };
+}
+
 export const TEST_KEYS: ApiKeys = {
   write: new Set(["wk_test"]),
   read: new Set(["rk_test"]),

@@ -121,8 +121,14 @@ export async function serviceBlueprint(
   filter: JourneyFilter,
   options: BlueprintOptions = {},
 ): Promise<Blueprint> {
-  const counts = await blueprintCounts(engine, filter, options);
-  const pains = await blueprintPains(engine, compute, filter, options);
+  // Both halves start from the same process map: compute it once (a server's cache may already hold it).
+  let map: Promise<ProcessMap> | undefined;
+  const shared = {
+    ...options,
+    mapOf: options.mapOf ?? ((f: JourneyFilter) => (map ??= processMap(engine, f))),
+  };
+  const counts = await blueprintCounts(engine, filter, shared);
+  const pains = await blueprintPains(engine, compute, filter, shared);
   return { ...counts, stages: counts.stages.map((stage, i) => ({ ...stage, ...pains.stages[i]! })) };
 }
 
