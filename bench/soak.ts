@@ -7,6 +7,7 @@
  * Usage: node dist/bench/soak.js [minutes=10] [eventsPerSecond=5000] [contextsPerSecond=200]
  */
 import { readFileSync, rmSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { loadedDemoFolder, spawnServer, stopServer } from "./util.js";
@@ -44,6 +45,13 @@ for (let idleSince = 0; ; ) {
   if (idleSince && Date.now() - idleSince >= 2000) break;
   await new Promise((r) => setTimeout(r, 250));
 }
+
+const eventLoopDelay = async () => {
+  const body = (await (await fetch(`${url}/health`)).json()) as {
+    lane?: { eventLoopDelay: { p99Ms: number; maxMs: number } };
+  };
+  return body.lane?.eventLoopDelay ?? null;
+};
 
 const write = { authorization: `Basic ${Buffer.from("wk:").toString("base64")}` };
 const read = { authorization: `Basic ${Buffer.from("rk:").toString("base64")}` };
@@ -109,6 +117,8 @@ const ingestLoop = (async () => {
 const perMinute = [];
 for (let minute = 1; minute <= minutes; minute++) {
   const acknowledgedBefore = ingest.acknowledged;
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
   const started = performance.now();
   const contexts = await autocannon({
     url,
@@ -133,6 +143,9 @@ for (let minute = 1; minute <= minutes; minute++) {
     contextP99ms: contexts.latency.p99,
     contextMaxMs: contexts.latency.max,
     contextNon2xx: contexts.non2xx,
+    // The serving thread's own delay (a blocked thread), and the bench's (a late client), over the minute.
+    serverEventLoopDelayMs: await eventLoopDelay(),
+    benchEventLoopDelayP99Ms: Math.round(benchLoop.percentile(99) / 1e6 - 10),
     acknowledgedPerSecond: Math.round((ingest.acknowledged - acknowledgedBefore) / seconds),
     rssMb: rssMb(),
   });

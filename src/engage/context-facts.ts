@@ -3,29 +3,43 @@
  * thread answers the context API without reading the store because a customer just had an event.
  * Mirrors what `contextFacts` (store.ts) reads: the last 10 touches, behaviour counts over 90 days, the
  * last message, and the open items of the last 30 days (newest 10).
+ *
+ * It runs on the serving thread for every committed event, so the common case (new touches later than
+ * the ones held) appends without parsing or sorting what is held; the facts' lists are kept in order
+ * (touches oldest first, open items newest first, ties in arrival order), which the store's read also gives.
  */
 import type { StoredEvent } from "../collect/event-schema.js";
 import { parseStoredTime } from "../store/time.js";
 import type { ContextFacts } from "./store.js";
 
 const DAY = 86_400_000;
+const RECENT = 10;
+const OPEN_ITEMS = 10;
 const SPACES = ["praise", "complaint", "question", "suggestion"] as const;
+
+type Touch = ContextFacts["recentJourney"][number];
+type OpenItem = ContextFacts["openItems"][number];
+interface Timed<T> {
+  value: T;
+  ms: number;
+}
 
 /** The facts with `rows` (this customer's committed events) applied, counted back from the clock `at`. */
 export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at: number): ContextFacts {
-  const seen = new Set(facts.openItems.map((item) => item.id));
-  const recent = facts.recentJourney.map((touch, order) => ({ touch, ms: Date.parse(touch.at), order }));
-  const behaviour = { ...facts.behaviour };
+  const touches: Array<Timed<Touch>> = [];
+  const newItems: Array<Timed<OpenItem>> = [];
+  let behaviour = facts.behaviour;
   let lastMessage = facts.lastMessage;
-  const openItems = [...facts.openItems];
-  const identityKeys = new Set(facts.identityKeys);
-  rows.forEach((row, i) => {
+  let lastMessageMs = lastMessage ? Date.parse(lastMessage.at) : 0;
+  let identityKeys = facts.identityKeys;
+  let seen: Set<string> | undefined;
+  for (const row of rows) {
     const ms = parseStoredTime(row.timestamp);
     const iso = new Date(ms).toISOString();
     const text = row.text.slice(0, 280);
-    identityKeys.add(row.identity_key);
-    recent.push({
-      touch: {
+    if (!identityKeys.includes(row.identity_key)) identityKeys = [...identityKeys, row.identity_key];
+    touches.push({
+      value: {
         at: iso,
         channel: row.channel,
         touchpoint: row.touchpoint,
@@ -35,27 +49,53 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
         text,
       },
       ms,
-      order: facts.recentJourney.length + i,
     });
-    const message = row.behaviour !== "" && row.direction === "inbound";
-    if (!message || seen.has(row.event_id)) return;
+    if (row.behaviour === "" || row.direction !== "inbound") continue;
+    seen ??= new Set(facts.openItems.map((item) => item.id));
+    if (seen.has(row.event_id)) continue;
     seen.add(row.event_id);
     if (ms > at - 90 * DAY)
-      for (const space of SPACES) if (row.behaviour_labels.includes(space)) behaviour[space]++;
-    if (!lastMessage || ms >= Date.parse(lastMessage.at))
+      for (const space of SPACES)
+        if (row.behaviour_labels.includes(space)) {
+          if (behaviour === facts.behaviour) behaviour = { ...behaviour };
+          behaviour[space]++;
+        }
+    if (!lastMessage || ms >= lastMessageMs) {
       lastMessage = { at: iso, behaviour: row.behaviour, text, touchpoint: row.touchpoint };
+      lastMessageMs = ms;
+    }
     if (ms > at - 30 * DAY)
-      openItems.push({ id: row.event_id, behaviour: row.behaviour, text, receivedAt: iso, status: "open" });
-  });
+      newItems.push({
+        value: { id: row.event_id, behaviour: row.behaviour, text, receivedAt: iso, status: "open" },
+        ms,
+      });
+  }
   return {
     ...facts,
-    identityKeys: [...identityKeys],
-    recentJourney: recent
-      .sort((a, b) => a.ms - b.ms || a.order - b.order)
-      .slice(-10)
-      .map((r) => r.touch),
+    identityKeys,
+    recentJourney: lastTouches(facts.recentJourney, touches),
     behaviour,
     lastMessage,
-    openItems: openItems.sort((a, b) => Date.parse(b.receivedAt) - Date.parse(a.receivedAt)).slice(0, 10),
+    openItems: newestItems(facts.openItems, newItems),
   };
+}
+
+/** The last 10 of the held touches (oldest first) and the new ones, by time; on a tie the held one first. */
+function lastTouches(held: readonly Touch[], added: Array<Timed<Touch>>): Touch[] {
+  added.sort((a, b) => a.ms - b.ms); // stable: arrival order on a tie
+  const lastHeld = held.length > 0 ? Date.parse(held[held.length - 1]!.at) : -Infinity;
+  const merged: Array<Timed<Touch>> =
+    added.length === 0 || added[0]!.ms >= lastHeld
+      ? [...held.slice(-RECENT).map((value) => ({ value, ms: 0 })), ...added]
+      : [...held.map((value) => ({ value, ms: Date.parse(value.at) })), ...added].sort((a, b) => a.ms - b.ms);
+  return merged.slice(-RECENT).map((t) => t.value);
+}
+
+/** The 10 newest of the held open items (newest first) and the new ones; on a tie the held one first. */
+function newestItems(held: readonly OpenItem[], added: Array<Timed<OpenItem>>): OpenItem[] {
+  if (added.length === 0) return held.length > OPEN_ITEMS ? held.slice(0, OPEN_ITEMS) : [...held];
+  return [...held.map((value) => ({ value, ms: Date.parse(value.receivedAt) })), ...added]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, OPEN_ITEMS)
+    .map((t) => t.value);
 }
