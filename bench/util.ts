@@ -1,21 +1,13 @@
 /** Shared bits of the benchmark scripts: timing, a child `customer-flow serve`, demo events. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importFile } from "../src/collect/import.js";
 import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
 import { EngineSink } from "../src/collect/sink.js";
+import { writeDemoFile } from "../src/demo/file.js";
 import { generateDemo } from "../src/demo/generator.js";
 import { loadDemo } from "../src/demo/load.js";
 import { refreshJourneySequences } from "../src/journeys/sequences.js";
@@ -39,14 +31,7 @@ export async function writeDemoNdjson(
   perCustomer: number,
   seed = 9,
 ): Promise<void> {
-  const out = createWriteStream(file);
-  for (const { events } of generateDemo({ customers, seed })) {
-    let text = "";
-    for (const event of events.slice(0, perCustomer)) text += `${JSON.stringify(event)}\n`;
-    if (!out.write(text)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
+  await writeDemoFile(file, { customers, perCustomer, seed });
 }
 
 export interface DemoStore {

@@ -163,3 +163,46 @@ test("while a server holds the folder, every command goes through it: no lock er
   const response = await fetch(`${url}/v1/customers/c1`, { headers: { authorization: "Bearer rk" } });
   assert.equal(response.status, 200);
 });
+
+test("demo: the engine imports it into a folder of its own; a store that keeps identifiers hashed takes it through the collector", async () => {
+  const count = async (folder: string, where: string) =>
+    json(
+      (await run(["query", `SELECT count() AS n FROM events WHERE ${where}`, "--data", folder, "--json"]))
+        .stdout,
+    )[0].n as number;
+  const own = join(dir, "demo-own");
+  const loaded = await run(["demo", "--data", own, "--no-serve", "--customers", "30", "--json"], undefined, {
+    CF_TRACE: "1",
+  });
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.match(loaded.stderr, /reading in the engine/);
+  const { events, rejected } = json(loaded.stdout);
+  assert.ok(events > 300 && rejected === 0, loaded.stdout);
+  assert.equal(await count(own, "source = 'demo'"), events);
+
+  // A folder whose server was started with --hash-pii once keeps identifiers hashed from then on.
+  const hashed = join(dir, "demo-hashed");
+  const serving = spawn(
+    process.execPath,
+    [CLI, "serve", "--data", hashed, "--port", "0", "--hash-pii", "--json"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve) => serving.stdout!.once("data", () => resolve()));
+  serving.kill("SIGTERM");
+  await new Promise((resolve) => serving.once("exit", resolve));
+  const collected = await run(
+    ["demo", "--data", hashed, "--no-serve", "--customers", "30", "--json"],
+    undefined,
+    {
+      CF_TRACE: "1",
+    },
+  );
+  assert.equal(collected.code, 0, collected.stderr);
+  assert.doesNotMatch(collected.stderr, /reading in the engine/);
+  assert.equal(json(collected.stdout).events, events);
+  assert.equal(await count(hashed, "source = 'demo'"), events);
+  assert.equal((await count(own, "position(traits, '@example.com') > 0")) > 0, true);
+  assert.equal(await count(hashed, "position(traits, '@example.com') > 0"), 0);
+});

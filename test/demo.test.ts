@@ -8,10 +8,12 @@ import {
   generateDemo,
   KNOWN_DEMO_CHANNELS,
 } from "../src/demo/generator.js";
-import { loadDemo } from "../src/demo/load.js";
+import { loadDemo, loadDemoInEngine } from "../src/demo/load.js";
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
 import type { Touch } from "../src/journeys/query.js";
+import { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
+import { migrate } from "../src/store/migrate.js";
 import { testEngine } from "../testing/helpers.js";
 
 const CUSTOMERS = 1500;
@@ -561,4 +563,40 @@ test("the service blueprint's columns, reach, channels, replies, drop-off and ou
   const common = await serviceBlueprint(engine, inlineCompute(engine), filter, { columns: 4 });
   assert.equal(common.stages.length, 4);
   assert.ok(common.stages.every((s) => s.steps.length === 1));
+});
+
+test("loaded as a file by the engine (the demo command's path), the demo stores what the collector stores", async () => {
+  // A second database in the same folder (chDB binds one folder per process).
+  const engineSide = await ChdbEngine.open((engine as ChdbEngine).dataDir, "demo_engine_side");
+  await migrate(engineSide);
+  const sink = new EngineSink(engineSide);
+  const summary = await loadDemoInEngine(engineSide, sink, { customers: CUSTOMERS, seed: 7 });
+  await sink.close();
+  const eventsOf = (e: Engine) =>
+    e.query<Record<string, unknown>>(
+      `SELECT event_id, type, name, identity_key, user_id, anonymous_id, timestamp, channel, touchpoint, direction,
+              text, value, currency, properties, traits, context, source, behaviour, behaviour_labels, behaviour_scores
+       FROM events FINAL ORDER BY event_id`,
+    );
+  const [collected, imported] = await Promise.all([eventsOf(engine), eventsOf(engineSide)]);
+  assert.equal(summary.rejected, 0);
+  assert.equal(summary.events, collected.length);
+  assert.equal(imported.length, collected.length);
+  const parsed = (row: Record<string, unknown>) => {
+    for (const key of ["properties", "traits", "context"]) row[key] = JSON.parse(row[key] as string);
+    return row;
+  };
+  for (let i = 0; i < collected.length; i++)
+    assert.deepEqual(parsed(imported[i]!), parsed(collected[i]!), `event ${collected[i]!.event_id}`);
+  // The same people: each customer's identifiers, as sets.
+  const customersOf = async (e: Engine) =>
+    (
+      await e.query<{ identifiers: string[] }>(
+        "SELECT arraySort(groupArray(identifier)) AS identifiers FROM identity_map FINAL GROUP BY customer_id",
+      )
+    )
+      .map((c) => c.identifiers.join(" "))
+      .sort();
+  assert.deepEqual(await customersOf(engineSide), await customersOf(engine));
+  await engineSide.close();
 });

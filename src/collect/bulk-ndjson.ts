@@ -248,10 +248,12 @@ export async function importNdjsonInEngine(
     onProgress?: (step: string, done: number) => void;
     model?: BehaviourModel;
     memoryStagingMaxBytes?: number;
+    /** The events' source column (default `import:` and the file's name). */
+    source?: string;
   },
 ): Promise<BulkResult> {
   const fileName = basename(options.path);
-  const source = `import:${fileName}`;
+  const source = options.source ?? `import:${fileName}`;
   const received = Date.now();
   const receivedText = formatTime(received);
   const seqBase = new Sequence().next();

@@ -54,6 +54,8 @@ export interface ImportOptions {
   model?: BehaviourModel;
   /** NDJSON files up to this size are staged in memory by the engine-side path (MEMORY_STAGING_MAX_BYTES). */
   memoryStagingMaxBytes?: number;
+  /** The events' source column (default `import:` and the file's name; the demo's are `demo`). */
+  source?: string;
 }
 
 export interface ImportSummary {
@@ -291,13 +293,14 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
         options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes }),
       model: options.model,
       memoryStagingMaxBytes: options.memoryStagingMaxBytes,
+      source: options.source,
     });
     options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
     return { ...result, format };
   }
 
   const fileName = basename(options.file);
-  const source = `import:${fileName}`;
+  const source = options.source ?? `import:${fileName}`;
   const receivedAt = Date.now();
   const receivedText = formatTime(receivedAt);
   const tally = new ImportTally(source, receivedText);

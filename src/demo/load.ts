@@ -1,6 +1,15 @@
-/** Loads the generated demo data through the same collector contract as live traffic. */
+/**
+ * Loads the generated demo data: through the same collector contract as live traffic, or as an NDJSON file
+ * imported by the engine (the same rows, about twice as fast, where this process holds the folder).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Collector } from "../collect/collector.js";
+import { importFile } from "../collect/import.js";
 import type { EventSink } from "../collect/sink.js";
+import type { Engine } from "../store/engine.js";
+import { writeDemoFile } from "./file.js";
 import { generateDemo } from "./generator.js";
 
 export const DEMO_SOURCE = "demo";
@@ -45,4 +54,41 @@ export async function loadDemo(
   await Promise.all(inFlight);
   options.onProgress?.(done, events);
   return { customers: done, events, rejected };
+}
+
+/**
+ * The demo written to a temporary NDJSON file and imported by `engine` (the engine-side path of
+ * `customer-flow import`; lines it does not take go through `sink`). Only for an engine that reads this
+ * machine's files and a store that does not hash identifiers (the engine-side path stores traits as given).
+ */
+export async function loadDemoInEngine(
+  engine: Engine,
+  sink: EventSink,
+  options: {
+    customers: number;
+    seed: number;
+    onGenerated?: (customersDone: number, events: number) => void;
+    /** The import's progress as a share of its work (0-1), with the events generated. */
+    onImport?: (share: number, events: number) => void;
+  },
+): Promise<DemoLoadSummary> {
+  const folder = mkdtempSync(join(tmpdir(), "customer-flow-demo-"));
+  try {
+    const file = join(folder, "demo.ndjson");
+    const written = await writeDemoFile(file, {
+      customers: options.customers,
+      seed: options.seed,
+      onProgress: options.onGenerated,
+    });
+    const imported = await importFile(sink, {
+      file,
+      engine,
+      source: DEMO_SOURCE,
+      onProgress: ({ bytes, totalBytes }) =>
+        options.onImport?.(bytes / Math.max(1, totalBytes), written.events),
+    });
+    return { customers: written.customers, events: imported.imported, rejected: imported.rejected };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
