@@ -11,7 +11,7 @@
  */
 import { rmSync } from "node:fs";
 import autocannon from "autocannon";
-import { loadedDemoFolder, ratio, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, ratio, serverEventLoopDelay, spawnServer, stopServer } from "./util.js";
 
 const customers = Number(process.argv[2] ?? 20_000);
 const seconds = Number(process.argv[3] ?? 20);
@@ -49,18 +49,10 @@ async function load(path: () => string, duration = seconds): Promise<autocannon.
 
 const randomCustomer = () =>
   `/v1/context/customer${1 + Math.floor(Math.random() * customers)}%40example.com?touchpoint=support%20call`;
-/** The server's own event-loop delay over the last 30-60 s (GET /health), to tell a blocked serving thread from CPU contention. */
-async function loopDelay(): Promise<{ p99Ms: number; maxMs: number }> {
-  const body = (await (await fetch(`${url}/health`)).json()) as {
-    lane: { eventLoopDelay: { p99Ms: number; maxMs: number } };
-  };
-  return { p99Ms: body.lane.eventLoopDelay.p99Ms, maxMs: body.lane.eventLoopDelay.maxMs };
-}
-
 await load(randomCustomer, 5); // warm-up: JIT and caches, not measured
 const context = await load(randomCustomer);
 const health = await load(() => "/health");
-const loopDelayAlone = await loopDelay();
+const loopDelayAlone = await serverEventLoopDelay(url);
 
 /** One analyst clicking through the analytic views, each request new to the server's cache. */
 const ANALYST_VIEWS: Array<(round: number, from: string) => string> = [
@@ -137,7 +129,7 @@ async function ingestFor(duration: number): Promise<number> {
 
 const contextAnalyst = startAnalyst();
 const mixed = await load(randomCustomer);
-const loopDelayWhileAnalysing = await loopDelay();
+const loopDelayWhileAnalysing = await serverEventLoopDelay(url);
 const analyst = await contextAnalyst.stop();
 const ingestAlone = await ingestFor(seconds);
 const ingestAnalyst = startAnalyst();

@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { loadedDemoFolder, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, serverEventLoopDelay, spawnServer, stopServer } from "./util.js";
 
 const minutes = Number(process.argv[2] ?? 10);
 const eventsPerSecond = Number(process.argv[3] ?? 5000);
@@ -45,13 +45,6 @@ for (let idleSince = 0; ; ) {
   if (idleSince && Date.now() - idleSince >= 2000) break;
   await new Promise((r) => setTimeout(r, 250));
 }
-
-const eventLoopDelay = async () => {
-  const body = (await (await fetch(`${url}/health`)).json()) as {
-    lane?: { eventLoopDelay: { p99Ms: number; maxMs: number } };
-  };
-  return body.lane?.eventLoopDelay ?? null;
-};
 
 const write = { authorization: `Basic ${Buffer.from("wk:").toString("base64")}` };
 const read = { authorization: `Basic ${Buffer.from("rk:").toString("base64")}` };
@@ -144,7 +137,7 @@ for (let minute = 1; minute <= minutes; minute++) {
     contextMaxMs: contexts.latency.max,
     contextNon2xx: contexts.non2xx,
     // The serving thread's own delay (a blocked thread), and the bench's (a late client), over the minute.
-    serverEventLoopDelayMs: await eventLoopDelay(),
+    serverEventLoopDelayMs: await serverEventLoopDelay(url),
     benchEventLoopDelayP99Ms: Math.round(benchLoop.percentile(99) / 1e6 - 10),
     acknowledgedPerSecond: Math.round((ingest.acknowledged - acknowledgedBefore) / seconds),
     rssMb: rssMb(),

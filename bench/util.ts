@@ -24,16 +24,6 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ seconds: numbe
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
 }
 
-/** Writes the demo generator's customers, each cut to their first `perCustomer` events, as NDJSON. */
-export async function writeDemoNdjson(
-  file: string,
-  customers: number,
-  perCustomer: number,
-  seed = 9,
-): Promise<void> {
-  await writeDemoFile(file, { customers, perCustomer, seed });
-}
-
 export interface DemoStore {
   engine: ChdbEngine;
   dir: string;
@@ -66,7 +56,7 @@ export async function demoStore(name: string, customers: number, perCustomer: nu
   } else {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "events.ndjson");
-    await writeDemoNdjson(file, customers, perCustomer);
+    await writeDemoFile(file, { customers, perCustomer, seed: 9 });
     const load = await timed(async () => {
       const sink = new EngineSink(engine);
       const summary = await importFile(sink, { file, engine });
@@ -207,6 +197,14 @@ export function stopServer(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
   });
+}
+
+/** A server's own event-loop delay over the last 30-60 s (GET /health): a blocked serving thread, as against CPU contention. */
+export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
+  const body = (await (await fetch(`${url}/health`)).json()) as {
+    lane: { eventLoopDelay: { p99Ms: number; maxMs: number } };
+  };
+  return { p99Ms: body.lane.eventLoopDelay.p99Ms, maxMs: body.lane.eventLoopDelay.maxMs };
 }
 
 export function ratio(a: number, b: number): string {

@@ -95,11 +95,7 @@ function emit(b: Builder, event: Event & { channel: string; touchpoint: string }
   } else out.userId = customer.userId;
   out.messageId = `demo-${customer.index}-${b.events.length}`;
   out.timestamp = new Date(Math.round(b.time)).toISOString();
-  const properties: Event = {};
-  for (const key in event.properties as Event | undefined) properties[key] = (event.properties as Event)[key];
-  properties.channel = channel;
-  properties.touchpoint = touchpoint;
-  out.properties = properties;
+  out.properties = Object.assign({}, event.properties, { channel, touchpoint });
   if (channel === "social" && customer.twitter) out.context = { traits: { twitter: customer.twitter } };
   b.events.push(out);
 }

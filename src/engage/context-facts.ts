@@ -81,19 +81,21 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
 }
 
 /** The last 10 of the held touches (oldest first) and the new ones, by time; on a tie the held one first. */
-function lastTouches(held: readonly Touch[], added: Array<Timed<Touch>>): Touch[] {
+function lastTouches(held: Touch[], added: Array<Timed<Touch>>): Touch[] {
   added.sort((a, b) => a.ms - b.ms); // stable: arrival order on a tie
   const lastHeld = held.length > 0 ? Date.parse(held[held.length - 1]!.at) : -Infinity;
-  const merged: Array<Timed<Touch>> =
-    added.length === 0 || added[0]!.ms >= lastHeld
-      ? [...held.slice(-RECENT).map((value) => ({ value, ms: 0 })), ...added]
-      : [...held.map((value) => ({ value, ms: Date.parse(value.at) })), ...added].sort((a, b) => a.ms - b.ms);
-  return merged.slice(-RECENT).map((t) => t.value);
+  if (added.length === 0 || added[0]!.ms >= lastHeld)
+    return [...held, ...added.map((t) => t.value)].slice(-RECENT);
+  return [...held.map((value) => ({ value, ms: Date.parse(value.at) })), ...added]
+    .sort((a, b) => a.ms - b.ms)
+    .slice(-RECENT)
+    .map((t) => t.value);
 }
 
 /** The 10 newest of the held open items (newest first) and the new ones; on a tie the held one first. */
-function newestItems(held: readonly OpenItem[], added: Array<Timed<OpenItem>>): OpenItem[] {
-  if (added.length === 0) return held.length > OPEN_ITEMS ? held.slice(0, OPEN_ITEMS) : [...held];
+function newestItems(held: OpenItem[], added: Array<Timed<OpenItem>>): OpenItem[] {
+  // The index replaces a customer's facts, never edits them: with nothing new, the held list serves as is.
+  if (added.length === 0) return held.length > OPEN_ITEMS ? held.slice(0, OPEN_ITEMS) : held;
   return [...held.map((value) => ({ value, ms: Date.parse(value.receivedAt) })), ...added]
     .sort((a, b) => b.ms - a.ms)
     .slice(0, OPEN_ITEMS)
