@@ -13,10 +13,11 @@ const { model, examples } = trainWithDistantLabels(
   pool.corpus,
   pool.distant,
   { data: pool.sources, notes: "" },
+  // Unset, each head trains with its cross-validated setting (CHOSEN_SETTINGS).
   {
-    epochs: Number(process.env.EPOCHS ?? 6),
-    learningRate: Number(process.env.LR ?? 0.03),
-    l2: Number(process.env.L2 ?? 1e-5),
+    epochs: process.env.EPOCHS ? Number(process.env.EPOCHS) : undefined,
+    learningRate: process.env.LR ? Number(process.env.LR) : undefined,
+    l2: process.env.L2 ? Number(process.env.L2) : undefined,
   },
 );
 console.log("trained", examples, ((performance.now() - started) / 1000).toFixed(1), "s");

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chooseModel } from "../src/behaviour/brand-store.js";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { chooseModel, chosenModelVersion, saveModelVersion } from "../src/behaviour/brand-store.js";
 import { loadModel } from "../src/behaviour/classifier.js";
 import { isHeldOut } from "../src/behaviour/corpus.js";
 import { ModelInUse } from "../src/behaviour/model-in-use.js";
@@ -240,5 +241,33 @@ test("with --retrain-every, a server retrains in its analytic lane once enough l
     assert.ok(classified.body.labels.includes("praise"), JSON.stringify(classified.body));
   } finally {
     await server.close();
+  }
+});
+
+test("a chosen version trained on another feature layout is not used: the public model serves and says why", async () => {
+  const publicModel = loadModel();
+  const parsed = JSON.parse(gunzipSync(publicModel.serialise()).toString("utf8"));
+  delete parsed.featureLayout; // as an earlier release wrote its models
+  await saveModelVersion(
+    state.engine,
+    { version: "brand-old-layout", base: "behaviour-v1", labels: 0, adopted: true, report: {} },
+    gzipSync(JSON.stringify(parsed)),
+  );
+  const before = await chosenModelVersion(state.engine);
+  await chooseModel(state.engine, "brand-old-layout", "test", "an upgrade left it behind");
+  try {
+    const inUse = await ModelInUse.of(state.engine, publicModel);
+    assert.equal(inUse.current, publicModel);
+    assert.equal(inUse.version, publicModel.version);
+    assert.match(inUse.problem ?? "", /brand-old-layout: the model was trained on feature layout 1/);
+    const models = await until(
+      "the server to read the choice",
+      () => get(`${state.server.url}/v1/behaviour/models`).then((r) => r.body),
+      (body) => typeof body.problem === "string",
+    );
+    assert.equal(models.inUse, publicModel.version);
+    assert.match(models.problem, /retrain it/);
+  } finally {
+    await chooseModel(state.engine, before, "test", "restore");
   }
 });

@@ -125,6 +125,7 @@ export function registerBrandBehaviourRoutes(
       return {
         inUse: models.version,
         publicModel: models.publicModel.version,
+        ...(models.problem ? { problem: models.problem } : {}),
         versions,
         retraining: autoRetrain?.status ?? null,
       };

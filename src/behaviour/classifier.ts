@@ -5,17 +5,27 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../package-root.js";
-import { BehaviourModel, type Classification } from "./model.js";
+import { BehaviourModel, type Classification, OutdatedModelError } from "./model.js";
 
-export const SHIPPED_MODEL_PATH = join(packageRoot(), "models", "behaviour-v2.json.gz");
+export const SHIPPED_MODEL_PATH = join(packageRoot(), "models", "behaviour-v3.json.gz");
 export const STORE_MODEL_FILE = "behaviour-model.json.gz";
 
 const loaded = new Map<string, BehaviourModel>();
 
+/**
+ * The model in a file. A store's retrained model from a build with other features is not used: the shipped
+ * model serves instead, with a warning saying how to retrain (the store keeps working meanwhile).
+ */
 export function loadModel(path = SHIPPED_MODEL_PATH): BehaviourModel {
   let model = loaded.get(path);
   if (!model) {
-    model = BehaviourModel.deserialise(readFileSync(path));
+    try {
+      model = BehaviourModel.deserialise(readFileSync(path));
+    } catch (error) {
+      if (!(error instanceof OutdatedModelError) || path === SHIPPED_MODEL_PATH) throw error;
+      process.emitWarning(`${path}: ${error.message}; using the shipped model meanwhile`);
+      model = loadModel(SHIPPED_MODEL_PATH);
+    }
     loaded.set(path, model);
   }
   return model;

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { textShare } from "./cross-validation.js";
 import { normaliseText } from "./features.js";
 import { SPACES, type Space } from "./model.js";
 import { type Conversation, labelByReply } from "./reply-labels.js";
@@ -66,10 +67,33 @@ export function readTweetActs(file: string): LabelledText[] {
 
 /** Deterministic split by text so a tweet is always on the same side. */
 export function isHeldOut(text: string, share = 0.2): boolean {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0) / 4294967296 < share;
+  return textShare(text) < share;
 }
+
+/**
+ * The topic of a tweet-acts tweet, from its hashtags, mentions and names (the set mixes a few conversations:
+ * #YesAllWomen, J.K. Rowling's replies, #GifHistory, Gaza, the travel ban, tennis). Leaving one topic out at
+ * a time is how settings are chosen for texts about other things than the training tweets.
+ */
+export function tweetActsTopic(text: string): string {
+  for (const [topic, pattern] of TWEET_ACTS_TOPICS) if (pattern.test(text)) return topic;
+  return "other";
+}
+
+const TWEET_ACTS_TOPICS: Array<[string, RegExp]> = [
+  ["yesallwomen", /#(yesallwomen|notallmen)\b/i],
+  ["rowling", /@jk_rowling|#(harrypotter|cursedchild|fantasticbeasts)|rowling/i],
+  ["gifhistory", /#gifhistory|@matthewacherry/i],
+  [
+    "gaza",
+    /#(gaza|palestine|israel|greatreturnmarch|greatmarchofreturn|hamas|bds|palestinian|freepalestine|savegaza)|gaza|israel|palestin/i,
+  ],
+  [
+    "travel ban",
+    /#(muslimban|nobannowall|travelban|trump|maga|resist|theresistance|9thcircuit|refugeeswelcome)|@realdonaldtrump|@potus|trump|\bban\b/i,
+  ],
+  ["tennis", /@(serenawilliams|andy_murray|heatherwatson92|laurenedensor_)|tennis|wimbledon/i],
+];
 
 export interface EvaluationSet {
   name: string;

@@ -15,6 +15,17 @@ const AFINN = new Map<string, number>(
 
 export const HASH_BITS = 18;
 export const DIMENSIONS = 1 << HASH_BITS;
+/**
+ * Word features hash into [0, WORD_SLOTS), character n-grams into [WORD_SLOTS, DENSE_BASE): kept apart so
+ * a head can be trained without the character n-grams (the question head, whose n-grams learned topics
+ * rather than the form of a question: docs/behaviour-model.md) and never pick them up through collisions.
+ */
+export const WORD_SLOTS = 1 << (HASH_BITS - 1);
+/**
+ * Which features a model's weights belong to; a model trained on another layout reads garbage here, so it is
+ * refused. 1: one hashed range, no question form; 2: separate word and character ranges, the question form.
+ */
+export const FEATURE_LAYOUT = 2;
 
 /** Sparse binary-ish vector: parallel arrays of indices and values. */
 export interface SparseVector {
@@ -166,6 +177,33 @@ const CUES: Array<[string, RegExp]> = [
   ["exclaim", /!/],
 ];
 
+/** Asking others: "anyone know", "I wonder", "any ideas", "tell me", "thoughts?". */
+const ASKING =
+  /\b(any ?(one|body)|someone|somebody) (know|knows|tell|have|help)|\bi wonder|\bwondering\b|\bany (idea|ideas|tips|advice|suggestions)\b|\btell me\b|\bthoughts\s*\?/;
+const PLEASE = /\b(please|pls|plz|pleeease)\b/;
+const QUESTION_EXCLAIMED = /\?\s*!|!\s*\?/;
+
+/**
+ * The form of a question, clause by clause ("HE DID WHAT?! ... anyway, does the tram run on Sundays"):
+ * interrogative openings anywhere, how many question marks, whether a "?" closes the text, asks others or
+ * comes with "please" (a request). Features the question head weighs; no single one decides.
+ */
+const QUESTION_FORM = [
+  "q_wh_clause",
+  "q_inversion",
+  "q_marks_0",
+  "q_marks_1",
+  "q_marks_2",
+  "q_marks_3",
+  "q_exclaimed",
+  "q_asking",
+  "q_form_with_mark",
+  "q_form_without_mark",
+  "q_please_mark",
+  "q_repeated_mark",
+  "q_one_mark_at_end",
+] as const;
+
 /** Dense feature names, in the order of their reserved slots at the top of the hashed space. */
 export const DENSE_FEATURES = [
   "bias",
@@ -175,6 +213,7 @@ export const DENSE_FEATURES = [
   "q_start",
   "q_end",
   ...CUES.map(([name]) => name),
+  ...QUESTION_FORM,
 ] as const;
 export const DENSE_BASE = DIMENSIONS - DENSE_FEATURES.length;
 
@@ -234,7 +273,7 @@ class FeatureBuffer {
     this.length++;
   }
   addHashed(text: string, seed: number, value = 1): void {
-    this.add(fnv1a(text, seed) % DENSE_BASE, value);
+    this.add(fnv1a(text, seed) % WORD_SLOTS, value);
   }
 }
 
@@ -245,6 +284,8 @@ const shared = new FeatureBuffer();
  * classifying stays bounded whatever arrives (docs/security.md). Longer texts are read up to this length.
  */
 export const MAX_CLASSIFIED_CHARS = 5_000;
+
+const CHARACTER_SLOTS = DENSE_BASE - WORD_SLOTS;
 
 const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || /\s/.test(c);
 const isWordChar = (code: number) =>
@@ -319,7 +360,7 @@ export function featurise(input: string): SparseVector {
     for (let n = 1; n <= 5 && i + n <= padded.length; n++) {
       h ^= padded.charCodeAt(i + n - 1);
       h = Math.imul(h, 0x01000193);
-      if (n >= 3) buffer.add(((h ^ n) >>> 0) % DENSE_BASE, charWeight);
+      if (n >= 3) buffer.add(WORD_SLOTS + (((h ^ n) >>> 0) % CHARACTER_SLOTS), charWeight);
     }
   }
 
@@ -338,12 +379,87 @@ export function featurise(input: string): SparseVector {
   for (const [name, pattern] of CUES) {
     if (pattern.test(name === "s_imperative" ? stripped : clean)) dense(name as never, 1);
   }
+  for (const name of questionForm(clean, buffer)) dense(name, 1);
 
   return {
     indices: buffer.indices.slice(0, buffer.length),
     values: buffer.values.slice(0, buffer.length),
     length: buffer.length,
   };
+}
+
+const AUXILIARIES = new Set(
+  "do does did is are was were can could will would should have has may might am shall".split(" "),
+);
+const WH_WORDS = new Set(
+  "what why how when where who whom whose which whats what's hows how's wheres where's whos who's whys".split(
+    " ",
+  ),
+);
+const SUBJECTS = new Set(
+  "you u i we they he she it this that there anyone anybody someone somebody ya y'all your my the a an his her their its people".split(
+    " ",
+  ),
+);
+// "@user" (a mention) tokenizes as "user".
+const NOT_WORDS = new Set(["user", "url", "rt"]);
+const CLAUSE_BREAK = /[.!?:;\n]+|\s-\s/;
+
+/**
+ * The question form of a cleaned text: adds each clause's first word and the word before each "?" as hashed
+ * word features, and returns the QUESTION_FORM features present. Linear in the text's length.
+ */
+function questionForm(clean: string, buffer: FeatureBuffer): Array<(typeof QUESTION_FORM)[number]> {
+  let wh = false;
+  let inversion = false;
+  for (const clause of clean.split(CLAUSE_BREAK)) {
+    const words = (clause.match(TOKEN) ?? []).filter((t) => !NOT_WORDS.has(t));
+    const first = words[0];
+    if (first === undefined) continue;
+    const second = words[1] ?? "";
+    buffer.addHashed(first, 4);
+    if (WH_WORDS.has(first)) wh = true;
+    if (AUXILIARIES.has(first) && (SUBJECTS.has(second) || second.endsWith("'s"))) inversion = true;
+  }
+  let marks = 0;
+  for (let at = clean.indexOf("?"); at >= 0; at = clean.indexOf("?", at + 1)) {
+    marks++;
+    // The word just before this "?", over any spaces.
+    let end = at;
+    while (end > 0 && clean[end - 1] === " ") end--;
+    let start = end;
+    while (start > 0 && isQuestionWordChar(clean.charCodeAt(start - 1))) start--;
+    if (start < end) buffer.addHashed(clean.slice(start, end), 5);
+  }
+  const form: Array<(typeof QUESTION_FORM)[number]> = [];
+  if (wh) form.push("q_wh_clause");
+  if (inversion) form.push("q_inversion");
+  form.push(marks === 0 ? "q_marks_0" : marks === 1 ? "q_marks_1" : marks === 2 ? "q_marks_2" : "q_marks_3");
+  if (QUESTION_EXCLAIMED.test(clean)) form.push("q_exclaimed");
+  if (ASKING.test(clean)) form.push("q_asking");
+  if (wh || inversion) form.push(marks > 0 ? "q_form_with_mark" : "q_form_without_mark");
+  if (marks > 0 && PLEASE.test(clean)) form.push("q_please_mark");
+  if (clean.includes("??")) form.push("q_repeated_mark");
+  if (marks === 1 && endsWithQuestion(clean)) form.push("q_one_mark_at_end");
+  return form;
+}
+
+/** Letters, digits, "_" and "'": the characters of a word as the tokenizer reads it. */
+const isQuestionWordChar = (code: number) => isWordChar(code) || code === 39;
+
+/** The features without the character n-grams (what the question head is trained on). */
+export function withoutCharacterGrams(x: SparseVector): SparseVector {
+  const indices = new Int32Array(x.length);
+  const values = new Float32Array(x.length);
+  let length = 0;
+  for (let i = 0; i < x.length; i++) {
+    const index = x.indices[i]!;
+    if (index >= WORD_SLOTS && index < DENSE_BASE) continue;
+    indices[length] = index;
+    values[length] = x.values[i]!;
+    length++;
+  }
+  return { indices: indices.subarray(0, length), values: values.subarray(0, length), length };
 }
 
 export function cueNames(text: string): string[] {

@@ -5,11 +5,13 @@
  */
 import type { Engine } from "../store/engine.js";
 import { chosenModelVersion, modelBytes } from "./brand-store.js";
-import { BehaviourModel } from "./model.js";
+import { BehaviourModel, OutdatedModelError } from "./model.js";
 
 export class ModelInUse {
   private model: BehaviourModel;
   private chosen = "";
+  /** Why the chosen version is not in use (trained on features this build no longer computes). */
+  problem: string | undefined;
 
   constructor(readonly publicModel: BehaviourModel) {
     this.model = publicModel;
@@ -33,7 +35,7 @@ export class ModelInUse {
 
   /** The chosen version's name, or the public model's version. */
   get version(): string {
-    return this.chosen || this.publicModel.version;
+    return this.model === this.publicModel ? this.publicModel.version : this.chosen;
   }
 
   async refresh(engine: Engine): Promise<boolean> {
@@ -44,8 +46,17 @@ export class ModelInUse {
     } else {
       const bytes = await modelBytes(engine, chosen);
       if (!bytes) return false;
-      this.model = BehaviourModel.deserialise(bytes);
+      try {
+        this.model = BehaviourModel.deserialise(bytes);
+        this.problem = undefined;
+      } catch (error) {
+        if (!(error instanceof OutdatedModelError)) throw error;
+        // The public model serves until the brand's labels train a version on this build's features.
+        this.model = this.publicModel;
+        this.problem = `version ${chosen}: ${error.message}`;
+      }
     }
+    if (chosen === "") this.problem = undefined;
     this.chosen = chosen;
     return true;
   }

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { loadModel } from "./classifier.js";
 import { cueNames, featurise } from "./features.js";
-import { BehaviourModel } from "./model.js";
+import { BehaviourModel, OutdatedModelError } from "./model.js";
 import { trainModel } from "./train.js";
 
 const model = loadModel();
@@ -106,4 +110,32 @@ test("words that name Object.prototype members are plain words, not NaN features
     const scores = model.classify(text).scores;
     for (const score of Object.values(scores)) assert.ok(Number.isFinite(score), JSON.stringify(scores));
   }
+});
+
+test("a store's model file from a build with other features gives way to the shipped model, with a warning", () => {
+  const parsed = JSON.parse(gunzipSync(model.serialise()).toString("utf8"));
+  parsed.featureLayout = 1;
+  const folder = mkdtempSync(join(tmpdir(), "cf-model-"));
+  const path = join(folder, "behaviour-model.json.gz");
+  writeFileSync(path, gzipSync(JSON.stringify(parsed)));
+  assert.throws(() => BehaviourModel.deserialise(readFileSync(path)), OutdatedModelError);
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on("warning", onWarning);
+  try {
+    assert.equal(loadModel(path), model);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  // Warnings are emitted on the next tick.
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      process.off("warning", onWarning);
+      assert.ok(
+        warnings.some((w) => w.includes("using the shipped model meanwhile")),
+        JSON.stringify(warnings),
+      );
+      resolve();
+    }),
+  );
 });

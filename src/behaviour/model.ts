@@ -5,7 +5,15 @@
  * the primary label is the one furthest past its threshold.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import { DENSE_BASE, DIMENSIONS, denseIndex, featurise, HASH_BITS, type SparseVector } from "./features.js";
+import {
+  DENSE_BASE,
+  DIMENSIONS,
+  denseIndex,
+  FEATURE_LAYOUT,
+  featurise,
+  HASH_BITS,
+  type SparseVector,
+} from "./features.js";
 
 export const SPACES = ["praise", "complaint", "question", "suggestion"] as const;
 export type Space = (typeof SPACES)[number];
@@ -45,7 +53,7 @@ export class BehaviourModel {
     readonly heads: ModelHeads,
     readonly thresholds: Record<Space, number>,
     readonly card: ModelCard,
-    readonly version = "behaviour-v2",
+    readonly version = "behaviour-v3",
   ) {
     const { sentiment, question, suggestion } = heads;
     this.interleaved = new Float32Array(DIMENSIONS * 5);
@@ -98,7 +106,7 @@ export class BehaviourModel {
       // "It would be great if ..." is a wish, not praise: a strong suggestion form halves the praise score.
       praise: round(rule.suggestion >= STRONG_FLOOR ? raw.sentiment[2] / 2 : raw.sentiment[2]),
       complaint: round(Math.max(raw.sentiment[0], rule.complaint)),
-      question: round(Math.max(raw.question, rule.question)),
+      question: round(raw.question),
       suggestion: round(Math.max(raw.suggestion, rule.suggestion)),
     };
   }
@@ -141,6 +149,7 @@ export class BehaviourModel {
       format: "customer-flow-behaviour",
       version: this.version,
       hashBits: HASH_BITS,
+      featureLayout: FEATURE_LAYOUT,
       thresholds: this.thresholds,
       card: this.card,
       heads: {
@@ -159,6 +168,8 @@ export class BehaviourModel {
     if (parsed.hashBits !== HASH_BITS) {
       throw new Error(`model uses ${parsed.hashBits} hash bits; this build featurises with ${HASH_BITS}`);
     }
+    const layout = parsed.featureLayout ?? 1;
+    if (layout !== FEATURE_LAYOUT) throw new OutdatedModelError(layout);
     const decode = (text: string) => {
       const buffer = Buffer.from(text, "base64");
       return new Float32Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
@@ -176,6 +187,15 @@ export class BehaviourModel {
   }
 }
 
+/** A model trained on features this build no longer computes (an older release's retrained model). */
+export class OutdatedModelError extends Error {
+  constructor(readonly layout: number) {
+    super(
+      `the model was trained on feature layout ${layout} and this build computes layout ${FEATURE_LAYOUT}: retrain it (customer-flow behaviour train, or train --from-labels for a brand's labels)`,
+    );
+  }
+}
+
 const STRONG_FLOOR = 0.85;
 const STRONG_SUGGESTION = [
   "s_please_add",
@@ -188,8 +208,6 @@ const STRONG_SUGGESTION = [
 ].map(denseIndex);
 const SUGGESTION_SUPPORT = ["s_wish", "s_feature"].map(denseIndex);
 const STRONG_COMPLAINT = ["c_fail", "c_service"].map(denseIndex);
-const Q_START = denseIndex("q_start");
-const Q_MARK = denseIndex("q_mark");
 const PRAISE_CUES = ["p_love", "p_thanks", "emo_pos"].map(denseIndex);
 
 /**
@@ -197,7 +215,7 @@ const PRAISE_CUES = ["p_love", "p_thanks", "emo_pos"].map(denseIndex);
  * opening) are reliable across domains where a small training set is not; failure and service-anger words
  * mark a complaint even when the sentiment head reads the text as neutral.
  */
-function ruleFloors(x: SparseVector): { suggestion: number; complaint: number; question: number } {
+export function ruleFloors(x: SparseVector): { suggestion: number; complaint: number } {
   const present = new Set<number>();
   for (let i = 0; i < x.length; i++) if (x.indices[i] >= DENSE_BASE) present.add(x.indices[i]);
   const strongSuggestion = STRONG_SUGGESTION.some((i) => present.has(i));
@@ -206,8 +224,6 @@ function ruleFloors(x: SparseVector): { suggestion: number; complaint: number; q
   return {
     suggestion: strongSuggestion ? STRONG_FLOOR : supported >= 2 ? 0.7 : 0,
     complaint: complaint ? 0.6 : 0,
-    // A sentence that opens with a question word and ends with "?" asks something, even inside a complaint.
-    question: present.has(Q_START) && present.has(Q_MARK) ? 0.55 : 0,
   };
 }
 

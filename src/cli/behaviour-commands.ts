@@ -181,7 +181,9 @@ export function registerBehaviourCommands(program: Command): void {
     .option("--output <file>", "where to write the model (default: the data folder, used from then on)")
     .option("--data <dir>", "data folder the model is for (and whose replies --from-replies reads)")
     .option("--clickhouse-url <url>", "with --from-replies: read the replies from a ClickHouse server")
-    .option("--epochs <n>", "passes over the data", (v) => Number.parseInt(v, 10), 6)
+    .option("--epochs <n>", "passes over the data (default: each head's cross-validated setting)", (v) =>
+      Number.parseInt(v, 10),
+    )
     .option("--json", "print JSON")
     .action(
       run(

@@ -119,13 +119,18 @@ export function registerBrandBehaviourCommands(behaviour: Command): void {
     .description("model versions trained on the brand's labels, how each was judged, and the one in use")
     .action(
       run(async (options: GlobalOptions) => {
-        const result = await withStore(options, async (store) => ({
-          inUse: (await storeModelInUse(store)).version,
-          versions: await lazy.listModelVersions(store.engine),
-        }));
+        const result = await withStore(options, async (store) => {
+          const inUse = await storeModelInUse(store);
+          return {
+            inUse: inUse.version,
+            ...(inUse.problem ? { problem: inUse.problem } : {}),
+            versions: await lazy.listModelVersions(store.engine),
+          };
+        });
         emit(Boolean(options.json), result, () =>
           [
             `in use: ${result.inUse}`,
+            ...(result.problem ? [`not in use: ${result.problem}`] : []),
             ...result.versions.map((v) => {
               const j = v.report.judgement as {
                 method: string;
