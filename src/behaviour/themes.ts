@@ -9,7 +9,7 @@
  */
 import { normaliseText } from "./features.js";
 
-const STOP = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     "a an the and or but if then so to of in on at by for with from up about into over after before is are was were be been being am " +
     "i me my we our you your u ur he she it its they them their this that these those there here what which who whom whose when where why how " +
@@ -32,38 +32,62 @@ export interface Theme {
   examples: ThemeMessage[];
 }
 
-function phrasesOf(text: string): Set<string> {
-  const found = new Set<string>();
+/** Calls `add` with each phrase of the text (a phrase may come more than once). */
+function forEachPhrase(text: string, add: (phrase: string) => void): void {
   // Phrases never cross a sentence or clause boundary.
-  for (const clause of normaliseText(text).split(/[.!?,;:()"\n]+/)) addPhrases(clause, found);
-  return found;
-}
-
-function addPhrases(clause: string, found: Set<string>): void {
-  const words = clause.match(/[a-z][a-z0-9']*/g) ?? [];
-  for (let i = 0; i < words.length; i++) {
-    if (STOP.has(words[i]) || words[i].length < 3) continue;
-    for (let n = 1; n <= 3 && i + n <= words.length; n++) {
-      const last = words[i + n - 1];
-      if (n > 1 && STOP.has(last)) continue;
-      found.add(words.slice(i, i + n).join(" "));
+  for (const clause of normaliseText(text).split(/[.!?,;:()"\n]+/)) {
+    const words = clause.match(/[a-z][a-z0-9']*/g);
+    if (words === null) continue;
+    for (let i = 0; i < words.length; i++) {
+      const first = words[i]!;
+      if (STOP_WORDS.has(first) || first.length < 3) continue;
+      add(first);
+      // Longer phrases grow word by word; a stop word may sit inside one but not end it.
+      let phrase = first;
+      for (let n = 2; n <= 3 && i + n <= words.length; n++) {
+        const last = words[i + n - 1]!;
+        phrase = `${phrase} ${last}`;
+        if (!STOP_WORDS.has(last)) add(phrase);
+      }
     }
   }
 }
 
 export interface ThemeCorpus {
-  /** Phrase sets of every message, aligned with the messages. */
-  phrases: Array<Set<string>>;
-  documentFrequency: Map<string, number>;
+  /** Each message's phrases as ids into `vocabulary`, each once, in the order they first occur. */
+  phrases: Int32Array[];
+  vocabulary: string[];
+  /** How many messages hold each phrase, by id. */
+  documentFrequency: Int32Array;
   size: number;
 }
 
+/** Phrases are numbered once for the whole corpus: counting them per group is then array arithmetic. */
 export function buildCorpus(texts: string[]): ThemeCorpus {
-  const phrases = texts.map(phrasesOf);
-  const documentFrequency = new Map<string, number>();
-  for (const set of phrases)
-    for (const p of set) documentFrequency.set(p, (documentFrequency.get(p) ?? 0) + 1);
-  return { phrases, documentFrequency, size: texts.length };
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
+  const frequency: number[] = [];
+  const lastMessage: number[] = [];
+  const found: number[] = [];
+  const phrases = texts.map((text, message) => {
+    found.length = 0;
+    forEachPhrase(text, (phrase) => {
+      let id = ids.get(phrase);
+      if (id === undefined) {
+        id = vocabulary.length;
+        ids.set(phrase, id);
+        vocabulary.push(phrase);
+        frequency.push(0);
+        lastMessage.push(-1);
+      }
+      if (lastMessage[id] === message) return;
+      lastMessage[id] = message;
+      frequency[id]!++;
+      found.push(id);
+    });
+    return Int32Array.from(found);
+  });
+  return { phrases, vocabulary, documentFrequency: Int32Array.from(frequency), size: texts.length };
 }
 
 /** Top themes of the messages at `members` (indices into the corpus). */
@@ -74,18 +98,24 @@ export function themesOf(
   options: { top?: number; examples?: number; minMessages?: number } = {},
 ): Theme[] {
   const { top = 5, examples = 3, minMessages = 2 } = options;
-  const counts = new Map<string, number>();
-  for (const i of members) for (const p of corpus.phrases[i]) counts.set(p, (counts.get(p) ?? 0) + 1);
+  const counts = new Int32Array(corpus.vocabulary.length);
+  // Phrases in the order they first occur among the members (ties keep that order).
+  const seen: number[] = [];
+  for (const i of members) for (const id of corpus.phrases[i]!) if (counts[id]!++ === 0) seen.push(id);
   const size = Math.max(1, members.length);
-  const scored: Array<{ phrase: string; count: number; weight: number }> = [];
-  for (const [phrase, count] of counts) {
+  const scored: Array<{ id: number; phrase: string; words: number; count: number; weight: number }> = [];
+  for (const id of seen) {
+    const count = counts[id]!;
     if (count < minMessages) continue;
-    const overall = corpus.documentFrequency.get(phrase) ?? count;
+    const overall = corpus.documentFrequency[id]!;
     const lift = (count + 0.5) / size / ((overall + 0.5) / Math.max(1, corpus.size));
     const weight = count * Math.log(lift);
-    if (weight > 0) scored.push({ phrase, count, weight });
+    if (weight > 0) {
+      const phrase = corpus.vocabulary[id]!;
+      scored.push({ id, phrase, words: phrase.split(" ").length, count, weight });
+    }
   }
-  scored.sort((a, b) => b.weight - a.weight || b.phrase.split(" ").length - a.phrase.split(" ").length);
+  scored.sort((a, b) => b.weight - a.weight || b.words - a.words);
   const kept: typeof scored = [];
   for (const candidate of scored) {
     // Overlapping phrases of about the same count are one theme ("page crashed twice", "payment page crashed").
@@ -93,19 +123,18 @@ export function themesOf(
     const covered = kept.some((k) => {
       const similarCount = Math.min(k.count, candidate.count) >= Math.max(k.count, candidate.count) / 1.25;
       const shared = k.phrase.split(" ").filter((w) => words.has(w)).length;
-      return similarCount && shared >= Math.min(words.size, k.phrase.split(" ").length, 2);
+      return similarCount && shared >= Math.min(words.size, k.words, 2);
     });
     if (covered) continue;
     kept.push(candidate);
     if (kept.length === top) break;
   }
-  return kept.map(({ phrase, count, weight }) => ({
-    phrase,
-    messages: count,
-    weight: Math.round(weight * 100) / 100,
-    examples: members
-      .filter((i) => corpus.phrases[i].has(phrase))
-      .slice(0, examples)
-      .map((i) => messages[i]),
-  }));
+  return kept.map(({ id, phrase, count, weight }) => {
+    const holding: ThemeMessage[] = [];
+    for (const i of members) {
+      if (holding.length === examples) break;
+      if (corpus.phrases[i]!.includes(id)) holding.push(messages[i]!);
+    }
+    return { phrase, messages: count, weight: Math.round(weight * 100) / 100, examples: holding };
+  });
 }
