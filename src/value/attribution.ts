@@ -53,39 +53,51 @@ export function parsePath(text: string, separator = ">"): string[] {
     .filter(Boolean);
 }
 
-function add(target: Shares, key: string, amount: number): void {
-  target[key] = (target[key] ?? 0) + amount;
+/** Sums per channel in a Map (an object keyed by arbitrary names is slow to grow), in insertion order. */
+function add(target: Map<string, number>, key: string, amount: number): void {
+  target.set(key, (target.get(key) ?? 0) + amount);
 }
+
+const shares = (sums: Map<string, number>): Shares => Object.fromEntries(sums);
 
 function heuristic(
   rows: readonly PathRow[],
   weights: (length: number) => number[],
 ): { conversions: Shares; value: Shares } {
-  const conversions: Shares = {};
-  const value: Shares = {};
+  const conversions = new Map<string, number>();
+  const value = new Map<string, number>();
+  // Paths share lengths: each length's weights and their sum once (the same numbers, so the same sums).
+  const byLength = new Map<number, { w: number[]; total: number }>();
   for (const row of rows) {
-    if (row.path.length === 0 || (row.conversions === 0 && row.value === 0)) continue;
-    const w = weights(row.path.length);
-    const total = w.reduce((a, b) => a + b, 0);
-    row.path.forEach((channel, i) => {
+    const length = row.path.length;
+    if (length === 0 || (row.conversions === 0 && row.value === 0)) continue;
+    let weighted = byLength.get(length);
+    if (!weighted) {
+      const w = weights(length);
+      weighted = { w, total: w.reduce((a, b) => a + b, 0) };
+      byLength.set(length, weighted);
+    }
+    const { w, total } = weighted;
+    for (let i = 0; i < length; i++) {
+      const channel = row.path[i]!;
       add(conversions, channel, (row.conversions * w[i]!) / total);
       add(value, channel, (row.value * w[i]!) / total);
-    });
+    }
   }
-  return { conversions, value };
+  return { conversions: shares(conversions), value: shares(value) };
 }
 
 export function shapley(rows: readonly PathRow[]): { conversions: Shares; value: Shares } {
-  const conversions: Shares = {};
-  const value: Shares = {};
+  const conversions = new Map<string, number>();
+  const value = new Map<string, number>();
   for (const row of rows) {
-    const set = [...new Set(row.path)];
+    const set = new Set(row.path);
     for (const channel of set) {
-      add(conversions, channel, row.conversions / set.length);
-      add(value, channel, row.value / set.length);
+      add(conversions, channel, row.conversions / set.size);
+      add(value, channel, row.value / set.size);
     }
   }
-  return { conversions, value };
+  return { conversions: shares(conversions), value: shares(value) };
 }
 
 const START = "(start)";
@@ -111,7 +123,11 @@ function transitions(rows: readonly PathRow[], order: number): Map<string, Map<s
     const path = collapse(row.path);
     if (path.length === 0) continue;
     const weight = row.conversions + row.nulls;
-    const states = path.map((_, i) => path.slice(Math.max(0, i - order + 1), i + 1).join(STATE_SEPARATOR));
+    // Order 1 (the default): a state is its channel.
+    const states =
+      order === 1
+        ? path
+        : path.map((_, i) => path.slice(Math.max(0, i - order + 1), i + 1).join(STATE_SEPARATOR));
     bump(START, states[0]!, weight);
     for (let i = 1; i < states.length; i++) bump(states[i - 1]!, states[i]!, weight);
     bump(states[states.length - 1]!, CONVERSION, row.conversions);
@@ -149,9 +165,14 @@ function conversionProbability(
   return solve(system, target).get(start, 0);
 }
 
-export function markov(rows: readonly PathRow[], order = 1): AttributionResult["markov"] {
-  const counts = transitions(rows, order);
-  const channels = [...new Set(rows.flatMap((r) => r.path))].sort();
+export function markov(
+  rows: readonly PathRow[],
+  order = 1,
+  counts = transitions(rows, order),
+): AttributionResult["markov"] {
+  const distinct = new Set<string>();
+  for (const row of rows) for (const channel of row.path) distinct.add(channel);
+  const channels = [...distinct].sort();
   const base = conversionProbability(counts, () => false);
   const removalEffects: Shares = {};
   for (const channel of channels) {
@@ -210,17 +231,21 @@ export function attribute(
 ): AttributionResult {
   const halfLife = options.halfLife ?? 1;
   const order = options.order ?? 1;
-  const channels = new Set(input.flatMap((r) => r.path)).size;
+  const distinct = new Set<string>();
+  for (const row of input) for (const channel of row.path) distinct.add(channel);
+  const channels = distinct.size;
   let kept = Math.max(1, options.maxStates ?? DEFAULT_MAX_STATES);
   let rows = foldRareStates(input, kept);
+  let counts = transitions(rows, order);
   // A higher order multiplies the states (the last k channels): keep fewer channels until the chain fits.
-  while (kept > 2 && transitions(rows, order).size > MAX_MARKOV_STATES) {
+  while (kept > 2 && counts.size > MAX_MARKOV_STATES) {
     kept = Math.max(2, Math.floor(kept * 0.7));
     rows = foldRareStates(input, kept);
+    counts = transitions(rows, order);
   }
   return {
     states: { kept: Math.min(kept, channels), folded: Math.max(0, channels - kept) },
-    markov: markov(rows, order),
+    markov: markov(rows, order, counts),
     shapley: shapley(rows),
     firstTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === 0 ? 1 : 0))),
     lastTouch: heuristic(rows, (n) => Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0))),

@@ -39,24 +39,24 @@ export class PathBuilder {
     const { d, s, sd, k, v } = touches;
     let time = 0;
     let conversion = 0;
-    let current: { time: number; step: string }[] = [];
+    // The touches since the last conversion: their times and steps.
+    const times: number[] = [];
+    let steps: string[] = [];
     for (let i = 0; i < s.length; i++) {
       time += d[i]!;
       if (k[i]) {
-        const at = time;
-        this.addPath(
-          current.filter((t) => at - t.time <= this.lookbackMs).map((t) => t.step),
-          true,
-          Number(v[conversion++] ?? 0),
-        );
-        current = [];
-      } else current.push({ time, step: sd[s[i]! - 1]! });
+        // Times only grow: the touches within the lookback are the ones from the first such onwards.
+        let first = 0;
+        while (first < times.length && time - times[first]! > this.lookbackMs) first++;
+        this.addPath(first === 0 ? steps : steps.slice(first), true, Number(v[conversion++] ?? 0));
+        times.length = 0;
+        steps = [];
+      } else {
+        times.push(time);
+        steps.push(sd[s[i]! - 1]!);
+      }
     }
-    this.addPath(
-      current.map((t) => t.step),
-      false,
-      0,
-    );
+    this.addPath(steps, false, 0);
   }
 
   rows(): PathRow[] {
