@@ -17,7 +17,9 @@ interface Friction {
 
 export function FrictionView({ route }: ViewProps) {
   const state = useLoad(
-    () => get<Friction>("/v1/journeys/friction", { ...filterParams(route.filters), top: 30 }),
+    // Customers' own touches: the brand's replies are not where customers struggle (and the blueprint's pains
+    // and the touchpoint table rank the same walk, so a step shows one friction everywhere).
+    () => get<Friction>("/v1/journeys/friction", { ...filterParams(route.filters), brand: "false", top: 30 }),
     [JSON.stringify(route.filters)],
   );
   return (
