@@ -184,7 +184,7 @@ const PLEASE = /\b(please|pls|plz|pleeease)\b/;
 const QUESTION_EXCLAIMED = /\?\s*!|!\s*\?/;
 
 /**
- * The form of a question, clause by clause ("HE DID WHAT?! ... anyway, does the tram run on Sundays"):
+ * The form of a question, clause by clause ("WHAT?! The trams again. Does the 7 run on Sundays"):
  * interrogative openings anywhere, how many question marks, whether a "?" closes the text, asks others or
  * comes with "please" (a request). Features the question head weighs; no single one decides.
  */
