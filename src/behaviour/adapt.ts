@@ -6,6 +6,7 @@
  * settings are chosen by cross-validation inside the labels it trains on; a candidate is judged on labels
  * it never trained on (see judgeCandidate).
  */
+import { bestThreshold } from "./cross-validation.js";
 import { metrics } from "./evaluate.js";
 import { featurise, type SparseVector } from "./features.js";
 import { BehaviourModel, SPACES, type Space } from "./model.js";
@@ -103,20 +104,28 @@ export function judgedSpaces(labels: readonly { spaces: BrandLabel["spaces"] }[]
   });
 }
 
+/** Macro-F1 of is / is not, as the brand score reports it (evaluate.ts metrics, rounded). */
+const macroF1 = (gold: readonly boolean[], predicted: readonly boolean[]) =>
+  metrics(
+    gold.map((g) => (g ? "yes" : "no")),
+    predicted.map((p) => (p ? "yes" : "no")),
+    ["yes", "no"],
+  ).macroF1;
+
 /** Macro-F1 of one space (is / is not) over the labels that know it. */
 function spaceF1(
   predicted: readonly boolean[],
   labels: readonly { spaces: BrandLabel["spaces"] }[],
   space: Space,
 ) {
-  const gold: string[] = [];
-  const guess: string[] = [];
+  const gold: boolean[] = [];
+  const guess: boolean[] = [];
   labels.forEach(({ spaces }, i) => {
     if (spaces[space] === undefined) return;
-    gold.push(spaces[space] ? "yes" : "no");
-    guess.push(predicted[i] ? "yes" : "no");
+    gold.push(Boolean(spaces[space]));
+    guess.push(predicted[i]!);
   });
-  return metrics(gold, guess, ["yes", "no"]).macroF1;
+  return macroF1(gold, guess);
 }
 
 export interface BrandScore {
@@ -184,18 +193,18 @@ function bestThresholds(
 ): Record<Space, number> {
   const thresholds = { ...start };
   for (const space of judgedSpaces(items)) {
-    let best = -1;
-    for (const t of THRESHOLD_GRID) {
-      const f1 = spaceF1(
-        scores.map((s) => s[space] >= t),
-        items,
-        space,
-      );
-      if (f1 > best) {
-        best = f1;
-        thresholds[space] = Math.round(t * 100) / 100;
-      }
-    }
+    const judged = items.flatMap((item, i) => (item.spaces[space] === undefined ? [] : [i]));
+    const { threshold } = bestThreshold(
+      judged.map((i) => items[i]!.spaces[space] === 1),
+      judged.map((i) => scores[i]![space]),
+      THRESHOLD_GRID,
+      (gold, predicted, t) =>
+        macroF1(
+          gold,
+          predicted.map((p) => p >= t),
+        ),
+    );
+    thresholds[space] = Math.round(threshold * 100) / 100;
   }
   return thresholds;
 }

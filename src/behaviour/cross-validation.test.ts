@@ -38,7 +38,7 @@ test("F1 and the best threshold against a count by hand", () => {
   assert.equal(f1At(gold, scores, 0.5), 4 / 7);
   // At 0.8: tp 1, fp 0, fn 2 -> 2 / 4. At 0.3: tp 3, fp 2, fn 0 -> 6 / 8.
   assert.equal(f1At(gold, scores, 0.8), 0.5);
-  assert.deepEqual(bestThreshold(gold, scores, [0.8, 0.5, 0.3]), { threshold: 0.3, f1: 0.75 });
+  assert.deepEqual(bestThreshold(gold, scores, [0.8, 0.5, 0.3]), { threshold: 0.3, score: 0.75 });
   assert.equal(f1At([false], [0.9], 0.5), 0);
   // Macro at 0.5: positive 4 / 7; negative (items 3 and 4 called negative): tp 1 (item 3), fp 1, fn 2 -> 2 / 5.
   assert.equal(macroF1At(gold, scores, 0.5), (4 / 7 + 2 / 5) / 2);

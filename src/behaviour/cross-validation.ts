@@ -51,8 +51,8 @@ export function outOfFold<T, S>(
   return { items, scores };
 }
 
-/** F1 of the positive class when items scoring at least `threshold` are called positive. */
-export function f1At(gold: readonly boolean[], scores: readonly number[], threshold: number): number {
+/** Counts of the positive class when items scoring at least `threshold` are called positive. */
+function confusionAt(gold: readonly boolean[], scores: readonly number[], threshold: number) {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -62,21 +62,21 @@ export function f1At(gold: readonly boolean[], scores: readonly number[], thresh
     else if (predicted) fp++;
     else if (gold[i]) fn++;
   }
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  return { tp, fp, fn, tn: gold.length - tp - fp - fn };
+}
+
+const f1 = (hit: number, misses: number) => (hit === 0 ? 0 : (2 * hit) / (2 * hit + misses));
+
+/** F1 of the positive class when items scoring at least `threshold` are called positive. */
+export function f1At(gold: readonly boolean[], scores: readonly number[], threshold: number): number {
+  const { tp, fp, fn } = confusionAt(gold, scores, threshold);
+  return f1(tp, fp + fn);
 }
 
 /** The mean of both classes' F1 (a target stated as "complaint macro-F1": complaint and not). */
 export function macroF1At(gold: readonly boolean[], scores: readonly number[], threshold: number): number {
-  const negated = scores.map((score) => (score >= threshold ? 0 : 1));
-  return (
-    (f1At(gold, scores, threshold) +
-      f1At(
-        gold.map((g) => !g),
-        negated,
-        0.5,
-      )) /
-    2
-  );
+  const { tp, fp, fn, tn } = confusionAt(gold, scores, threshold);
+  return (f1(tp, fp + fn) + f1(tn, fp + fn)) / 2;
 }
 
 /** The candidate threshold with the highest figure (F1 unless told; the first candidate among equals). */
@@ -85,11 +85,11 @@ export function bestThreshold(
   scores: readonly number[],
   candidates: readonly number[],
   figure: typeof f1At = f1At,
-): { threshold: number; f1: number } {
-  let best = { threshold: candidates[0]!, f1: -1 };
+): { threshold: number; score: number } {
+  let best = { threshold: candidates[0]!, score: -1 };
   for (const threshold of candidates) {
-    const f1 = figure(gold, scores, threshold);
-    if (f1 > best.f1) best = { threshold, f1 };
+    const score = figure(gold, scores, threshold);
+    if (score > best.score) best = { threshold, score };
   }
   return best;
 }
