@@ -215,7 +215,7 @@ const PRAISE_CUES = ["p_love", "p_thanks", "emo_pos"].map(denseIndex);
  * opening) are reliable across domains where a small training set is not; failure and service-anger words
  * mark a complaint even when the sentiment head reads the text as neutral.
  */
-export function ruleFloors(x: SparseVector): { suggestion: number; complaint: number } {
+function ruleFloors(x: SparseVector): { suggestion: number; complaint: number } {
   const present = new Set<number>();
   for (let i = 0; i < x.length; i++) if (x.indices[i] >= DENSE_BASE) present.add(x.indices[i]);
   const strongSuggestion = STRONG_SUGGESTION.some((i) => present.has(i));
