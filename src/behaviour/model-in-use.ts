@@ -43,6 +43,7 @@ export class ModelInUse {
     if (chosen === this.chosen) return false;
     if (chosen === "") {
       this.model = this.publicModel;
+      this.problem = undefined;
     } else {
       const bytes = await modelBytes(engine, chosen);
       if (!bytes) return false;
@@ -56,7 +57,6 @@ export class ModelInUse {
         this.problem = `version ${chosen}: ${error.message}`;
       }
     }
-    if (chosen === "") this.problem = undefined;
     this.chosen = chosen;
     return true;
   }

@@ -60,6 +60,13 @@ function add(target: Map<string, number>, key: string, amount: number): void {
 
 const shares = (sums: Map<string, number>): Shares => Object.fromEntries(sums);
 
+/** The channels the paths go through. */
+function channelsOf(rows: readonly PathRow[]): Set<string> {
+  const channels = new Set<string>();
+  for (const row of rows) for (const channel of row.path) channels.add(channel);
+  return channels;
+}
+
 function heuristic(
   rows: readonly PathRow[],
   weights: (length: number) => number[],
@@ -170,9 +177,7 @@ export function markov(
   order = 1,
   counts = transitions(rows, order),
 ): AttributionResult["markov"] {
-  const distinct = new Set<string>();
-  for (const row of rows) for (const channel of row.path) distinct.add(channel);
-  const channels = [...distinct].sort();
+  const channels = [...channelsOf(rows)].sort();
   const base = conversionProbability(counts, () => false);
   const removalEffects: Shares = {};
   for (const channel of channels) {
@@ -231,9 +236,7 @@ export function attribute(
 ): AttributionResult {
   const halfLife = options.halfLife ?? 1;
   const order = options.order ?? 1;
-  const distinct = new Set<string>();
-  for (const row of input) for (const channel of row.path) distinct.add(channel);
-  const channels = distinct.size;
+  const channels = channelsOf(input).size;
   let kept = Math.max(1, options.maxStates ?? DEFAULT_MAX_STATES);
   let rows = foldRareStates(input, kept);
   let counts = transitions(rows, order);
