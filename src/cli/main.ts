@@ -221,7 +221,7 @@ withStoreOptions(
             delimiter: options.delimiter === "\\t" ? "\t" : options.delimiter,
             channel: options.defaultChannel,
             model: lazy.modelForStore(store.dataDir),
-            // NDJSON is read by the engine itself when this process holds the folder. Through a running
+            // NDJSON and CSV are read by the engine itself when this process holds the folder. Through a running
             // server the rows go through its sink, so its context index and caches see them; a ClickHouse
             // server may be elsewhere and cannot read a local file.
             engine: store.via === "embedded" ? store.engine : undefined,

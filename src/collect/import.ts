@@ -5,7 +5,6 @@
  * failed_events with their line number and reason.
  */
 
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
@@ -17,24 +16,17 @@ import type { BehaviourModel } from "../behaviour/model.js";
 import { hashesPii } from "../privacy/store.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
-import { importNdjsonInEngine } from "./bulk-ndjson.js";
+import { importCsvInEngine } from "./bulk-csv.js";
+import { expandedSize, importNdjsonInEngine } from "./bulk-ndjson.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { normaliseEvent, Sequence } from "./normalise.js";
+import { type ColumnMap, candidateEvent } from "./row-mapping.js";
 import type { EventSink } from "./sink.js";
 import { type ImportRejection, ImportTally } from "./tally.js";
 import { readXes } from "./xes.js";
 
 export type ImportFormat = "csv" | "ndjson" | "xes";
-
-export interface ColumnMap {
-  customer?: string;
-  timestamp?: string;
-  touchpoint?: string;
-  channel?: string;
-  text?: string;
-  value?: string;
-  event?: string;
-}
+export { type ColumnMap, candidateEvent, channelSlug, rowToEvent } from "./row-mapping.js";
 
 export interface ImportOptions {
   file: string;
@@ -42,7 +34,7 @@ export interface ImportOptions {
   delimiter?: string;
   columns?: ColumnMap;
   /**
-   * An engine that can read the file itself (embedded, or the server holding the folder): NDJSON goes
+   * An engine that can read the file itself (embedded, or the server holding the folder): NDJSON and CSV go
    * through it, unless the store keeps identifiers hashed.
    */
   engine?: Engine;
@@ -50,13 +42,21 @@ export interface ImportOptions {
   channel?: string;
   batchSize?: number;
   onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
-  /** Labels texts on the engine-side NDJSON path (other paths are labelled by the sink). */
+  /** Labels texts on the engine-side paths (the JavaScript path is labelled by the sink). */
   model?: BehaviourModel;
   /** NDJSON files up to this size are staged in memory by the engine-side path (MEMORY_STAGING_MAX_BYTES). */
   memoryStagingMaxBytes?: number;
   /** The events' source column (default `import:` and the file's name; the demo's are `demo`). */
   source?: string;
+  /** CSV files from this size are read by the engine when it can (ENGINE_CSV_MIN_BYTES). */
+  engineCsvMinBytes?: number;
 }
+
+/**
+ * Below this size the engine path's fixed cost (the engine analyses each of its three statements for 0.3-0.4 s) is more than the
+ * JavaScript path takes for the whole file (docs/benchmarks.md).
+ */
+export const ENGINE_CSV_MIN_BYTES = 4 << 20;
 
 export interface ImportSummary {
   imported: number;
@@ -67,17 +67,6 @@ export interface ImportSummary {
 }
 
 export class ImportError extends Error {}
-
-const GUESSES: Required<ColumnMap> = {
-  customer:
-    "customer,customer_id,customerid,case,case_id,caseid,case:concept:name,user_id,userid,user,client,id",
-  timestamp: "timestamp,time,time:timestamp,datetime,date,ts,start_timestamp,invoicedate",
-  touchpoint: "touchpoint,activity,concept:name,event,action,step,event_name",
-  channel: "channel,case:channel,medium",
-  text: "text,message,body,content",
-  value: "value,amount,revenue,price,total",
-  event: "",
-};
 
 export function detectFormat(file: string): ImportFormat {
   const name = file.toLowerCase().replace(/\.gz$/, "");
@@ -145,89 +134,6 @@ async function readSample(file: string): Promise<string> {
   }
 }
 
-function pick(
-  row: Record<string, unknown>,
-  explicit: string | undefined,
-  guesses: string,
-): [string | undefined, unknown] {
-  if (explicit) return [explicit, row[explicit]];
-  const lowered = new Map(Object.keys(row).map((k) => [k.toLowerCase(), k]));
-  for (const guess of guesses.split(",")) {
-    const key = guess && lowered.get(guess);
-    if (key !== undefined && key !== "" && row[key] !== undefined && row[key] !== "") return [key, row[key]];
-  }
-  return [undefined, undefined];
-}
-
-/** Common spellings of the known channels in exported logs; anything else is kept as a lowercase slug. */
-const CHANNEL_SYNONYMS: Record<string, string> = {
-  "e-mail": "email",
-  e_mail: "email",
-  telephone: "phone",
-  tel: "phone",
-  internet: "web",
-  website: "web",
-  online: "web",
-  "contact center": "contact_center",
-  "call center": "contact_center",
-  callcenter: "contact_center",
-};
-
-export function channelSlug(value: string): string {
-  const lowered = value.trim().toLowerCase();
-  return CHANNEL_SYNONYMS[lowered] ?? lowered.replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
-}
-
-/** Maps a flat row (CSV, XES or plain NDJSON) to a Segment-shaped track event. */
-export function rowToEvent(
-  row: Record<string, unknown>,
-  columns: ColumnMap,
-  defaults: { channel?: string; messageId: string },
-): unknown {
-  const used = new Set<string>();
-  const take = (field: keyof ColumnMap) => {
-    const [key, value] = pick(row, columns[field], GUESSES[field]);
-    if (key) used.add(key);
-    return value;
-  };
-  const customer = take("customer");
-  const timestamp = take("timestamp");
-  const touchpoint = take("touchpoint");
-  const channel = take("channel") ?? defaults.channel;
-  const text = take("text");
-  const value = take("value");
-  const properties: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(row)) if (!used.has(key) && v !== "") properties[key] = v;
-  if (channel !== undefined && channel !== "") properties.channel = channelSlug(String(channel));
-  if (touchpoint !== undefined) properties.touchpoint = String(touchpoint);
-  if (text !== undefined && text !== "") properties.text = String(text);
-  if (value !== undefined && value !== "") properties.value = value;
-  return {
-    type: "track",
-    messageId: defaults.messageId,
-    userId: customer === undefined || customer === "" ? undefined : String(customer),
-    event: touchpoint === undefined || touchpoint === "" ? undefined : String(touchpoint),
-    timestamp: timestamp === "" ? undefined : timestamp,
-    properties,
-  };
-}
-
-/**
- * A parsed line as an incoming event: Segment-shaped lines as they are, flat rows mapped with the column
- * options. Lines without a messageId get one from `key` (file, line number, text) so a re-import dedupes.
- */
-export function candidateEvent(value: unknown, key: string, columns: ColumnMap, channel?: string): unknown {
-  const messageId = createHash("sha1").update(key).digest("hex");
-  return isSegmentShaped(value)
-    ? { messageId, ...(value as object) }
-    : rowToEvent(value as Record<string, unknown>, columns, { channel, messageId });
-}
-
-function isSegmentShaped(value: unknown): boolean {
-  const v = value as Record<string, unknown>;
-  return typeof v?.type === "string" && ("userId" in v || "anonymousId" in v);
-}
-
 interface SourceRow {
   line: number;
   raw: string;
@@ -283,14 +189,40 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
     Promise.all([sink.writeEvents(rows.events), sink.writeFailures(rows.failures)]).then(() => undefined);
 
   // A store that keeps identifiers hashed takes every line through the sink, which hashes them; the
-  // engine-side path stores and links traits as they come.
-  if (format === "ndjson" && options.engine && !(await hashesPii(options.engine))) {
-    const result = await importNdjsonInEngine(options.engine, write, {
+  // engine-side paths store and link traits as they come.
+  const inEngine = options.engine && !(await hashesPii(options.engine)) ? options.engine : undefined;
+  // The engine reads the file in one statement: progress goes by step, as a share of the bytes.
+  const byStep = (_step: string, done: number) =>
+    options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes });
+  const sample = format === "csv" ? await readSample(options.file) : "";
+  const delimiter = options.delimiter ?? detectDelimiter(sample);
+  if (
+    format === "csv" &&
+    inEngine &&
+    expandedSize(options.file) >= (options.engineCsvMinBytes ?? ENGINE_CSV_MIN_BYTES)
+  ) {
+    const result = await importCsvInEngine(inEngine, write, {
+      path: resolve(options.file),
+      sample,
+      delimiter,
+      columns,
+      channel: options.channel,
+      toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
+      onProgress: byStep,
+      model: options.model,
+      memoryStagingMaxBytes: options.memoryStagingMaxBytes,
+      source: options.source,
+    });
+    if (result) {
+      options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
+      return { ...result, format };
+    }
+  }
+  if (format === "ndjson" && inEngine) {
+    const result = await importNdjsonInEngine(inEngine, write, {
       path: resolve(options.file),
       toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
-      // The engine reads the file in one statement: progress goes by step, as a share of the bytes.
-      onProgress: (_step, done) =>
-        options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes }),
+      onProgress: byStep,
       model: options.model,
       memoryStagingMaxBytes: options.memoryStagingMaxBytes,
       source: options.source,
@@ -309,10 +241,8 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
   const inFlight: Promise<void>[] = [];
   const counter: ByteCounter = { bytes: 0 };
   let source$: AsyncIterable<SourceRow>;
-  if (format === "csv") {
-    const delimiter = options.delimiter ?? detectDelimiter(await readSample(options.file));
-    source$ = csvRows(options.file, delimiter, counter);
-  } else if (format === "ndjson") source$ = ndjsonRows(options.file, counter);
+  if (format === "csv") source$ = csvRows(options.file, delimiter, counter);
+  else if (format === "ndjson") source$ = ndjsonRows(options.file, counter);
   else source$ = xesRows(options.file, counter);
 
   let rows = 0;
