@@ -21,6 +21,7 @@ import {
   normalisedLines,
   type SlowLine,
   stagingEngine,
+  traceStep,
   WHOLE_EVALUATION,
 } from "./bulk-ndjson.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
@@ -192,6 +193,7 @@ export async function importCsvInEngine(
   const lines = `csv_lines_${Math.random().toString(16).slice(2, 14)}`;
   const params = { path: options.path, delimiter: layout.delimiter, file: basename(options.path) };
   const stagedBytes = expandedSize(options.path);
+  traceStep("reading the first lines in the engine");
   options.onProgress?.("reading in the engine", 0);
   // The file's first lines tell whether the fast lane would take most of it, before the whole file is staged.
   const [probe] = await engine.query<{ records: number; fast: number }>(
@@ -204,6 +206,7 @@ export async function importCsvInEngine(
     { ...params, source: "", received: Date.now(), received_text: formatTime(Date.now()), seq_base: 0 },
   );
   if (Number(probe?.fast ?? 0) < FAST_SHARE_TO_PROCEED * Number(probe?.records ?? 0)) return undefined;
+  traceStep("reading the lines in the engine");
   await engine.command(
     `CREATE TABLE ${lines} ENGINE = ${stagingEngine(stagedBytes, options.memoryStagingMaxBytes)} AS
      SELECT line_no, original, in_quotes, simple, line, ending_ok FROM (${csvLinesSql(layout, options.columns, options.channel)})
@@ -211,6 +214,7 @@ export async function importCsvInEngine(
     params,
   );
   try {
+    traceStep("checking the line ends and quoted fields");
     const records = await followableRecords(engine, lines, layout);
     if (records === undefined) return undefined;
     return await importLinesInEngine(engine, writeSlow, {
@@ -267,17 +271,18 @@ export const FAST_SHARE_TO_PROCEED = 0.5;
 const PROBE_LINES = 5_000;
 
 /**
- * The records of the lines that are not simple, read by csv-parse run by run of consecutive lines (each run
- * starts outside any quoted field), with the file's line numbers.
+ * The records of the lines that are not simple, read by csv-parse with the file's line numbers. Lines between
+ * them are given to it as empty lines (which it skips), so that nearby runs of such lines are read in one
+ * call; each run starts outside any quoted field.
  */
 async function* quotedRecords(engine: Engine, lines: string, layout: CsvLayout): AsyncIterable<SlowLine> {
-  let run: string[] = [];
+  let block: string[] = [];
   let first = 0;
   let next = 0;
   const flush = function* (): Iterable<SlowLine> {
-    if (run.length === 0) return;
-    yield* parseRun(run.join(layout.crlf ? "\r\n" : "\n"), first - 1, layout);
-    run = [];
+    if (block.length === 0) return;
+    yield* parseRun(block.join(layout.crlf ? "\r\n" : "\n"), first - 1, layout);
+    block = [];
   };
   for await (const { line_no, original } of engine.stream<{ line_no: number; original: string }>(
     // The header is not a record; csv-parse skips empty lines outside quoted fields.
@@ -285,15 +290,20 @@ async function* quotedRecords(engine: Engine, lines: string, layout: CsvLayout):
      WHERE NOT simple AND line_no > 1 AND NOT (original = '' AND NOT in_quotes) ORDER BY line_no`,
   )) {
     const lineNo = Number(line_no);
-    if (lineNo !== next) {
+    const gap = lineNo - next;
+    if (block.length === 0 || gap > MAX_GAP_LINES || block.length >= MAX_BLOCK_LINES) {
       yield* flush();
       first = lineNo;
-    }
-    run.push(original);
+    } else for (let i = 0; i < gap; i++) block.push("");
+    block.push(original);
     next = lineNo + 1;
   }
   yield* flush();
 }
+
+/** Lines between two runs given as empty lines rather than parsing the runs apart, and lines per call. */
+const MAX_GAP_LINES = 1_000;
+const MAX_BLOCK_LINES = 50_000;
 
 function* parseRun(text: string, offset: number, layout: CsvLayout): Iterable<SlowLine> {
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;

@@ -257,6 +257,11 @@ async function insertFastRows(engine: Engine, staging: string, where: string, la
   );
 }
 
+/** With CF_TRACE set, prints each step of an import as it starts, with the time. */
+export function traceStep(step: string): void {
+  if (process.env.CF_TRACE) process.stderr.write(`${new Date().toISOString()} ${step}\n`);
+}
+
 /** A line (or record) that did not take the fast path: parsed, or why it could not be. */
 export interface SlowLine {
   line: number;
@@ -319,7 +324,7 @@ export async function importLinesInEngine(
   };
 
   const trace = (step: string, done: number) => {
-    if (process.env.CF_TRACE) process.stderr.write(`${new Date().toISOString()} ${step}\n`);
+    traceStep(step);
     options.onProgress?.(step, done);
   };
   trace("reading in the engine", 0);
@@ -378,8 +383,10 @@ export async function importLinesInEngine(
         if (writes.length >= 2) await writes.shift();
       }
     }
+    trace("writing the remaining lines", 0.97);
     writes.push(writeSlow(tally.take()));
     await Promise.all(writes);
+    trace("counting customers", 0.99);
     const { rejected, rejections, customers } = tally;
     const imported = Number(counts?.fast_rows ?? 0) + tally.imported;
     // Customers seen on both paths count once.
