@@ -11,6 +11,8 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
   // Three reads of the cases' arrays (cheap since the sequences are stored): the directly-follows pairs with
   // their waits, the activities, and each case's first and last step with its length.
   // A pair's or step's first occurrence in its case (arrayEnumerateUniq = 1) counts the case once.
+  // Steps travel as 64-bit hashes of their names, named again from the activities: grouping and carrying
+  // numbers instead of strings halves the pairs' read (docs/benchmarks.md).
   const edgeRows = await engine.query<{
     a: string;
     b: string;
@@ -18,18 +20,21 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
     cases: number;
     waits: [number, number];
   }>(
-    `SELECT pair.1 AS a, pair.2 AS b, count() AS n, countIf(pair.4 = 1) AS cases,
-            quantilesExactInclusive(0.5, 0.9)(pair.3) AS waits
-     FROM (SELECT arrayPopBack(steps) AS froms, arrayPopFront(steps) AS tos, times FROM (${sql}))
-     ARRAY JOIN arrayZip(froms, tos,
-                         arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times)),
-                         arrayEnumerateUniq(froms, tos)) AS pair
-     GROUP BY a, b`,
+    `SELECT toString(a_id) AS a, toString(b_id) AS b, count() AS n, countIf(first_in_case = 1) AS cases,
+            quantilesExactInclusive(0.5, 0.9)(wait) AS waits
+     FROM (SELECT arrayMap(s -> cityHash64(s), steps) AS ids, arrayPopBack(ids) AS froms, arrayPopFront(ids) AS tos,
+                  arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times)) AS gaps,
+                  arrayEnumerateUniq(arrayMap((x, y) -> cityHash64(x, y), froms, tos)) AS firsts
+           FROM (${sql}))
+     ARRAY JOIN froms AS a_id, tos AS b_id, gaps AS wait, firsts AS first_in_case
+     GROUP BY a_id, b_id`,
     params,
   );
-  const activityRows = await engine.query<{ a: string; n: number; cases: number }>(
-    `SELECT step.1 AS a, count() AS n, countIf(step.2 = 1) AS cases
-     FROM (SELECT steps FROM (${sql})) ARRAY JOIN arrayZip(steps, arrayEnumerateUniq(steps)) AS step GROUP BY a`,
+  const activityRows = await engine.query<{ a: string; id: string; n: number; cases: number }>(
+    `SELECT any(step) AS a, toString(id) AS id, count() AS n, countIf(first_in_case = 1) AS cases
+     FROM (SELECT steps, arrayMap(s -> cityHash64(s), steps) AS ids, arrayEnumerateUniq(ids) AS firsts FROM (${sql}))
+     ARRAY JOIN steps AS step, ids AS id, firsts AS first_in_case
+     GROUP BY id`,
     params,
   );
   const ends = await engine.query<{ first: string; last: string; n: number; events: number }>(
@@ -37,13 +42,14 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
      FROM (SELECT steps FROM (${sql})) GROUP BY first, last`,
     params,
   );
+  const names = new Map(activityRows.map((r) => [r.id, r.a]));
   const activities = activityRows
     .map((r) => ({ activity: r.a, n: Number(r.n), cases: Number(r.cases) }))
     .sort((x, y) => y.n - x.n || (x.activity < y.activity ? -1 : 1));
   const edges = edgeRows
     .map((r) => ({
-      from: r.a,
-      to: r.b,
+      from: names.get(r.a)!,
+      to: names.get(r.b)!,
       count: Number(r.n),
       cases: Number(r.cases),
       medianSeconds: Number(r.waits[0]),
