@@ -35,7 +35,13 @@ function where(filter: Filter): { sql: string; params: Record<string, unknown> }
 
 export async function overview(engine: Engine, filter: Filter) {
   const { sql, params } = where(filter);
-  const [totals] = await engine.query<{
+  // Two scans of the events instead of four: the totals and the touchpoints (which count customers, so
+  // they need the identity map) in one, the weekly volumes by channel and by behaviour in the other (the
+  // map joined only when a segment filters the events). GROUPING(x) = 0 where x is grouped.
+  const perTouchpoint = await engine.query<{
+    per_touchpoint: number;
+    touchpoint: string;
+    channel: string;
     events: number;
     customers: number;
     messages: number;
@@ -43,29 +49,25 @@ export async function overview(engine: Engine, filter: Filter) {
     first: string;
     last: string;
   }>(
-    `SELECT count() AS events, uniqExact(${CUSTOMER_OF_EVENT}) AS customers, countIf(e.behaviour != '') AS messages,
-            sumIf(ifNull(e.value, 0), e.name = 'Order Completed') AS revenue, toString(min(e.timestamp)) AS first, toString(max(e.timestamp)) AS last
-     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql}`,
+    `SELECT grouping(e.touchpoint) = 0 AS per_touchpoint, e.touchpoint AS touchpoint, any(toString(e.channel)) AS channel,
+            count() AS events, uniqExact(${CUSTOMER_OF_EVENT}) AS customers, countIf(e.behaviour != '') AS messages,
+            sumIf(ifNull(e.value, 0), e.name = 'Order Completed') AS revenue,
+            toString(min(e.timestamp)) AS first, toString(max(e.timestamp)) AS last
+     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql}
+     GROUP BY GROUPING SETS ((), (e.touchpoint))`,
     params,
   );
-  const byChannel = await engine.query<{ week: string; channel: string; events: number }>(
-    `SELECT toString(toMonday(e.timestamp)) AS week, toString(e.channel) AS channel, count() AS events
-     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} GROUP BY week, channel ORDER BY week, channel`,
-    params,
-  );
-  const byTouchpoint = await engine.query<{
-    touchpoint: string;
+  const weekly = await engine.query<{
+    per_channel: number;
+    week: string;
     channel: string;
+    behaviour: string;
     events: number;
-    customers: number;
   }>(
-    `SELECT e.touchpoint AS touchpoint, any(toString(e.channel)) AS channel, count() AS events, uniqExact(${CUSTOMER_OF_EVENT}) AS customers
-     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} GROUP BY touchpoint ORDER BY events DESC LIMIT 30`,
-    params,
-  );
-  const behaviour = await engine.query<{ week: string; behaviour: string; messages: number }>(
-    `SELECT toString(toMonday(e.timestamp)) AS week, toString(e.behaviour) AS behaviour, count() AS messages
-     FROM events AS e FINAL ${IDENTITY_JOIN} WHERE ${sql} AND e.behaviour != '' GROUP BY week, behaviour ORDER BY week, behaviour`,
+    `SELECT grouping(e.channel) = 0 AS per_channel, toString(toMonday(e.timestamp)) AS week,
+            toString(e.channel) AS channel, toString(e.behaviour) AS behaviour, count() AS events
+     FROM events AS e FINAL ${filter.segment !== undefined ? IDENTITY_JOIN : ""} WHERE ${sql}
+     GROUP BY GROUPING SETS ((week, e.channel), (week, e.behaviour))`,
     params,
   );
   const [value] = await engine.query<{ customers: number; total: number; mean: number }>(
@@ -74,6 +76,9 @@ export async function overview(engine: Engine, filter: Filter) {
     params,
   );
   const num = (x: unknown) => Number(x ?? 0);
+  const totals = perTouchpoint.find((r) => !Number(r.per_touchpoint));
+  const byWeek = (a: { week: string }, b: { week: string }, x: string, y: string) =>
+    a.week < b.week ? -1 : a.week > b.week ? 1 : x < y ? -1 : x > y ? 1 : 0;
   return {
     totals: {
       events: num(totals?.events),
@@ -83,9 +88,24 @@ export async function overview(engine: Engine, filter: Filter) {
       first: totals?.first ?? null,
       last: totals?.last ?? null,
     },
-    byChannel: byChannel.map((r) => ({ week: r.week, channel: r.channel, events: num(r.events) })),
-    byTouchpoint: byTouchpoint.map((r) => ({ ...r, events: num(r.events), customers: num(r.customers) })),
-    behaviour: behaviour.map((r) => ({ week: r.week, behaviour: r.behaviour, messages: num(r.messages) })),
+    byChannel: weekly
+      .filter((r) => Number(r.per_channel))
+      .map((r) => ({ week: r.week, channel: r.channel, events: num(r.events) }))
+      .sort((a, b) => byWeek(a, b, a.channel, b.channel)),
+    byTouchpoint: perTouchpoint
+      .filter((r) => Number(r.per_touchpoint))
+      .map((r) => ({
+        touchpoint: r.touchpoint,
+        channel: r.channel,
+        events: num(r.events),
+        customers: num(r.customers),
+      }))
+      .sort((a, b) => b.events - a.events || (a.touchpoint < b.touchpoint ? -1 : 1))
+      .slice(0, 30),
+    behaviour: weekly
+      .filter((r) => !Number(r.per_channel) && r.behaviour !== "")
+      .map((r) => ({ week: r.week, behaviour: r.behaviour, messages: num(r.events) }))
+      .sort((a, b) => byWeek(a, b, a.behaviour, b.behaviour)),
     value: { customers: num(value?.customers), totalClv: num(value?.total), meanClv: num(value?.mean) },
   };
 }
