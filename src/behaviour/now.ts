@@ -110,8 +110,16 @@ function rankAt(
       last: Mention;
     }
   >();
-  for (const m of mentions) {
-    if (m.ms <= from) continue;
+  // The first mention after `from` (they are sorted by time).
+  let lo = 0;
+  let hi = mentions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (mentions[mid]!.ms <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < mentions.length; i++) {
+    const m = mentions[i]!;
     if (m.ms > at) break;
     const weight = config.weights[m.behaviour] ?? 0;
     const contribution = weight * 0.5 ** ((at - m.ms) / (config.halfLifeHours * HOUR));
@@ -126,16 +134,23 @@ function rankAt(
     person.followers = Math.max(person.followers, m.followers);
     person.last = m;
   }
-  const ranked: Ranked[] = [];
+  // Scores first; the full entries (components, last message) only for the few that make the list.
+  const scored: Array<{ customerId: string; score: number; valueFactor: number; reach: number }> = [];
   for (const [customerId, p] of people) {
     if (p.behaviour <= 0) continue;
-    const value = values.get(customerId) ?? { value: 0, basis: "none" as const };
-    const valueFactor = 1 + Math.log1p(Math.max(0, value.value) / typicalValue);
+    const value = values.get(customerId)?.value ?? 0;
+    const valueFactor = 1 + Math.log1p(Math.max(0, value) / typicalValue);
     const reach = 1 + Math.log10(1 + p.followers) / 2;
-    ranked.push({
-      rank: 0,
+    scored.push({ customerId, score: round(p.behaviour * valueFactor * reach), valueFactor, reach });
+  }
+  scored.sort((a, b) => b.score - a.score || a.customerId.localeCompare(b.customerId));
+  return scored.slice(0, limit).map(({ customerId, score, valueFactor, reach }, i) => {
+    const p = people.get(customerId)!;
+    const value = values.get(customerId) ?? { value: 0, basis: "none" as const };
+    return {
+      rank: i + 1,
       customerId,
-      score: round(p.behaviour * valueFactor * reach),
+      score,
       components: {
         behaviour: round(p.behaviour),
         value: round(valueFactor),
@@ -153,10 +168,8 @@ function rankAt(
         channel: p.last.channel,
         touchpoint: p.last.touchpoint,
       },
-    });
-  }
-  ranked.sort((a, b) => b.score - a.score || a.customerId.localeCompare(b.customerId));
-  return ranked.slice(0, limit).map((entry, i) => ({ ...entry, rank: i + 1 }));
+    };
+  });
 }
 
 export function whoMattersNow(

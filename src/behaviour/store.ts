@@ -88,17 +88,17 @@ export async function nowQueries(
   const mentions = mentionsSql(options.segment);
   // Unmatched joined rows take defaults (NULL for the nullable clv, 0 for has_spend): no join_use_nulls,
   // which would also turn the identity join's '' into NULL.
+  // The mentioned customers are read once (a WITH subquery is run where it is named); the spend is summed
+  // for every customer rather than filtered by them, which costs less than reading the mentions again.
   const values = `
-    WITH mentioned AS (SELECT DISTINCT customer_id FROM (${mentions}))
     SELECT m.customer_id AS customer_id, if(v.clv IS NOT NULL, v.clv, s.spend) AS value,
            if(v.clv IS NOT NULL, 'clv', 'spend') AS basis
-    FROM mentioned AS m
-    LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL
-               WHERE clv IS NOT NULL AND customer_id IN (SELECT customer_id FROM mentioned)) AS v
+    FROM (SELECT DISTINCT customer_id FROM (${mentions})) AS m
+    LEFT JOIN (SELECT customer_id, clv FROM customer_value FINAL WHERE clv IS NOT NULL) AS v
       ON v.customer_id = m.customer_id
     LEFT JOIN (SELECT ${CUSTOMER_OF_EVENT} AS customer_id, sum(e.value) AS spend, 1 AS has_spend
                FROM events AS e FINAL ${IDENTITY_JOIN}
-               WHERE e.value IS NOT NULL AND ${CUSTOMER_OF_EVENT} IN (SELECT customer_id FROM mentioned)
+               WHERE e.value IS NOT NULL
                GROUP BY customer_id) AS s
       ON s.customer_id = m.customer_id
     WHERE v.clv IS NOT NULL OR s.has_spend = 1`;
