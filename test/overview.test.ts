@@ -31,7 +31,7 @@ before(async () => {
   // Every other customer in segment 3, the rest in 4, as the latest segment run.
   const customers = await storedRows();
   const ids = [...new Set(customers.map((r) => r.customer))].sort();
-  ids.forEach((id, i) => segmentOf.set(id, i % 2 === 0 ? 3 : 4));
+  for (const [i, id] of ids.entries()) segmentOf.set(id, i % 2 === 0 ? 3 : 4);
   await engine.insert("segment_runs", [
     {
       run_id: "r1",
