@@ -113,7 +113,7 @@ async function importWith(engine: Engine, file: string, options: Partial<ImportO
       file,
       ...options,
       engine: inEngine ? counting.engine : undefined,
-      engineCsvMinBytes: 0,
+      engineMinBytes: 0,
     });
     return { summary, tookEnginePath: counting.count() > 0, ...(await stored(engine, file)) };
   } finally {
@@ -192,7 +192,7 @@ test("CSV the engine path hands back: a stray carriage return, malformed quotes,
   for (const engine of [javascript, engineSide]) {
     const sink = new EngineSink(engine);
     await assert.rejects(
-      importFile(sink, { file, engine: engine === engineSide ? engine : undefined, engineCsvMinBytes: 0 }),
+      importFile(sink, { file, engine: engine === engineSide ? engine : undefined, engineMinBytes: 0 }),
       /Invalid Opening Quote/,
     );
     await sink.close();

@@ -265,6 +265,8 @@ export function traceStep(step: string): void {
 /** A line (or record) that did not take the fast path: parsed, or why it could not be. */
 export interface SlowLine {
   line: number;
+  /** The line's place in the staged lines where it differs from `line` (its sequence follows it). */
+  order?: number;
   raw: string;
   value: unknown;
   /** Set when the line could not be parsed: it is rejected with this reason. */
@@ -364,7 +366,7 @@ export async function importLinesInEngine(
     trace("checking the remaining lines", 0.95);
     const sequence = new Sequence();
     const writes: Promise<void>[] = [];
-    for await (const { line, raw, value, unreadable } of options.slowLines(staging)) {
+    for await (const { line, order, raw, value, unreadable } of options.slowLines(staging)) {
       const result: ReturnType<typeof normaliseEvent> =
         unreadable !== undefined
           ? { rejected: { field: "(line)", reason: unreadable } }
@@ -373,7 +375,7 @@ export async function importLinesInEngine(
               receivedAt: received,
               receivedText,
               sequence,
-              seq: seqBase + line,
+              seq: seqBase + (order ?? line),
               sizeBytes: Buffer.byteLength(raw),
             });
       tally.add(line, raw, result);

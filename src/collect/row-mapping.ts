@@ -27,15 +27,20 @@ const GUESSES: Required<ColumnMap> = {
   event: "",
 };
 
+/** Each field's guessed names, split once. */
+const GUESS_LISTS = Object.fromEntries(
+  Object.entries(GUESSES).map(([field, names]) => [field, names.split(",")]),
+) as Record<keyof ColumnMap, string[]>;
+
 function pick(
   row: Record<string, unknown>,
   explicit: string | undefined,
-  guesses: string,
+  guesses: string[],
+  lowered: () => Map<string, string>,
 ): [string | undefined, unknown] {
   if (explicit) return [explicit, row[explicit]];
-  const lowered = new Map(Object.keys(row).map((k) => [k.toLowerCase(), k]));
-  for (const guess of guesses.split(",")) {
-    const key = guess && lowered.get(guess);
+  for (const guess of guesses) {
+    const key = guess && lowered().get(guess);
     if (key !== undefined && key !== "" && row[key] !== undefined && row[key] !== "") return [key, row[key]];
   }
   return [undefined, undefined];
@@ -67,8 +72,14 @@ export function rowToEvent(
   defaults: { channel?: string; messageId: string },
 ): unknown {
   const used = new Set<string>();
+  // The row's names lowercased (the last of equal ones wins), made once per row and only when a guess is needed.
+  let names: Map<string, string> | undefined;
+  const lowered = () => {
+    names ??= new Map(Object.keys(row).map((k) => [k.toLowerCase(), k]));
+    return names;
+  };
   const take = (field: keyof ColumnMap) => {
-    const [key, value] = pick(row, columns[field], GUESSES[field]);
+    const [key, value] = pick(row, columns[field], GUESS_LISTS[field], lowered);
     if (key) used.add(key);
     return value;
   };
@@ -112,7 +123,5 @@ function isSegmentShaped(value: unknown): boolean {
 
 /** The guessed column names of each field, most likely first (matched lowercased). */
 export function columnGuesses(): Record<keyof ColumnMap, string[]> {
-  return Object.fromEntries(
-    Object.entries(GUESSES).map(([field, names]) => [field, names.split(",")]),
-  ) as Record<keyof ColumnMap, string[]>;
+  return GUESS_LISTS;
 }
