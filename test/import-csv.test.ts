@@ -10,10 +10,8 @@ import { before, test } from "node:test";
 import { type ImportOptions, importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { seededRandom } from "../src/seeded-random.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { countingEngine, tempDir, testEngine } from "../testing/helpers.js";
+import { countingEngine, tempDir, testDatabase, testEngine } from "../testing/helpers.js";
 
 let javascript: Engine;
 let engineSide: Engine;
@@ -21,9 +19,7 @@ const dir = tempDir("cf-import-csv-");
 
 before(async () => {
   javascript = await testEngine();
-  // A second database in the same folder (chDB binds one folder per process).
-  engineSide = await ChdbEngine.open((javascript as ChdbEngine).dataDir, "csv_engine_side");
-  await migrate(engineSide);
+  engineSide = await testDatabase("csv_engine_side");
 });
 
 const HEADER = [

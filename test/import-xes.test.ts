@@ -9,10 +9,8 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
-import { migrate } from "../src/store/migrate.js";
-import { countingEngine, SHARED_DATA, tempDir, testEngine } from "../testing/helpers.js";
+import { countingEngine, SHARED_DATA, tempDir, testDatabase, testEngine } from "../testing/helpers.js";
 
 let javascript: Engine;
 let engineSide: Engine;
@@ -20,8 +18,7 @@ const dir = tempDir("cf-import-xes-");
 
 before(async () => {
   javascript = await testEngine();
-  engineSide = await ChdbEngine.open((javascript as ChdbEngine).dataDir, "xes_engine_side");
-  await migrate(engineSide);
+  engineSide = await testDatabase("xes_engine_side");
 });
 
 const attribute = (tag: string, key: string, value: string) =>

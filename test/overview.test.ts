@@ -5,19 +5,15 @@ import { overview } from "../src/api/overview.js";
 import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
-import { ChdbEngine } from "../src/store/chdb-engine.js";
 import type { Engine } from "../src/store/engine.js";
-import { migrate } from "../src/store/migrate.js";
 import { parseStoredTime } from "../src/store/time.js";
-import { testEngine } from "../testing/helpers.js";
+import { testDatabase } from "../testing/helpers.js";
 
 let engine: Engine;
 
 before(async () => {
-  const shared = await testEngine();
   // A database of its own, so that other tests' events do not count.
-  engine = await ChdbEngine.open((shared as ChdbEngine).dataDir, "overview_test");
-  await migrate(engine);
+  engine = await testDatabase("overview_test");
   const sink = new EngineSink(engine);
   const sequence = new Sequence();
   for (const { events } of generateDemo({ customers: 120, seed: 8 })) {

@@ -27,6 +27,17 @@ export function testEngine(): Promise<Engine> {
 }
 
 /**
+ * Another database in the shared test engine's folder (chDB binds one folder per process), migrated: for a
+ * test that compares two ways of storing the same data, or needs a store no other test writes to.
+ */
+export async function testDatabase(name: string): Promise<Engine> {
+  const shared = (await testEngine()) as ChdbEngine;
+  const engine = await ChdbEngine.open(shared.dataDir, name);
+  await migrate(engine);
+  return engine;
+}
+
+/**
  * The same real engine, counting the statements (queries and streams) whose SQL contains `marker`: to
  * check that a computation ran once, not to replace the engine.
  */
