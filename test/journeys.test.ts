@@ -6,6 +6,7 @@ import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { serviceBlueprint } from "../src/journeys/blueprint.js";
+import { casesQuery } from "../src/journeys/query.js";
 import { flows, processMap, variants } from "../src/journeys/views.js";
 import { exportXes } from "../src/journeys/xes-export.js";
 import { inlineCompute } from "../src/lanes/compute.js";
@@ -209,6 +210,32 @@ test("the HTTP API answers the same process map as the code, and names bad param
     });
     assert.ok(sessions.cases > 6, "a one-day gap splits the running example's cases into sessions");
     assert.equal(sessions.events, 42);
+    // Each session's steps, against the cases split here wherever a gap exceeds a day.
+    const whole = casesQuery({ source: ["import:running-example.xes"] });
+    const expected = new Map<string, number>();
+    for (const row of await engine.query<{ times: number[]; steps: string[] }>(
+      `SELECT times, steps FROM (${whole.sql})`,
+      whole.params,
+    )) {
+      let piece: string[] = [];
+      row.steps.forEach((step, i) => {
+        if (i > 0 && Number(row.times[i]) - Number(row.times[i - 1]) > 86_400_000) {
+          expected.set(JSON.stringify(piece), (expected.get(JSON.stringify(piece)) ?? 0) + 1);
+          piece = [];
+        }
+        piece.push(step);
+      });
+      expected.set(JSON.stringify(piece), (expected.get(JSON.stringify(piece)) ?? 0) + 1);
+    }
+    const sessionVariants = await variants(
+      engine,
+      { source: ["import:running-example.xes"], sessionGapMinutes: 60 * 24 },
+      1_000,
+    );
+    assert.deepEqual(
+      new Map(sessionVariants.variants.map((v) => [JSON.stringify(v.activities), v.count])),
+      expected,
+    );
   } finally {
     await server.close();
   }

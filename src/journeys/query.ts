@@ -210,14 +210,16 @@ export function casesQuery(
   if (filter.sessionGapMinutes) {
     params.gap = Math.round(filter.sessionGapMinutes * 60_000);
     // Sessions: a new one starts where the gap to the previous event exceeds the limit.
+    // Each array is split where a session starts and the pieces are unrolled side by side (session n is the
+    // n-th piece, from 0): one pass over a customer's touches, not one per session.
     cases = `
-      SELECT customer, concat(customer, '#', toString(session)) AS case_id, ${keepWhere(arrays, "(x, s) -> s = session", "session_of")}
+      SELECT customer, concat(customer, '#', toString(session)) AS case_id, ${arrays.join(", ")}
       FROM (
-        SELECT customer, ${prefixed(arrays)},
-               arrayCumSum(arrayMap(d -> d > {gap:Int64}, arrayDifference(times))) AS session_of
-        FROM (${cases})
+        SELECT customer, ${arrays.map((a) => `arraySplit((x, s) -> s, ${a}, starts) AS sessions_${a}`).join(", ")},
+               arrayMap(i -> i - 1, arrayEnumerate(sessions_times)) AS session_numbers
+        FROM (SELECT *, arrayMap(d -> d > {gap:Int64}, arrayDifference(times)) AS starts FROM (${cases}))
       )
-      ARRAY JOIN arrayDistinct(session_of) AS session`;
+      ARRAY JOIN ${arrays.map((a) => `sessions_${a} AS ${a}`).join(", ")}, session_numbers AS session`;
   }
   if (filter.hold) {
     // One case per value of the held property, holding the touches that carry it ("customer · value").
