@@ -20,11 +20,11 @@ import {
   importLinesInEngine,
   normalisedLines,
   type SlowLine,
+  type SlowWriter,
   stagingEngine,
   traceStep,
   WHOLE_EVALUATION,
 } from "./bulk-ndjson.js";
-import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { DEFAULT_LIMITS } from "./normalise.js";
 import { CHANNEL_SYNONYMS, type ColumnMap, columnGuesses } from "./row-mapping.js";
 
@@ -89,8 +89,8 @@ function chosenColumn(header: string[], explicit: string | undefined, guesses: s
 
 /**
  * Every line of the file with `simple` and, for simple lines, `line`: the event rowToEvent and candidateEvent
- * make of its record; `in_quotes`: the line starts inside a quoted field; `ending_ok`: it ends as the header
- * does. Parameters: path, delimiter, file.
+ * make of its record; `is_record`: csv-parse reads the line as (part of) a record; `ending_ok`: it ends as the
+ * header does. Parameters: path, delimiter, file.
  */
 export function csvLinesSql(
   layout: CsvLayout,
@@ -121,9 +121,11 @@ export function csvLinesSql(
     )}], replaceRegexpAll(replaceRegexpAll(lower(trimBoth(channel_value)), '[^a-z0-9_]+', '_'), '^_+|_+$', ''))`;
   const controls = layout.delimiter === "\t" ? "[\\\\x00-\\\\x08\\\\x0a-\\\\x1f]" : "[\\\\x00-\\\\x1f]";
   return `
-SELECT line_no, original, in_quotes, ending_ok, simple, if(simple, json, '') AS line FROM (
+SELECT line_no, original, is_record, ending_ok, simple, if(simple, json, '') AS line FROM (
   SELECT *,
-    line_no > 1 AND original != '' AND NOT in_quotes AND position(original, '"') = 0 AND NOT match(original, '${controls}') AND isValidUTF8(original)
+    -- Part of a record: not the header, and not an empty line outside quoted fields (csv-parse skips those).
+    line_no > 1 AND NOT (original = '' AND NOT in_quotes) AS is_record,
+    is_record AND NOT in_quotes AND position(original, '"') = 0 AND NOT match(original, '${controls}') AND isValidUTF8(original)
     AND length(fields) = ${width} AND length(record) <= ${DEFAULT_LIMITS.maxEventBytes}
     AND (channel_value IS NULL OR match(channel_value, '^[\\\\x20-\\\\x7e]*$'))
     AND NOT arrayExists(i -> fields[i] != '' AND NOT has(used, i), [${reserved.join(", ")}]::Array(UInt64)) AS simple,
@@ -174,7 +176,7 @@ SELECT line_no, original, in_quotes, ending_ok, simple, if(simple, json, '') AS 
  */
 export async function importCsvInEngine(
   engine: Engine,
-  writeSlow: (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>,
+  writeSlow: SlowWriter,
   options: {
     path: string;
     sample: string;
@@ -200,7 +202,7 @@ export async function importCsvInEngine(
     `SELECT count() AS records, countIf(fast) AS fast
      FROM (${normalisedLines(
        `SELECT line_no, if(simple, line, '') AS line, original FROM (${csvLinesSql(layout, options.columns, options.channel, PROBE_LINES)})
-        WHERE line_no > 1 AND NOT (original = '' AND NOT in_quotes)`,
+        WHERE is_record`,
      )})
      SETTINGS ${WHOLE_EVALUATION}`,
     { ...params, source: "", received: Date.now(), received_text: formatTime(Date.now()), seq_base: 0 },
@@ -209,7 +211,7 @@ export async function importCsvInEngine(
   traceStep("reading the lines in the engine");
   await engine.command(
     `CREATE TABLE ${lines} ENGINE = ${stagingEngine(stagedBytes, options.memoryStagingMaxBytes)} AS
-     SELECT line_no, original, in_quotes, simple, line, ending_ok FROM (${csvLinesSql(layout, options.columns, options.channel)})
+     SELECT line_no, original, is_record, simple, line, ending_ok FROM (${csvLinesSql(layout, options.columns, options.channel)})
      SETTINGS ${WHOLE_EVALUATION}`,
     params,
   );
@@ -249,7 +251,7 @@ async function followableRecords(
 ): Promise<number | undefined> {
   const [check] = await engine.query<{ bad: number; records: number }>(
     `SELECT countIf(NOT ending_ok AND line_no < (SELECT max(line_no) FROM ${lines})) + countIf(position(original, '\\r') > 0) AS bad,
-            countIf(line_no > 1 AND NOT (original = '' AND NOT in_quotes)) AS records
+            countIf(is_record) AS records
      FROM ${lines}`,
   );
   if (Number(check?.bad ?? 0) > 0) return undefined;
@@ -285,9 +287,7 @@ async function* quotedRecords(engine: Engine, lines: string, layout: CsvLayout):
     block = [];
   };
   for await (const { line_no, original } of engine.stream<{ line_no: number; original: string }>(
-    // The header is not a record; csv-parse skips empty lines outside quoted fields.
-    `SELECT line_no, original FROM ${lines}
-     WHERE NOT simple AND line_no > 1 AND NOT (original = '' AND NOT in_quotes) ORDER BY line_no`,
+    `SELECT line_no, original FROM ${lines} WHERE is_record AND NOT simple ORDER BY line_no`,
   )) {
     const lineNo = Number(line_no);
     const gap = lineNo - next;

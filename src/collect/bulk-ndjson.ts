@@ -262,6 +262,9 @@ export function traceStep(step: string): void {
   if (process.env.CF_TRACE) process.stderr.write(`${new Date().toISOString()} ${step}\n`);
 }
 
+/** Writes the rows of the lines that did not take the fast path (normalised here) and the rejected ones. */
+export type SlowWriter = (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>;
+
 /** A line (or record) that did not take the fast path: parsed, or why it could not be. */
 export interface SlowLine {
   line: number;
@@ -306,7 +309,18 @@ export interface LinesImportOptions {
  */
 export async function importLinesInEngine(
   engine: Engine,
-  writeSlow: (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>,
+  writeSlow: SlowWriter,
+  options: LinesImportOptions & { proceed: (fastRows: number) => boolean },
+): Promise<BulkResult | undefined>;
+/** Without `proceed` it always imports. */
+export async function importLinesInEngine(
+  engine: Engine,
+  writeSlow: SlowWriter,
+  options: Omit<LinesImportOptions, "proceed">,
+): Promise<BulkResult>;
+export async function importLinesInEngine(
+  engine: Engine,
+  writeSlow: SlowWriter,
   options: LinesImportOptions,
 ): Promise<BulkResult | undefined> {
   const { fileName } = options;
@@ -427,12 +441,12 @@ export function expandedSize(path: string): number {
 /** Imports an NDJSON file the engine can read (an absolute path on this machine). */
 export async function importNdjsonInEngine(
   engine: Engine,
-  writeSlow: (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>,
+  writeSlow: SlowWriter,
   options: Omit<LinesImportOptions, "fileName" | "lines" | "params" | "stagedBytes" | "slowLines"> & {
     path: string;
   },
 ): Promise<BulkResult> {
-  const result = await importLinesInEngine(engine, writeSlow, {
+  return importLinesInEngine(engine, writeSlow, {
     ...options,
     fileName: basename(options.path),
     lines: NDJSON_LINES,
@@ -440,8 +454,6 @@ export async function importNdjsonInEngine(
     stagedBytes: expandedSize(options.path),
     slowLines: (staging) => slowNdjsonLines(engine, staging),
   });
-  if (!result) throw new Error("the NDJSON import stopped before writing");
-  return result;
 }
 
 async function* slowNdjsonLines(engine: Engine, staging: string): AsyncIterable<SlowLine> {

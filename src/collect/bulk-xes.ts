@@ -10,21 +10,25 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { BehaviourModel } from "../behaviour/model.js";
 import type { Engine } from "../store/engine.js";
-import { type BulkResult, importLinesInEngine, type SlowLine, traceStep } from "./bulk-ndjson.js";
-import type { FailedEvent, StoredEvent } from "./event-schema.js";
+import {
+  type BulkResult,
+  importLinesInEngine,
+  type SlowLine,
+  type SlowWriter,
+  traceStep,
+} from "./bulk-ndjson.js";
 import { DEFAULT_LIMITS } from "./normalise.js";
-import { type ColumnMap, candidateEvent } from "./row-mapping.js";
 import type { XesRow } from "./xes.js";
 
 export async function importXesInEngine(
   engine: Engine,
-  writeSlow: (rows: { events: StoredEvent[]; failures: FailedEvent[] }) => Promise<void>,
+  writeSlow: SlowWriter,
   options: {
     /** The log's path (its name goes into message ids and the source). */
     path: string;
     rows: AsyncIterable<XesRow>;
-    columns: ColumnMap;
-    channel?: string;
+    /** A row as the Segment event it stands for, given its message id's key (candidateEvent). */
+    toEvent: (value: unknown, key: string) => unknown;
     onRows?: (rows: number) => void;
     onProgress?: (step: string, done: number) => void;
     model?: BehaviourModel;
@@ -38,7 +42,7 @@ export async function importXesInEngine(
     const events = join(folder, "events.tsv");
     traceStep("converting the log's events");
     await writeEvents(events, fileName, options);
-    const result = await importLinesInEngine(engine, writeSlow, {
+    return await importLinesInEngine(engine, writeSlow, {
       fileName,
       // Each line: the event's line in the log, its row as JSON, the event as JSON (JSON holds no raw tab).
       // A row too large for the JavaScript path's size check is left to it.
@@ -49,14 +53,12 @@ export async function importXesInEngine(
       params: { path: events },
       stagedBytes: statSync(events).size,
       slowLines: (staging) => slowXesLines(engine, staging),
-      toEvent: (value, key) => candidateEvent(value, key, options.columns, options.channel),
+      toEvent: options.toEvent,
       onProgress: options.onProgress,
       model: options.model,
       memoryStagingMaxBytes: options.memoryStagingMaxBytes,
       source: options.source,
     });
-    if (!result) throw new Error("the XES import stopped before writing");
-    return result;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -67,8 +69,8 @@ async function writeEvents(
   fileName: string,
   options: {
     rows: AsyncIterable<XesRow>;
-    columns: ColumnMap;
-    channel?: string;
+    /** A row as the Segment event it stands for, given its message id's key (candidateEvent). */
+    toEvent: (value: unknown, key: string) => unknown;
     onRows?: (rows: number) => void;
   },
 ): Promise<void> {
@@ -81,7 +83,7 @@ async function writeEvents(
   let rows = 0;
   for await (const { row, line } of options.rows) {
     const raw = JSON.stringify(row);
-    const event = candidateEvent(row, `${fileName}:${line}:${raw}`, options.columns, options.channel);
+    const event = options.toEvent(row, `${fileName}:${line}:${raw}`);
     text += `${line}\t${raw}\t${JSON.stringify(event)}\n`;
     if (++rows % 10_000 === 0) {
       if (!out.write(text)) await new Promise<void>((resolve) => out.once("drain", resolve));

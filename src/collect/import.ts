@@ -17,7 +17,7 @@ import { hashesPii } from "../privacy/store.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { importCsvInEngine } from "./bulk-csv.js";
-import { expandedSize, importNdjsonInEngine } from "./bulk-ndjson.js";
+import { type BulkResult, expandedSize, importNdjsonInEngine } from "./bulk-ndjson.js";
 import { importXesInEngine } from "./bulk-xes.js";
 import type { FailedEvent, StoredEvent } from "./event-schema.js";
 import { normaliseEvent, Sequence } from "./normalise.js";
@@ -192,67 +192,50 @@ export async function importFile(sink: EventSink, options: ImportOptions): Promi
   // A store that keeps identifiers hashed takes every line through the sink, which hashes them; the
   // engine-side paths store and link traits as they come.
   const inEngine = options.engine && !(await hashesPii(options.engine)) ? options.engine : undefined;
-  // The engine reads the file in one statement: progress goes by step, as a share of the bytes.
-  const byStep = (_step: string, done: number) =>
-    options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes });
+  const toEvent = (value: unknown, key: string) => candidateEvent(value, key, columns, options.channel);
+  const inEngineOptions = {
+    path: resolve(options.file),
+    model: options.model,
+    memoryStagingMaxBytes: options.memoryStagingMaxBytes,
+    source: options.source,
+    // The engine reads the file in one statement: progress goes by step, as a share of the bytes.
+    onProgress: (_step: string, done: number) =>
+      options.onProgress?.({ rows: 0, bytes: Math.round(done * totalBytes), totalBytes }),
+  };
+  const finished = (result: BulkResult): ImportSummary => {
+    options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
+    return { ...result, format };
+  };
+  const largeEnough = () => expandedSize(options.file) >= (options.engineMinBytes ?? ENGINE_MIN_BYTES);
   const sample = format === "csv" ? await readSample(options.file) : "";
   const delimiter = options.delimiter ?? detectDelimiter(sample);
-  if (
-    format === "csv" &&
-    inEngine &&
-    expandedSize(options.file) >= (options.engineMinBytes ?? ENGINE_MIN_BYTES)
-  ) {
+  if (format === "csv" && inEngine && largeEnough()) {
     const result = await importCsvInEngine(inEngine, write, {
-      path: resolve(options.file),
+      ...inEngineOptions,
       sample,
       delimiter,
       columns,
       channel: options.channel,
-      toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
-      onProgress: byStep,
-      model: options.model,
-      memoryStagingMaxBytes: options.memoryStagingMaxBytes,
-      source: options.source,
+      toEvent,
     });
-    if (result) {
-      options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
-      return { ...result, format };
-    }
+    if (result) return finished(result);
   }
-  if (
-    format === "xes" &&
-    inEngine &&
-    expandedSize(options.file) >= (options.engineMinBytes ?? ENGINE_MIN_BYTES)
-  ) {
+  if (format === "xes" && inEngine && largeEnough()) {
     const counter: ByteCounter = { bytes: 0 };
-    const result = await importXesInEngine(inEngine, write, {
-      path: resolve(options.file),
-      rows: readXes(openText(options.file, counter) as AsyncIterable<string>),
-      columns,
-      channel: options.channel,
-      // Reading the log is most of the work here: progress by its bytes, then by step.
-      onRows: (rows) => options.onProgress?.({ rows, bytes: Math.round(counter.bytes / 2), totalBytes }),
-      onProgress: (_step, done) =>
-        options.onProgress?.({ rows: 0, bytes: Math.round(totalBytes * (0.5 + done / 2)), totalBytes }),
-      model: options.model,
-      memoryStagingMaxBytes: options.memoryStagingMaxBytes,
-      source: options.source,
-    });
-    options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
-    return { ...result, format };
+    return finished(
+      await importXesInEngine(inEngine, write, {
+        ...inEngineOptions,
+        rows: readXes(openText(options.file, counter) as AsyncIterable<string>),
+        toEvent,
+        // Reading the log is most of the work here: progress by its bytes, then by step.
+        onRows: (rows) => options.onProgress?.({ rows, bytes: Math.round(counter.bytes / 2), totalBytes }),
+        onProgress: (_step, done) =>
+          options.onProgress?.({ rows: 0, bytes: Math.round(totalBytes * (0.5 + done / 2)), totalBytes }),
+      }),
+    );
   }
-  if (format === "ndjson" && inEngine) {
-    const result = await importNdjsonInEngine(inEngine, write, {
-      path: resolve(options.file),
-      toEvent: (value, key) => candidateEvent(value, key, columns, options.channel),
-      onProgress: byStep,
-      model: options.model,
-      memoryStagingMaxBytes: options.memoryStagingMaxBytes,
-      source: options.source,
-    });
-    options.onProgress?.({ rows: result.imported + result.rejected, bytes: totalBytes, totalBytes });
-    return { ...result, format };
-  }
+  if (format === "ndjson" && inEngine)
+    return finished(await importNdjsonInEngine(inEngine, write, { ...inEngineOptions, toEvent }));
 
   const fileName = basename(options.file);
   const source = options.source ?? `import:${fileName}`;
