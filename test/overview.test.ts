@@ -5,6 +5,7 @@ import { overview } from "../src/api/overview.js";
 import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { generateDemo } from "../src/demo/generator.js";
+import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../src/identity/identity-store.js";
 import type { Engine } from "../src/store/engine.js";
 import { parseStoredTime } from "../src/store/time.js";
 import { testDatabase } from "../testing/helpers.js";
@@ -60,10 +61,10 @@ interface Row {
 
 async function storedRows(): Promise<Row[]> {
   return engine.query<Row>(
-    `SELECT if(m.customer_id = '', e.identity_key, m.customer_id) AS customer, toString(e.channel) AS channel,
+    `SELECT ${CUSTOMER_OF_EVENT} AS customer, toString(e.channel) AS channel,
             e.touchpoint AS touchpoint, toString(e.behaviour) AS behaviour, e.name AS name, e.value AS value,
             toString(e.timestamp) AS timestamp, toString(e.direction) AS direction
-     FROM events AS e FINAL LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = e.identity_key`,
+     FROM events AS e FINAL ${IDENTITY_JOIN}`,
   );
 }
 
