@@ -13,8 +13,8 @@ import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journ
 import type { JourneyModel } from "../journeys/journey-model.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
-import { PathBuilder, type PathCase } from "../value/paths.js";
-import { type AttributionOptions, attributeStorePaths, DEFAULT_LOOKBACK_MS } from "../value/store.js";
+import type { PathRow } from "../value/attribution.js";
+import { type AttributionOptions, attributeStorePaths } from "../value/store.js";
 
 /** What the `classify` consumer answers: the labels of each text row, column by column. */
 export interface ClassifiedTexts {
@@ -74,10 +74,10 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
   },
   attribution: (input) => {
     const options = input as AttributionOptions;
-    const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
-    return rowConsumer<PathCase>(
-      (row) => builder.add(row),
-      () => attributeStorePaths(builder.rows(), options),
+    const rows: PathRow[] = [];
+    return rowConsumer<PathRow>(
+      (row) => rows.push(row),
+      () => attributeStorePaths(rows, options),
     );
   },
   /** Who matters now: each mentioned customer's value, then the messages (behaviour/now-rows.ts). */

@@ -15,7 +15,6 @@ import { type AttributionResult, attribute, OTHER_STATE, type PathRow } from "./
 import { MODELS } from "./btyd.js";
 import { fitGammaGamma, fitModel, type Period, predict, summarise } from "./clv.js";
 import { DEFAULT_MAX_STATES, DEFAULT_PURCHASE_EVENTS } from "./defaults.js";
-import { PathBuilder, type PathCase } from "./paths.js";
 
 /** Touches this long before a conversion form its path (30 days). */
 export const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
@@ -166,8 +165,11 @@ export interface JourneyOptions {
 }
 
 /**
- * The SQL whose rows (PathCase, one per customer) feed a PathBuilder: the customer's own touches from the
- * stored journey sequences (brought up to date first), already in time order.
+ * The SQL whose rows are the attribution paths (PathRow), counted in the engine from the stored journey
+ * sequences (brought up to date first): each customer's inbound touches in time order are cut after every
+ * conversion; a conversion's path is the touches since the previous one within the lookback before it (the
+ * conversion itself is not a touch of it), and the touches after the last conversion form a path that did
+ * not convert. Empty paths are left out; identical paths are counted together, in the order of their steps.
  */
 export async function journeyPathsQuery(
   engine: Engine,
@@ -175,29 +177,40 @@ export async function journeyPathsQuery(
 ): Promise<{ sql: string; params: QueryParams }> {
   await refreshJourneySequences(engine);
   const step = options.by === "touchpoint" ? "j.touchpoint" : "j.channel";
-  const inbound = (array: string) => `arrayFilter((x, o) -> o = 0, ${array}, j.outbound)`;
+  // Touches as (time, step, is conversion, value); a piece ends at its conversion, or at the last touch.
   return {
-    sql: `SELECT arrayDifference(t) AS d, ${compactSteps("st")}, k, arrayFilter((x, c) -> c = 1, val, k) AS v
+    sql: `SELECT path, countIf(converted) AS conversions, countIf(NOT converted) AS nulls, sum(worth) AS value
      FROM (
-       SELECT ${inbound("j.ts")} AS t, ${inbound(step)} AS st,
-              ${inbound("arrayMap(n -> toUInt8(has({conversions:Array(String)}, n)), j.name)")} AS k,
-              ${inbound("j.value")} AS val
-       FROM customer_journeys AS j FINAL
-       WHERE has(j.outbound, 0) ${options.segment === undefined ? "" : `AND j.customer_id IN ${SEGMENT_CUSTOMERS}`}
-     )`,
+       SELECT piece[-1].3 = 1 AS converted,
+              arrayMap(x -> x.2,
+                       if(converted,
+                          arrayFilter(x -> x.3 = 0 AND piece[-1].1 - x.1 <= {lookback:Int64}, piece),
+                          piece)) AS path,
+              if(converted, piece[-1].4, 0) AS worth
+       FROM (
+         SELECT arrayFilter(x -> x.5 = 0,
+                  arrayZip(j.ts, ${step}, arrayMap(n -> toUInt8(has({conversions:Array(String)}, n)), j.name),
+                           j.value, j.outbound)) AS touches
+         FROM customer_journeys AS j FINAL
+         WHERE has(j.outbound, 0) ${options.segment === undefined ? "" : `AND j.customer_id IN ${SEGMENT_CUSTOMERS}`}
+       )
+       ARRAY JOIN arrayReverseSplit(x -> x.3 = 1, touches) AS piece
+     )
+     WHERE length(path) > 0
+     GROUP BY path
+     ORDER BY path`,
     params: {
       conversions: options.conversionEvents ?? DEFAULT_PURCHASE_EVENTS,
+      lookback: Math.floor(options.lookbackMs ?? DEFAULT_LOOKBACK_MS),
       segment: options.segment ?? 0,
     },
   };
 }
 
-/** Journeys to conversion as attribution paths (paths.ts), from the store. Outbound (brand) events are not touches. */
+/** Journeys to conversion as attribution paths, from the store. Outbound (brand) events are not touches. */
 export async function journeyPaths(engine: Engine, options: JourneyOptions = {}): Promise<PathRow[]> {
-  const builder = new PathBuilder(options.lookbackMs ?? DEFAULT_LOOKBACK_MS);
   const { sql, params } = await journeyPathsQuery(engine, options);
-  for await (const touches of engine.stream<PathCase>(sql, params)) builder.add(touches);
-  return builder.rows();
+  return engine.query<PathRow>(sql, params);
 }
 
 /** What attribution from the store takes: which paths, and how the models read them. */
