@@ -1,38 +1,26 @@
-/** ECharts in a Preact component; the container reports how many data points it drew (data-points). */
-import { BarChart, GraphChart, HeatmapChart, LineChart, SankeyChart, ScatterChart } from "echarts/charts";
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from "echarts/components";
-import * as echarts from "echarts/core";
-import { CanvasRenderer } from "echarts/renderers";
+/**
+ * ECharts in a Preact component; the container reports how many data points it drew (data-points).
+ * ECharts is most of the dashboard's code: it loads beside the app (from the first import of this module),
+ * so a view's queries start while it is compiled; `chartsLoaded` says when charts can be drawn.
+ */
+import type { ECharts, EChartsCoreOption } from "echarts/core";
 import { useEffect, useRef } from "preact/hooks";
 
-echarts.use([
-  BarChart,
-  LineChart,
-  SankeyChart,
-  ScatterChart,
-  GraphChart,
-  HeatmapChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  TitleComponent,
-  DataZoomComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+export const chartsLoaded = import("./echarts-setup").then((m) => m.echarts);
 
 /**
  * ECharts writes a tooltip formatter's string as HTML: every string from events (step names, channels,
  * texts) goes through this before it is put into one. Default tooltips escape on their own.
  */
-export const escapeHtml = (text: string | number): string => echarts.format.encodeHTML(String(text));
+export const escapeHtml = (text: string | number): string =>
+  String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Okabe-Ito (distinguishable with the common colour-vision deficiencies), then grey and wine for series 9-10. */
 export const PALETTE = [
@@ -47,7 +35,7 @@ export const PALETTE = [
 ];
 
 export function Chart(props: {
-  option: echarts.EChartsCoreOption;
+  option: EChartsCoreOption;
   points: number;
   tall?: boolean;
   /** Height in px (instead of the default or tall height), for charts whose content sets it. */
@@ -56,22 +44,32 @@ export function Chart(props: {
   onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
+  // The latest option and click handler, for a chart created after they were given.
+  const latest = useRef(props);
+  latest.current = props;
+  const draw = () => {
+    const { option, onClick } = latest.current;
+    chart.current?.setOption({ color: PALETTE, animation: false, ...option }, true);
+    chart.current?.off("click");
+    if (onClick) chart.current?.on("click", onClick as never);
+  };
   useEffect(() => {
-    if (!ref.current) return;
-    chart.current = echarts.init(ref.current);
+    let live = true;
     const resize = () => chart.current?.resize();
-    window.addEventListener("resize", resize);
+    chartsLoaded.then((echarts) => {
+      if (!live || !ref.current) return;
+      chart.current = echarts.init(ref.current);
+      draw();
+      window.addEventListener("resize", resize);
+    });
     return () => {
+      live = false;
       window.removeEventListener("resize", resize);
       chart.current?.dispose();
     };
   }, []);
-  useEffect(() => {
-    chart.current?.setOption({ color: PALETTE, animation: false, ...props.option }, true);
-    chart.current?.off("click");
-    if (props.onClick) chart.current?.on("click", props.onClick as never);
-  }, [props.option, props.onClick]);
+  useEffect(draw, [props.option, props.onClick]);
   useEffect(() => {
     chart.current?.resize();
   }, [props.height]);
