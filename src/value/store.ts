@@ -5,7 +5,6 @@
  */
 
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
-import { compactSteps } from "../journeys/query.js";
 import { BEHAVIOUR_BITS, refreshJourneySequences } from "../journeys/sequences.js";
 import type { AnalyticCompute } from "../lanes/compute.js";
 import { SEGMENT_CUSTOMERS } from "../segments/sql.js";
