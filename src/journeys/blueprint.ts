@@ -17,7 +17,7 @@ import type { ConformanceResult } from "./conformance.js";
 import type { JourneyModel } from "./journey-model.js";
 import { flowOrder } from "./map-view.js";
 import { type JourneyFilter, journeyCases } from "./query.js";
-import { type ProcessMap, processMap } from "./views.js";
+import { type ProcessCounts, processCounts } from "./views.js";
 
 /** A stage's counts: what customers do, the brand's front stage, drop-off and outcome. */
 export interface BlueprintStageCounts {
@@ -99,10 +99,10 @@ export interface BlueprintOptions {
   purchaseEvents?: string[];
   columns?: number;
   /**
-   * The process map the columns come from; a server passes one through its result cache, so the two
+   * The process map's counts the columns come from; a server passes them through its result cache, so the two
    * halves of a blueprint asked together (counts, pains) compute it once. Default: computed here.
    */
-  mapOf?: (filter: JourneyFilter) => Promise<ProcessMap>;
+  mapOf?: (filter: JourneyFilter) => Promise<ProcessCounts>;
 }
 
 /** What both halves start from: the filter (brand touches included), the process map and the columns. */
@@ -110,7 +110,7 @@ async function blueprintBase(engine: Engine, filter: JourneyFilter, options: Blu
   // Brand touches are read too: the front stage is made of them.
   const journeyFilter = { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
   const mapFilter = { ...journeyFilter, brand: false };
-  const map = await (options.mapOf ? options.mapOf(mapFilter) : processMap(engine, mapFilter));
+  const map = await (options.mapOf ? options.mapOf(mapFilter) : processCounts(engine, mapFilter));
   return { journeyFilter, map, stages: blueprintStages(options.model, map, options.columns) };
 }
 
@@ -122,10 +122,10 @@ export async function serviceBlueprint(
   options: BlueprintOptions = {},
 ): Promise<Blueprint> {
   // Both halves start from the same process map: compute it once (a server's cache may already hold it).
-  let map: Promise<ProcessMap> | undefined;
+  let map: Promise<ProcessCounts> | undefined;
   const shared = {
     ...options,
-    mapOf: options.mapOf ?? ((f: JourneyFilter) => (map ??= processMap(engine, f))),
+    mapOf: options.mapOf ?? ((f: JourneyFilter) => (map ??= processCounts(engine, f))),
   };
   const counts = await blueprintCounts(engine, filter, shared);
   const pains = await blueprintPains(engine, compute, filter, shared);

@@ -21,7 +21,7 @@ import {
 } from "./models.js";
 import { outcomes } from "./outcomes.js";
 import type { JourneyFilter } from "./query.js";
-import { flows, mapExamples, processMap, propertyEquals, variants } from "./views.js";
+import { flows, mapExamples, processCounts, processMap, propertyEquals, variants } from "./views.js";
 
 /** A repeated or comma-separated parameter: at most 100 values (docs/security.md). */
 const list = z
@@ -365,7 +365,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         model,
         columns: q.columns,
         mapOf: (filter: JourneyFilter) =>
-          cachedResult(app, `blueprint map ${JSON.stringify(filter)}`, () => processMap(engine, filter)),
+          cachedResult(app, `blueprint map ${JSON.stringify(filter)}`, () => processCounts(engine, filter)),
       };
       const compute = () => sharedCompute(app, engine, lane, request.keyId, stop);
       if (q.part === "counts") return blueprintCounts(engine, toFilter(q), options);

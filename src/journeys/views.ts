@@ -6,7 +6,26 @@ import { type JourneyFilter, journeyCases } from "./query.js";
 /** The directly-follows graph (journeys/map-view.ts defines its shape, so the dashboard reads the same). */
 export type ProcessMap = MapData & { events: number };
 
-export async function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
+/** The map's counts without the waits between steps (what the blueprint's columns need; the waits' quantiles are most of the pairs' read). */
+export type ProcessCounts = Omit<ProcessMap, "edges"> & {
+  edges: Array<Omit<ProcessMap["edges"][number], "medianSeconds" | "p90Seconds">>;
+};
+
+export function processMap(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessMap> {
+  return readProcessMap(engine, filter, true);
+}
+
+export function processCounts(engine: Engine, filter: JourneyFilter = {}): Promise<ProcessCounts> {
+  return readProcessMap(engine, filter, false);
+}
+
+async function readProcessMap(engine: Engine, filter: JourneyFilter, waits: true): Promise<ProcessMap>;
+async function readProcessMap(engine: Engine, filter: JourneyFilter, waits: false): Promise<ProcessCounts>;
+async function readProcessMap(
+  engine: Engine,
+  filter: JourneyFilter,
+  waits: boolean,
+): Promise<ProcessMap | ProcessCounts> {
   const { sql, params } = await journeyCases(engine, filter);
   // Three reads of the cases' arrays (cheap since the sequences are stored): the directly-follows pairs with
   // their waits, the activities, and each case's first and last step with its length.
@@ -18,15 +37,15 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
     b: string;
     n: number;
     cases: number;
-    waits: [number, number];
+    waits?: [number, number];
   }>(
-    `SELECT toString(a_id) AS a, toString(b_id) AS b, count() AS n, countIf(first_in_case = 1) AS cases,
-            quantilesExactInclusive(0.5, 0.9)(wait) AS waits
+    `SELECT toString(a_id) AS a, toString(b_id) AS b, count() AS n, countIf(first_in_case = 1) AS cases
+            ${waits ? ", quantilesExactInclusive(0.5, 0.9)(wait) AS waits" : ""}
      FROM (SELECT arrayMap(s -> cityHash64(s), steps) AS ids, arrayPopBack(ids) AS froms, arrayPopFront(ids) AS tos,
                   arrayMap((t1, t0) -> (t1 - t0) / 1000, arrayPopFront(times), arrayPopBack(times)) AS gaps,
                   arrayEnumerateUniq(arrayMap((x, y) -> cityHash64(x, y), froms, tos)) AS firsts
            FROM (${sql}))
-     ARRAY JOIN froms AS a_id, tos AS b_id, gaps AS wait, firsts AS first_in_case
+     ARRAY JOIN froms AS a_id, tos AS b_id, ${waits ? "gaps AS wait, " : ""}firsts AS first_in_case
      GROUP BY a_id, b_id`,
     params,
   );
@@ -52,8 +71,7 @@ export async function processMap(engine: Engine, filter: JourneyFilter = {}): Pr
       to: names.get(r.b)!,
       count: Number(r.n),
       cases: Number(r.cases),
-      medianSeconds: Number(r.waits[0]),
-      p90Seconds: Number(r.waits[1]),
+      ...(r.waits ? { medianSeconds: Number(r.waits[0]), p90Seconds: Number(r.waits[1]) } : {}),
     }))
     .sort((x, y) => y.count - x.count || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : 1));
   const start: Record<string, number> = {};
