@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { get } from "../api";
 import { Chart } from "../chart";
 import { duration, fmt, Show, useLoad, View } from "../load";
@@ -50,10 +50,6 @@ export function FunnelView({ route, navigate }: ViewProps) {
   // Hold an object constant: one case per value of this event property (the same cart, the same ticket).
   const hold = route.extra.hold ?? "";
   const [holdDraft, setHoldDraft] = useState(hold);
-  const touchpoints = useLoad(
-    () => get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters)),
-    [JSON.stringify(route.filters)],
-  );
   const [pick, setPick] = useState("");
   const state = useLoad(
     () =>
@@ -67,6 +63,20 @@ export function FunnelView({ route, navigate }: ViewProps) {
           })
         : Promise.resolve(undefined),
     [JSON.stringify(route.filters), steps.join("|"), window, breakdown, hold],
+  );
+  // The step picker's choices come from the process map: asked for once the funnel itself has come (both
+  // compete for the engine's two cores, and the funnel is what the page is for).
+  const funnelPending = (!own && suggestion.loading) || (steps.length >= 2 && state.loading);
+  const [choicesWanted, setChoicesWanted] = useState(false);
+  useEffect(() => {
+    if (!funnelPending) setChoicesWanted(true);
+  }, [funnelPending]);
+  const touchpoints = useLoad(
+    () =>
+      choicesWanted
+        ? get<{ activities: Record<string, number> }>("/v1/journeys/dfg", filterParams(route.filters))
+        : Promise.resolve(undefined),
+    [JSON.stringify(route.filters), choicesWanted],
   );
   // A middle step is optional when its text ends in "?" (the API's syntax).
   const isOptional = (step: string) => step.endsWith("?");
