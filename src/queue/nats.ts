@@ -7,6 +7,7 @@
  */
 import {
   AckPolicy,
+  type ConsumerInfo,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -46,6 +47,8 @@ const LOADER = "loader";
 const DUPLICATE_WINDOW_MS = 20 * 60_000;
 /** Unacknowledged messages go back to the loader after this long (a loader that died mid-batch). */
 const ACK_WAIT_MS = 60_000;
+/** Times (50 ms apart) the loader consumer's state is asked for while a rewind may be adding it again. */
+const REWIND_GRACE_TRIES = 20;
 
 /** The one loader's durable pull consumer: acknowledging a message acknowledges every earlier one. */
 function loaderConfig() {
@@ -240,10 +243,7 @@ export class NatsQueue implements QueuePublisher {
   }
 
   async status(): Promise<QueueStatus> {
-    const [stream, consumer] = await Promise.all([
-      this.jsm.streams.info(this.stream),
-      this.jsm.consumers.info(this.stream, LOADER),
-    ]);
+    const [stream, consumer] = await Promise.all([this.jsm.streams.info(this.stream), this.loaderInfo()]);
     return {
       stream: this.stream,
       messages: stream.state.messages,
@@ -254,6 +254,22 @@ export class NatsQueue implements QueuePublisher {
       lastSequence: stream.state.last_seq,
       ackedSequence: consumer.ack_floor.stream_seq,
     };
+  }
+
+  /**
+   * The loader consumer's state. A loader that rewinds deletes its consumer and adds it again at once
+   * (consumer()), so "not found" is asked again for a moment before it counts.
+   */
+  private async loaderInfo(): Promise<ConsumerInfo> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.jsm.consumers.info(this.stream, LOADER);
+      } catch (error) {
+        if (attempt >= REWIND_GRACE_TRIES || !/consumer not found/i.test(String((error as Error).message)))
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   /** Whether the client is connected to NATS now (it reconnects by itself after an outage). */
