@@ -208,6 +208,10 @@ test("the suggested first funnel is the most common path to the first order, cou
 
 test("the engine's funnel equals walking each journey in code (walk), steps, windows and drop-offs", async () => {
   await funnelAgreesWithWalk(["home|product page", "cart", "checkout@2h", "order"]);
+  // Step windows that bind (each step within minutes of the one before): still the walk, and fewer convert.
+  const tight = await funnelAgreesWithWalk(["product page", "cart@3m", "checkout@3m", "order@3m"]);
+  const loose = await funnelAgreesWithWalk(["product page", "cart", "checkout", "order"]);
+  assert.ok(tight.converted < loose.converted, `${tight.converted} vs ${loose.converted}`);
 });
 
 test("exclusions: no chat or store finder between product page and cart, no checkout error before the order: equals the walk, converts fewer", async () => {

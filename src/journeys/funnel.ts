@@ -112,8 +112,9 @@ const top = <K extends string>(counts: Map<string, number>, key: K, limit = 5) =
  * waiting-time quantiles kept as partial states and merged over all groups.
  * From each start (a touch of step 1) each next step is that step's first touch after the previous hit; a
  * hit past the funnel window or the step's own window ends the attempt (touches are in time order, so no
- * later one could be inside). The furthest attempt counts, the earliest among equals. Each hit is bound
- * to a lambda parameter (arrayMap over a one-element array) so the next step's search can refer to it.
+ * later one could be inside). The furthest attempt counts, the earliest among equals. Every start's
+ * chain of required hits is read from arrays over all touches (funnelSql), so a case costs its touches x
+ * the steps squared, not its starts x its touches.
  */
 /**
  * What a funnel can be broken down by: the channel of its first step's touch, when that touch was, or the
@@ -161,6 +162,8 @@ function funnelPlan(steps: readonly FunnelStep[]): FunnelPlan {
 function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown | "none"): string {
   const { chain, excluding } = plan;
   const stepCount = chain.length;
+  // Chain positions 1 ... N (the required steps in order).
+  const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
   // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
   const firstAfter = (step: number, from: string) =>
     `if(${from} = 0 OR ${from} >= length(times), 0, next_${step}[${from} + 1])`;
@@ -169,11 +172,55 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
     excluding.includes(step) ? ` OR excluded_${step}[k - 1] - excluded_${step}[${from}] > 0` : "";
   const outside = (step: number, from: string, start = "h1") =>
     `k = 0 OR times[k] - times[${start}] > {window:Int64} OR times[k] - times[${from}] > {stepWindows:Array(Int64)}[${step}]${excluded(step, from)}`;
-  // Chain position c (h1 ... hN) searches for step chain[c - 1] after h(c-1).
-  const valid = (c: number) => `if(${outside(chain[c - 1]!, `h${c - 1}`)}, 0, k)`;
-  let attempt = `[${Array.from({ length: stepCount }, (_, i) => `h${i + 1}`).join(", ")}]`;
-  for (let c = stepCount; c >= 2; c--)
-    attempt = `arrayMap(h${c} -> ${attempt}, [arrayMap(k -> ${valid(c)}, [${firstAfter(chain[c - 1]!, `h${c - 1}`)}])[1]])[1]`;
+  // Every start's required chain, found without a lambda that reads another array (such a lambda copies
+  // that array once per element: starts x touches per case). chain_c_d[j] is the hit of chain position d
+  // when position c is searched after touch j: position c's hit is the first touch of its step after j, and
+  // each later one is chain_(c+1)_d read at that touch, so each is the value at c's step's touches carried
+  // back to the touches before them by a reverse fill and shifted by one. A hit is (touch + 1, time,
+  // exclusions of its step before it, exclusions of the next chain step up to it); touch + 1 is 0 where c's
+  // step never comes after j and 1 where it does but position d is not found from there.
+  // A step's exclusions before each touch, and up to each touch: arrays only for steps with exclusions.
+  const exclusionsBefore = (step: number | undefined) =>
+    step !== undefined && excluding.includes(step)
+      ? `arrayPushFront(arrayPopBack(excluded_${step}), toUInt64(0))`
+      : undefined;
+  const exclusionsUpTo = (step: number | undefined) =>
+    step !== undefined && excluding.includes(step) ? `excluded_${step}` : undefined;
+  const carriedBack = (hits: string) =>
+    `arrayPushBack(arrayPopFront(arrayReverseFill(x -> x.1 > 0, ${hits})), (0, 0, 0, 0))`;
+  const chains: string[] = [];
+  for (let c = stepCount; c >= 2; c--) {
+    const step = chain[c - 1]!;
+    const before = exclusionsBefore(step);
+    const upTo = exclusionsUpTo(chain[c]);
+    chains.push(
+      `${carriedBack(`arrayMap((code, k, t${before ? ", ob" : ""}${upTo ? ", na" : ""}) ->
+                    if(bitTest(code, ${step - 1}), (k + 1, t, ${before ? "ob" : "toUInt64(0)"}, ${upTo ? "na" : "toUInt64(0)"}), (0, 0, 0, 0)),
+                  codes, idx, times${before ? `, ${before}` : ""}${upTo ? `, ${upTo}` : ""})`)} AS chain_${c}_${c}`,
+    );
+    for (let d = c + 1; d <= stepCount; d++)
+      chains.push(
+        `${carriedBack(`arrayMap((code, y) -> if(bitTest(code, ${step - 1}), (greatest(y.1, 1), y.2, y.3, y.4), (0, 0, 0, 0)),
+                    codes, chain_${c + 1}_${d})`)} AS chain_${c}_${d}`,
+      );
+  }
+  // From start h1 (time t1, the second chain step's exclusions up to it e1), y_d its chain: the first hit
+  // missing or outside a window (the funnel's from h1, the step's own from the hit before) or after an
+  // exclusion ends the attempt; the attempt is the hits before it, zeros after.
+  const levels = perStep.slice(1);
+  const broken = levels.map((d) => {
+    const previousTime = d === 2 ? "t1" : `y${d - 1}.2`;
+    const previousExclusions = d === 2 ? "e1" : `y${d - 1}.4`;
+    const excludedBetween = excluding.includes(chain[d - 1]!)
+      ? ` OR y${d}.3 - ${previousExclusions} > 0`
+      : "";
+    return `y${d}.1 <= 1 OR y${d}.2 - t1 > {window:Int64} OR y${d}.2 - ${previousTime} > {stepWindows:Array(Int64)}[${chain[d - 1]}]${excludedBetween}`;
+  });
+  const starts = (array: string) => `arrayFilter((v, c) -> bitTest(c, 0), ${array}, codes)`;
+  const startExclusions = exclusionsUpTo(chain[1]);
+  const attempts = `arrayMap((h1, t1, ${startExclusions ? "e1, " : ""}${levels.map((d) => `y${d}`).join(", ")}) ->
+      arrayConcat([h1], arrayResize(arraySlice([${levels.map((d) => `toUInt32(greatest(y${d}.1, 1) - 1)`).join(", ")}], 1, arrayFirstIndex(b -> b, [${broken.join(", ")}, 1]) - 1), ${stepCount - 1})),
+      ${starts("idx")}, ${starts("times")}, ${startExclusions ? `${starts(startExclusions)}, ` : ""}${levels.map((d) => starts(`chain_2_${d}`)).join(", ")})`;
   // Optional steps, each from the previous step hit (an optional one before it, or the required one), before
   // the next required step's touch when the case reached it; o_s is its touch (0: skipped or not reached).
   let previousHit = "";
@@ -195,8 +242,6 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
   const carried = plan.optional
     .flatMap(({ step }) => [`next_${step},`, ...(excluding.includes(step) ? [`excluded_${step},`] : [])])
     .join(" ");
-  const perStep = Array.from({ length: stepCount }, (_, i) => i + 1);
-  const allSteps = Array.from({ length: plan.stepCount }, (_, i) => i + 1);
   // Each touch's funnel steps as bits (bit s-1: it counts as step s), one map lookup per touch; the same
   // for exclusions (bit s-1: it must not happen before step s).
   const stepCodes = "arrayMap(x -> {stepBits:Map(String, UInt64)}[x], steps)";
@@ -245,19 +290,20 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
              if(hop_channel = '' AND level > 0 AND level < ${stepCount}, '(stayed)', hop_channel) AS hop
       FROM (
         SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} ${carried}
-               arrayMap(h1 -> ${attempt}, arrayFilter((i, c) -> bitTest(c, 0), idx, codes)) AS attempts,
+               ${attempts} AS attempts,
                arrayMap(a -> arrayCount(h -> h > 0, a), attempts) AS reached,
                if(length(attempts) = 0, [], arrayFilter(h -> h > 0, attempts[indexOf(reached, arrayMax(reached))])) AS hits
         FROM (
           SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
                  ${excluding.map((s) => `arrayCumSum(arrayMap(c -> toUInt32(bitTest(c, ${s - 1})), xcodes)) AS excluded_${s},`).join(" ")}
-                 ${allSteps
-                   .slice(1)
-                   .map(
-                     (s) =>
+                 ${[
+                   // The optional steps search from a known hit: next_s[i], the first touch of s at or after i.
+                   ...plan.optional.map(
+                     ({ step: s }) =>
                        `arrayReverseFill(x -> x > 0, arrayMap((c, i) -> if(bitTest(c, ${s - 1}), i, 0), codes, idx)) AS next_${s}`,
-                   )
-                   .join(", ")}
+                   ),
+                   ...chains,
+                 ].join(",\n")}
           FROM (${breakdown === "segment" ? withSegment(cases) : cases})
         )
       )
