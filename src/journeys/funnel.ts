@@ -167,11 +167,22 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
   // next_s[i]: the first touch at or after i that counts as step s (0: none), so each search is one lookup.
   const firstAfter = (step: number, from: string) =>
     `if(${from} = 0 OR ${from} >= length(times), 0, next_${step}[${from} + 1])`;
-  // excluded_s[i]: how many of step s's exclusions happened up to touch i; any between the two hits stops it.
-  const excluded = (step: number, from: string) =>
-    excluding.includes(step) ? ` OR excluded_${step}[k - 1] - excluded_${step}[${from}] > 0` : "";
+  // What ends an attempt at a step's hit: none found, past the funnel's window from the start or the step's
+  // own from the hit before, or one of the step's exclusions between the two hits (only steps with any).
+  const ends = (
+    step: number,
+    hit: { missing: string; time: string; start: string; previous: string; excludedBetween: string },
+  ) =>
+    `${hit.missing} OR ${hit.time} - ${hit.start} > {window:Int64} OR ${hit.time} - ${hit.previous} > {stepWindows:Array(Int64)}[${step}]${excluding.includes(step) ? ` OR ${hit.excludedBetween} > 0` : ""}`;
+  // excluded_s[i]: how many of step s's exclusions happened up to touch i.
   const outside = (step: number, from: string, start = "h1") =>
-    `k = 0 OR times[k] - times[${start}] > {window:Int64} OR times[k] - times[${from}] > {stepWindows:Array(Int64)}[${step}]${excluded(step, from)}`;
+    ends(step, {
+      missing: "k = 0",
+      time: "times[k]",
+      start: `times[${start}]`,
+      previous: `times[${from}]`,
+      excludedBetween: `excluded_${step}[k - 1] - excluded_${step}[${from}]`,
+    });
   // Every start's required chain, found without a lambda that reads another array (such a lambda copies
   // that array once per element: starts x touches per case). chain_c_d[j] is the hit of chain position d
   // when position c is searched after touch j: position c's hit is the first touch of its step after j, and
@@ -208,14 +219,15 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
   // missing or outside a window (the funnel's from h1, the step's own from the hit before) or after an
   // exclusion ends the attempt; the attempt is the hits before it, zeros after.
   const levels = perStep.slice(1);
-  const broken = levels.map((d) => {
-    const previousTime = d === 2 ? "t1" : `y${d - 1}.2`;
-    const previousExclusions = d === 2 ? "e1" : `y${d - 1}.4`;
-    const excludedBetween = excluding.includes(chain[d - 1]!)
-      ? ` OR y${d}.3 - ${previousExclusions} > 0`
-      : "";
-    return `y${d}.1 <= 1 OR y${d}.2 - t1 > {window:Int64} OR y${d}.2 - ${previousTime} > {stepWindows:Array(Int64)}[${chain[d - 1]}]${excludedBetween}`;
-  });
+  const broken = levels.map((d) =>
+    ends(chain[d - 1]!, {
+      missing: `y${d}.1 <= 1`,
+      time: `y${d}.2`,
+      start: "t1",
+      previous: d === 2 ? "t1" : `y${d - 1}.2`,
+      excludedBetween: `y${d}.3 - ${d === 2 ? "e1" : `y${d - 1}.4`}`,
+    }),
+  );
   const starts = (array: string) => `arrayFilter((v, c) -> bitTest(c, 0), ${array}, codes)`;
   const startExclusions = exclusionsUpTo(chain[1]);
   const attempts = `arrayMap((h1, t1, ${startExclusions ? "e1, " : ""}${levels.map((d) => `y${d}`).join(", ")}) ->
