@@ -10,6 +10,7 @@ import { ClickHouseEngine } from "../src/store/clickhouse-engine.js";
 import { type Engine, MAX_BOUND_IDS, queryInChunks } from "../src/store/engine.js";
 import { migrate } from "../src/store/migrate.js";
 import { ProxyEngine } from "../src/store/proxy-engine.js";
+import { withQueryLimits } from "../src/store/query-limits.js";
 import { readOnlySql } from "../src/store/read-only.js";
 import { MIGRATIONS } from "../src/store/schema.js";
 import { startTestServer, TEST_KEYS, type TestServer, tempDir, testEngine } from "../testing/helpers.js";
@@ -155,4 +156,34 @@ test("the query command runs only reading statements", () => {
   assert.throws(() => readOnlySql("INSERT INTO events VALUES (1)"), /only reading statements/);
   assert.throws(() => readOnlySql("SELECT 1; DROP TABLE events"), /one statement/);
   assert.throws(() => readOnlySql("SELECT 1 INTO OUTFILE 'x'"), /OUTFILE/);
+});
+
+test("the API's reads run on the embedded engine's separate connection: an insert does not wait for a long one", async () => {
+  const engine = await testEngine();
+  const table = `t_reads_${Math.random().toString(36).slice(2, 8)}`;
+  await engine.command(`CREATE TABLE ${table} (id UInt32) ENGINE = MergeTree ORDER BY id`);
+  const reads = withQueryLimits(engine);
+  /** Whether an insert on the engine ended before a 2-second read through `via` did. */
+  async function insertOvertakes(via: Engine, mark: string): Promise<boolean> {
+    let readEnded = false;
+    const read = via.query(`SELECT sleep(2) AS ${mark}`).then(() => {
+      readEnded = true;
+    });
+    // Once the engine reports the read running (asked on the engine's own connection), an insert of one row.
+    const running = () =>
+      engine.query<{ n: number }>(
+        `SELECT count() AS n FROM system.processes WHERE query LIKE '%AS ${mark}%' AND query NOT LIKE '%system.processes%'`,
+      );
+    while (!readEnded && Number((await running())[0]?.n) === 0) await new Promise((r) => setTimeout(r, 20));
+    await engine.insert(table, [{ id: 1 }]);
+    const overtook = !readEnded;
+    await read;
+    return overtook;
+  }
+  assert.equal(await insertOvertakes(reads, "through_reads"), true, "the insert waited for the API's read");
+  // The peer that shows the check can fail: on the engine's own connection the insert waits.
+  assert.equal(await insertOvertakes(engine, "same_connection"), false);
+  // Both connections see what either committed.
+  const [{ n }] = await reads.query<{ n: string }>(`SELECT count() AS n FROM ${table}`);
+  assert.equal(Number(n), 2);
 });

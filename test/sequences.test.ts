@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { findCustomer } from "../src/identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import { journeyCases, type Touch } from "../src/journeys/query.js";
-import { refreshJourneySequences } from "../src/journeys/sequences.js";
+import { refreshJourneySequences, withRefreshesHeld } from "../src/journeys/sequences.js";
 import { sendAccepted, serverForFile, uid } from "../testing/helpers.js";
 
 const fx = serverForFile();
@@ -120,4 +120,32 @@ test("the server refreshes the sequences by itself shortly after a write", async
     { id: `user:${person}` },
   );
   assert.deepEqual(row?.touchpoint, ["Store Visited"]);
+});
+
+test("work that holds refreshes (an erasure) never overlaps one: it waits for the refresh under way, and later ones wait for it", async () => {
+  const log: string[] = [];
+  const write = () =>
+    send([{ type: "track", userId: uid("hal"), event: "Store Visited", properties: { channel: "store" } }]);
+  // A refresh is under way (new events to rebuild): the held work starts only once it has ended.
+  await write();
+  const running = refreshJourneySequences(fx.engine).then(() => log.push("refresh ended"));
+  await withRefreshesHeld(fx.engine, async () => log.push("held work started"));
+  await running;
+  assert.deepEqual(log, ["refresh ended", "held work started"]);
+  // While held work runs, a refresh asked for (with new events to rebuild) starts only after it.
+  log.length = 0;
+  await write();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const held = withRefreshesHeld(fx.engine, async () => {
+    await gate;
+    log.push("held work ended");
+  });
+  const later = refreshJourneySequences(fx.engine).then((r) => log.push(`refresh ended: ${r.mode}`));
+  await new Promise((r) => setTimeout(r, 500)); // time for an unheld refresh to end
+  release();
+  await Promise.all([held, later]);
+  assert.deepEqual(log, ["held work ended", "refresh ended: incremental"]);
 });

@@ -188,7 +188,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   sink.onCommitted((rows) => contexts.written(rows));
   // Whatever the sink commits (HTTP ingest, the queue's loader) changes answers.
   sink.onCommitted(() => results.invalidate());
-  const sequences = new BackgroundRefresh(options.engine, (error) =>
+  // On a connection of its own (where the engine has one), so a rebuild never holds up ingest's inserts.
+  const sequences = new BackgroundRefresh(options.engine.separateReads?.() ?? options.engine, (error) =>
     app.log.error({ err: error }, "refreshing journey sequences failed"),
   );
   sink.onCommitted(() => sequences.written());

@@ -108,6 +108,8 @@ interface RefreshState {
 }
 
 const inFlight = new WeakMap<Engine, Promise<RefreshResult>>();
+/** Work that no refresh may overlap (see withRefreshesHeld), per store. */
+const held = new WeakMap<Engine, Promise<unknown>>();
 let lastVersion = 0;
 
 /** Versions from the clock (µs), strictly increasing in this process; a rebuild uses two (tombstone, row). */
@@ -130,8 +132,7 @@ export function refreshJourneySequences(
   const store = engine.base ?? engine;
   const running = inFlight.get(store);
   if (running && !options.full) return running;
-  const refresh = (running ?? Promise.resolve())
-    .catch(() => undefined)
+  const refresh = Promise.allSettled([running, held.get(store)])
     .then(() => runRefresh(engine, options.full ?? false))
     .finally(() => {
       if (inFlight.get(store) === refresh) inFlight.delete(store);
@@ -228,6 +229,24 @@ async function rebuildCustomers(
     );
   }
   return { mode: "incremental", customers: customers.length };
+}
+
+/**
+ * Runs `work` with no refresh under way: after the one running ends, and refreshes asked for meanwhile
+ * start after it. An erasure needs this: a rebuild that read a person's events before they were deleted
+ * (on another connection, or a ClickHouse server's) could write their sequence back after
+ * `customer_journeys` was cleared.
+ */
+export async function withRefreshesHeld<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
+  const store = engine.base ?? engine;
+  const done = Promise.allSettled([inFlight.get(store), held.get(store)]).then(work);
+  const hold = done.catch(() => undefined);
+  held.set(store, hold);
+  try {
+    return await done;
+  } finally {
+    if (held.get(store) === hold) held.delete(store);
+  }
 }
 
 /**

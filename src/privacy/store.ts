@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { forgetIdentityIndex } from "../identity/identity-store.js";
 import { lookupIdentifiers } from "../identity/lookup.js";
+import { withRefreshesHeld } from "../journeys/sequences.js";
 import { type Engine, MAX_BOUND_IDS, type QueryParams, queryInChunks } from "../store/engine.js";
 import { eventsTtl } from "../store/schema.js";
 import { formatTime, versionClock } from "../store/time.js";
@@ -327,9 +328,13 @@ export const HOLDS_NO_PERSONAL_DATA: ReadonlySet<string> = new Set([
  * Deletes every row about these people (ALTER TABLE ... DELETE, waited for: the rows leave the table's
  * parts, not only its reads) and counts them per table. Past MAX_BOUND_IDS identifiers or customers the
  * work goes in passes (each condition is an OR of identifier and customer terms, so the passes' union is
- * the whole).
+ * the whole). No journey refresh overlaps it (withRefreshesHeld).
  */
 export async function erasePeople(engine: Engine, people: People): Promise<Record<string, number>> {
+  return withRefreshesHeld(engine, () => eraseRows(engine, people));
+}
+
+async function eraseRows(engine: Engine, people: People): Promise<Record<string, number>> {
   const rows: Record<string, number> = Object.fromEntries(ERASURE_PLAN.map(({ table }) => [table, 0]));
   const passes: People[] = [];
   for (let i = 0; i < people.identifiers.length; i += MAX_BOUND_IDS)

@@ -45,12 +45,17 @@ export class ChdbEngine implements Engine {
   readonly exclusive = true;
   private readonly session: ChdbSession;
   private closed = false;
+  private reads: ChdbEngine | undefined;
 
   private constructor(
     session: ChdbSession,
     readonly dataDir: string,
     private readonly database: string,
     private readonly newSession: () => ChdbSession,
+    /** Set on the engine separateReads gives: the engine whose folder it shares. */
+    readonly base?: ChdbEngine,
+    /** Resolves once the session is in the database (the separate session's USE). */
+    private readonly ready: Promise<unknown> = Promise.resolve(),
   ) {
     this.session = session;
     this.description = `chdb:${dataDir}`;
@@ -86,7 +91,25 @@ export class ChdbEngine implements Engine {
     return new ChdbEngine(session, dir, database, newSession);
   }
 
+  /**
+   * A second session on the same folder, made once. Sessions of one process see the same committed parts,
+   * and an insert on this engine's session does not wait for a statement on the other (measured: 3,200-row
+   * inserts took 3 ms alone, 107 ms while a 135 ms read ran on the same session, 3 ms while it ran on
+   * another). Bound statements still run one at a time across the process (the binding's own lock).
+   */
+  separateReads(): Engine {
+    if (this.base) return this;
+    if (!this.reads) {
+      const session = this.newSession();
+      const ready = session.queryAsync(`USE ${this.database}`);
+      ready.catch(() => undefined); // reported by the first statement that waits for it
+      this.reads = new ChdbEngine(session, this.dataDir, this.database, this.newSession, this, ready);
+    }
+    return this.reads;
+  }
+
   async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
+    await this.ready;
     const result = params
       ? await this.session.queryBindAsync(sql, params, { format: "JSONEachRow" })
       : await this.session.queryAsync(sql, { format: "JSONEachRow" });
@@ -94,11 +117,13 @@ export class ChdbEngine implements Engine {
   }
 
   async command(sql: string, params?: QueryParams): Promise<void> {
+    await this.ready;
     if (params) await this.session.queryBindAsync(sql, params);
     else await this.session.queryAsync(sql);
   }
 
   async insert(table: string, rows: readonly object[] | Buffer): Promise<void> {
+    await this.ready;
     if (Buffer.isBuffer(rows)) {
       if (rows.length > 0) await this.session.insert({ table, values: rows, format: "JSONEachRow" });
       return;
@@ -136,6 +161,8 @@ export class ChdbEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.reads?.close();
+    await this.ready.catch(() => undefined);
     this.session.close();
   }
 }

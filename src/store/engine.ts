@@ -30,6 +30,13 @@ export interface Engine {
    * neither parses nor decodes large results.
    */
   streamChunks(sql: string, params?: QueryParams): AsyncIterable<Uint8Array | string>;
+  /**
+   * The same store with its statements on a connection of their own, for long reads and background
+   * rebuilds: the embedded engine runs one connection's statements one at a time, so a read there would
+   * hold up ingest's inserts until it ends. Absent where connections already run side by side (a
+   * ClickHouse server) or only one can exist (the CLI's bridge to a server).
+   */
+  separateReads?(): Engine;
   close(): Promise<void>;
 }
 

@@ -38,15 +38,20 @@ export function limitQuery(sql: string, limits: QueryLimits): string {
   return TRAILING_SETTINGS.test(text) ? `${text}, ${settings}` : `${text}\nSETTINGS ${settings}`;
 }
 
-/** The engine as the API's analytic routes see it: the same, with limits on every query and stream. */
+/**
+ * The engine as the API's analytic routes see it: the same, with limits on every query and stream. Their
+ * statements run on the engine's separate read connection where it has one, so ingest's inserts never
+ * queue behind them; their inserts stay on the engine's own, in order with ingest's.
+ */
 export function withQueryLimits(engine: Engine, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Engine {
+  const reads = engine.separateReads?.() ?? engine;
   return {
     description: engine.description,
     base: engine.base ?? engine,
-    query: <T>(sql: string, params?: QueryParams) => engine.query<T>(limitQuery(sql, limits), params),
-    stream: <T>(sql: string, params?: QueryParams) => engine.stream<T>(limitQuery(sql, limits), params),
-    streamChunks: (sql, params) => engine.streamChunks(limitQuery(sql, limits), params),
-    command: (sql, params) => engine.command(sql, params),
+    query: <T>(sql: string, params?: QueryParams) => reads.query<T>(limitQuery(sql, limits), params),
+    stream: <T>(sql: string, params?: QueryParams) => reads.stream<T>(limitQuery(sql, limits), params),
+    streamChunks: (sql, params) => reads.streamChunks(limitQuery(sql, limits), params),
+    command: (sql, params) => reads.command(sql, params),
     insert: (table, rows) => engine.insert(table, rows),
     close: () => engine.close(),
   };
