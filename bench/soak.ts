@@ -3,7 +3,8 @@
  * batch every 20 ms, not waiting for answers) from 20,000 returning demo customers, and the context API at
  * 200 requests/s for those same customers, against a served demo store (20,000 customers, CLV and
  * segments). Each minute: context p50/p99/max, events acknowledged per second against the offered rate,
- * and the server's RSS; at the end the last minute's RSS against the first's.
+ * and the server's RSS (after the minute, and the median and max of a sample every second); at the end
+ * the last minute's RSS against the first's, both ways.
  * Usage: node dist/bench/soak.js [minutes=10] [eventsPerSecond=5000] [contextsPerSecond=200]
  */
 import { readFileSync, rmSync } from "node:fs";
@@ -112,6 +113,9 @@ for (let minute = 1; minute <= minutes; minute++) {
   const acknowledgedBefore = ingest.acknowledged;
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
+  // RSS swings by a gigabyte within a minute (the engine's merges and allocator): sampled every second too.
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(rssMb()), 1000);
   const started = performance.now();
   const contexts = await autocannon({
     url,
@@ -130,6 +134,8 @@ for (let minute = 1; minute <= minutes; minute++) {
     ],
   });
   const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  rssSamples.sort((a, b) => a - b);
   perMinute.push({
     minute,
     contextP50ms: contexts.latency.p50,
@@ -141,6 +147,8 @@ for (let minute = 1; minute <= minutes; minute++) {
     benchEventLoopDelayP99Ms: Math.round(benchLoop.percentile(99) / 1e6 - 10),
     acknowledgedPerSecond: Math.round((ingest.acknowledged - acknowledgedBefore) / seconds),
     rssMb: rssMb(),
+    rssMedianMb: rssSamples[Math.floor(rssSamples.length / 2)] ?? 0,
+    rssMaxMb: rssSamples.at(-1) ?? 0,
   });
   process.stderr.write(`${JSON.stringify(perMinute.at(-1))}\n`);
 }
@@ -167,6 +175,7 @@ console.log(
       ),
       ingest,
       rssLastToFirst: Number((last.rssMb / first.rssMb).toFixed(2)),
+      rssMedianLastToFirst: Number((last.rssMedianMb / first.rssMedianMb).toFixed(2)),
     },
     null,
     2,

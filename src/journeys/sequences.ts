@@ -14,6 +14,7 @@
  */
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { type Engine, MAX_BOUND_IDS } from "../store/engine.js";
+import { ANALYTIC_NICE } from "../store/query-limits.js";
 import { formatTime } from "../store/time.js";
 
 /** Above this share of the stored customers, one full rebuild is cheaper than rebuilding by list. */
@@ -42,9 +43,10 @@ const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
 
 /**
  * INSERT of the rebuilt rows (version {version:UInt64}): every customer, or only the events of the given
- * identity keys (a subquery) grouped into the customers of `ids`. Not niced: chDB runs parameterised
- * statements one at a time process-wide, so a slower rebuild would hold up ingest's identity look-ups
- * (measured, same day: the soak kept 0.88 of the offered rate with niced rebuilds, 0.95 without).
+ * identity keys (a subquery) grouped into the customers of `ids`. Niced like other analytic work: in the
+ * server it runs beside ingest's inserts (on the separate read session), and at normal priority it took
+ * the cores from the serving thread: in the 10-minute soak, context p99 per minute 22-134 ms against
+ * 17-56 ms niced (docs/benchmarks.md, session 17). Alone (the CLI) the priority changes nothing.
  */
 function rebuildSql(only?: { keys: string }): string {
   const where = only ? `e.identity_key IN (${only.keys})` : "1";
@@ -58,7 +60,8 @@ function rebuildSql(only?: { keys: string }): string {
       FROM events AS e FINAL ${IDENTITY_JOIN}
       WHERE ${where}
       GROUP BY customer ${having}
-    )`;
+    )
+    SETTINGS os_thread_priority = ${ANALYTIC_NICE}`;
 }
 
 /**
