@@ -106,9 +106,13 @@ export interface BlueprintOptions {
 }
 
 /** What both halves start from: the filter (brand touches included), the process map and the columns. */
+/** The blueprint's journeys: brand touches are read too (the front stage is made of them). */
+function blueprintJourneyFilter(filter: JourneyFilter, options: BlueprintOptions) {
+  return { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
+}
+
 async function blueprintBase(engine: Engine, filter: JourneyFilter, options: BlueprintOptions) {
-  // Brand touches are read too: the front stage is made of them.
-  const journeyFilter = { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
+  const journeyFilter = blueprintJourneyFilter(filter, options);
   const mapFilter = { ...journeyFilter, brand: false };
   const map = await (options.mapOf ? options.mapOf(mapFilter) : processCounts(engine, mapFilter));
   return { journeyFilter, map, stages: blueprintStages(options.model, map, options.columns) };
@@ -270,15 +274,20 @@ export async function blueprintPains(
   options: BlueprintOptions = {},
 ): Promise<Blueprint<BlueprintStagePains>> {
   const model = options.model;
-  const { journeyFilter, map, stages } = await blueprintBase(engine, filter, options);
-  const [voice, friction, conformance] = await Promise.all([
-    journeyFilter.by === "touchpoint"
-      ? compute.voice({ weeks: 520, top: 3, segment: filter.segment })
-      : Promise.resolve(undefined),
-    compute.friction({ ...journeyFilter, brand: false }, { top: 1000 }),
-    model && model.slas.length > 0
-      ? compute.conformance({ ...journeyFilter, brand: false }, model, 0)
-      : Promise.resolve(undefined as ConformanceResult | undefined),
+  const journeyFilter = blueprintJourneyFilter(filter, options);
+  // The lane's tasks need no stages: they start while the engine reads the map (its worker and the engine
+  // work side by side; alone on a fresh server, pains 1.03-1.04 s -> 0.94-0.99 s).
+  const [{ map, stages }, [voice, friction, conformance]] = await Promise.all([
+    blueprintBase(engine, filter, options),
+    Promise.all([
+      journeyFilter.by === "touchpoint"
+        ? compute.voice({ weeks: 520, top: 3, segment: filter.segment })
+        : Promise.resolve(undefined),
+      compute.friction({ ...journeyFilter, brand: false }, { top: 1000 }),
+      model && model.slas.length > 0
+        ? compute.conformance({ ...journeyFilter, brand: false }, model, 0)
+        : Promise.resolve(undefined as ConformanceResult | undefined),
+    ]),
   ]);
   return {
     model: model?.name ?? null,
