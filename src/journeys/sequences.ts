@@ -45,7 +45,7 @@ const SEQUENCE_FIELDS: Array<[column: string, expression: string]> = [
  * INSERT of the rebuilt rows (version {version:UInt64}): every customer, or only the events of the given
  * identity keys (a subquery) grouped into the customers of `ids`. Niced like other analytic work: in the
  * server it runs beside ingest's inserts (on the separate read session), and at normal priority it took
- * the cores from the serving thread: in the 10-minute soak, context p99 per minute 22-134 ms against
+ * the cores from the serving thread: in the 10-minute soak, context p99 per minute 22-162 ms against
  * 17-56 ms niced (docs/benchmarks.md, session 17). Alone (the CLI) the priority changes nothing.
  */
 function rebuildSql(only?: { keys: string }): string {
