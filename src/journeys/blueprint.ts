@@ -105,12 +105,12 @@ export interface BlueprintOptions {
   mapOf?: (filter: JourneyFilter) => Promise<ProcessCounts>;
 }
 
-/** What both halves start from: the filter (brand touches included), the process map and the columns. */
 /** The blueprint's journeys: brand touches are read too (the front stage is made of them). */
 function blueprintJourneyFilter(filter: JourneyFilter, options: BlueprintOptions) {
   return { ...filter, by: options.model?.by ?? filter.by ?? "touchpoint", brand: true };
 }
 
+/** What both halves start from: the filter (brand touches included), the process map and the columns. */
 async function blueprintBase(engine: Engine, filter: JourneyFilter, options: BlueprintOptions) {
   const journeyFilter = blueprintJourneyFilter(filter, options);
   const mapFilter = { ...journeyFilter, brand: false };
