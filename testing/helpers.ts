@@ -47,11 +47,17 @@ export function countingEngine(engine: Engine, marker: string): { engine: Engine
     if (sql.includes(marker)) count++;
     return sql;
   };
-  const counting = Object.create(engine) as Engine;
-  counting.query = (sql, params) => engine.query(seen(sql), params);
-  counting.stream = (sql, params) => engine.stream(seen(sql), params);
-  counting.streamChunks = (sql, params) => engine.streamChunks(seen(sql), params);
-  return { engine: counting, count: () => count };
+  // The engine's separate read session (the API's reads run there) is counted too.
+  const wrap = (inner: Engine): Engine => {
+    const counting = Object.create(inner) as Engine;
+    counting.query = (sql, params) => inner.query(seen(sql), params);
+    counting.stream = (sql, params) => inner.stream(seen(sql), params);
+    counting.streamChunks = (sql, params) => inner.streamChunks(seen(sql), params);
+    const separate = inner.separateReads?.bind(inner);
+    if (separate) counting.separateReads = () => wrap(separate());
+    return counting;
+  };
+  return { engine: wrap(engine), count: () => count };
 }
 
 export const TEST_KEYS: ApiKeys = {
