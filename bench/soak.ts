@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { loadedDemoFolder, serverEventLoopDelay, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, serverEventLoopDelay, serverMemory, spawnServer, stopServer } from "./util.js";
 
 const minutes = Number(process.argv[2] ?? 10);
 const eventsPerSecond = Number(process.argv[3] ?? 5000);
@@ -149,6 +149,8 @@ for (let minute = 1; minute <= minutes; minute++) {
     rssMb: rssMb(),
     rssMedianMb: rssSamples[Math.floor(rssSamples.length / 2)] ?? 0,
     rssMaxMb: rssSamples.at(-1) ?? 0,
+    // Of the RSS: V8's heap in use and memory outside it, after the minute (where a growth lives).
+    heap: await serverMemory(url),
   });
   process.stderr.write(`${JSON.stringify(perMinute.at(-1))}\n`);
 }

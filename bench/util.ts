@@ -207,6 +207,16 @@ export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number
   return { p99Ms: body.lane.eventLoopDelay.p99Ms, maxMs: body.lane.eventLoopDelay.maxMs };
 }
 
+/** The server's memory as its /health reports it (MB): RSS, V8's heap in use, memory outside the heap. */
+export async function serverMemory(
+  url: string,
+): Promise<{ rss: number; heapUsed: number; external: number }> {
+  const body = (await (await fetch(`${url}/health`)).json()) as {
+    memory: { rss: number; heapUsed: number; external: number };
+  };
+  return body.memory;
+}
+
 export function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
 }

@@ -146,6 +146,8 @@ test("the CLI's bridge answers only on loopback; 5xx bodies and /health show no 
   // The serving lane: event-loop delay over the last minute, reads in flight (none now).
   assert.equal(typeof health.body.lane.eventLoopDelay.p99Ms, "number");
   assert.equal(health.body.lane.readsInFlight, 0);
+  // The process's memory: V8's heap in use is part of the RSS.
+  assert.ok(health.body.memory.heapUsed > 0 && health.body.memory.heapUsed < health.body.memory.rss);
   assert.doesNotMatch(JSON.stringify(health.body), /\/tmp|cf-test/);
 
   const server = await buildServer({ engine, keys: TEST_KEYS, preloadContexts: false });

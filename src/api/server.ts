@@ -355,6 +355,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       identifiersHashed: pii !== undefined,
     },
     ...(queue && loader ? { queue: await queueHealth(queue, loader) } : {}),
+    // The process's memory in MB: RSS, and of it V8's heap in use and memory outside it (buffers).
+    memory: memoryMb(),
     lane: {
       eventLoopDelay: laneHealth.eventLoopDelay(),
       resultCacheBytes: results.size,
@@ -399,4 +401,10 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
     await sink.close();
   });
   return { app, collector, sink, contexts, results };
+}
+
+function memoryMb(): { rss: number; heapUsed: number; external: number } {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1024 ** 2);
+  return { rss: mb(rss), heapUsed: mb(heapUsed), external: mb(external) };
 }
