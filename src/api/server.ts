@@ -34,7 +34,7 @@ import { Suppressions } from "../privacy/suppressions.js";
 import type { QueueLoader } from "../queue/loader.js";
 import type { NatsQueue, NatsQueueOptions } from "../queue/nats.js";
 import { registerSegmentRoutes } from "../segments/routes.js";
-import type { Engine } from "../store/engine.js";
+import { type Engine, readConnection } from "../store/engine.js";
 import {
   DEFAULT_QUERY_LIMITS,
   isQueryLimitError,
@@ -189,7 +189,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   // Whatever the sink commits (HTTP ingest, the queue's loader) changes answers.
   sink.onCommitted(() => results.invalidate());
   // On a connection of its own (where the engine has one), so a rebuild never holds up ingest's inserts.
-  const sequences = new BackgroundRefresh(options.engine.separateReads?.() ?? options.engine, (error) =>
+  const sequences = new BackgroundRefresh(readConnection(options.engine), (error) =>
     app.log.error({ err: error }, "refreshing journey sequences failed"),
   );
   sink.onCommitted(() => sequences.written());

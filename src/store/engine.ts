@@ -40,6 +40,11 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** Where long reads and background rebuilds go: the engine's separate connection, or the engine itself. */
+export function readConnection(engine: Engine): Engine {
+  return engine.separateReads?.() ?? engine;
+}
+
 /**
  * Rows as JSONCompactEachRow (one JSON array per line) plus their column names: the engine parses this
  * about three times faster than JSONEachRow objects. All rows must have the keys of the first.

@@ -3,7 +3,7 @@
  * and `max_memory_usage`, so one request cannot hold the engine for minutes or take the machine's memory.
  * Ingest, the CLI and background work use the engine as it is.
  */
-import type { Engine, QueryParams } from "./engine.js";
+import { type Engine, type QueryParams, readConnection } from "./engine.js";
 
 export interface QueryLimits {
   /** Seconds a query may run before the engine stops it (TIMEOUT_EXCEEDED). */
@@ -44,7 +44,7 @@ export function limitQuery(sql: string, limits: QueryLimits): string {
  * queue behind them; their inserts stay on the engine's own, in order with ingest's.
  */
 export function withQueryLimits(engine: Engine, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Engine {
-  const reads = engine.separateReads?.() ?? engine;
+  const reads = readConnection(engine);
   return {
     description: engine.description,
     base: engine.base ?? engine,
