@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { loadedDemoFolder, serverEventLoopDelay, serverMemory, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, serverHealth, spawnServer, stopServer } from "./util.js";
 
 const minutes = Number(process.argv[2] ?? 10);
 const eventsPerSecond = Number(process.argv[3] ?? 5000);
@@ -136,6 +136,7 @@ for (let minute = 1; minute <= minutes; minute++) {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   rssSamples.sort((a, b) => a - b);
+  const health = await serverHealth(url);
   perMinute.push({
     minute,
     contextP50ms: contexts.latency.p50,
@@ -143,14 +144,14 @@ for (let minute = 1; minute <= minutes; minute++) {
     contextMaxMs: contexts.latency.max,
     contextNon2xx: contexts.non2xx,
     // The serving thread's own delay (a blocked thread), and the bench's (a late client), over the minute.
-    serverEventLoopDelayMs: await serverEventLoopDelay(url),
+    serverEventLoopDelayMs: health.eventLoopDelay,
     benchEventLoopDelayP99Ms: Math.round(benchLoop.percentile(99) / 1e6 - 10),
     acknowledgedPerSecond: Math.round((ingest.acknowledged - acknowledgedBefore) / seconds),
     rssMb: rssMb(),
     rssMedianMb: rssSamples[Math.floor(rssSamples.length / 2)] ?? 0,
     rssMaxMb: rssSamples.at(-1) ?? 0,
     // Of the RSS: V8's heap in use and memory outside it, after the minute (where a growth lives).
-    heap: await serverMemory(url),
+    heap: health.memory,
   });
   process.stderr.write(`${JSON.stringify(perMinute.at(-1))}\n`);
 }

@@ -200,21 +200,21 @@ export function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** A server's own event-loop delay over the last 30-60 s (GET /health): a blocked serving thread, as against CPU contention. */
-export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
+/** The server's /health figures the benches read: event-loop delay (ms) and the process's memory (MB). */
+export async function serverHealth(url: string): Promise<{
+  eventLoopDelay: { p99Ms: number; maxMs: number };
+  memory: { rss: number; heapUsed: number; external: number };
+}> {
   const body = (await (await fetch(`${url}/health`)).json()) as {
     lane: { eventLoopDelay: { p99Ms: number; maxMs: number } };
-  };
-  return { p99Ms: body.lane.eventLoopDelay.p99Ms, maxMs: body.lane.eventLoopDelay.maxMs };
-}
-
-/** The server's memory as its /health reports it (MB): RSS, V8's heap in use, memory outside the heap. */
-export async function serverMemory(
-  url: string,
-): Promise<{ rss: number; heapUsed: number; external: number }> {
-  const body = (await (await fetch(`${url}/health`)).json()) as {
     memory: { rss: number; heapUsed: number; external: number };
   };
-  return body.memory;
+  const { p99Ms, maxMs } = body.lane.eventLoopDelay;
+  return { eventLoopDelay: { p99Ms, maxMs }, memory: body.memory };
+}
+
+export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
+  return (await serverHealth(url)).eventLoopDelay;
 }
 
 export function ratio(a: number, b: number): string {
