@@ -281,8 +281,14 @@ test("first visits draw data: the suggested funnel, then one built by clicking; 
   assert.equal(await page.textContent(".who-now a.pill.on"), `1. ${shown}`);
   assert.ok((await drawnPoints(page)).every((n) => n > 0));
   assert.ok((await page.$$("main canvas")).length > 0, "no channel lanes");
+  // The first customer's card and ready mark are still there right after the click: wait for the found
+  // customer's answer, then for the view drawn from it.
+  const found = page.waitForResponse((r) => r.url().includes("/v1/customers/customer7%40example.com"), {
+    timeout: 15_000,
+  });
   await page.fill('input[name="customer"]', "customer7@example.com");
   await page.click('main button[type="submit"]');
+  await found;
   await page.waitForSelector("[data-customer]", { timeout: 15_000 });
   await page.waitForSelector('main[data-view="customer"][data-ready="true"]');
   assert.ok((await page.$$eval("main table tbody tr", (rows) => rows.length)) > 0);
