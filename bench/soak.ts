@@ -152,6 +152,8 @@ for (let minute = 1; minute <= minutes; minute++) {
     rssMaxMb: rssSamples.at(-1) ?? 0,
     // Of the RSS: V8's heap in use and memory outside it, after the minute (where a growth lives).
     heap: health.memory,
+    // The background journey-sequence refreshes so far, and the last one's duration and customers.
+    journeyRefresh: health.journeyRefresh,
   });
   process.stderr.write(`${JSON.stringify(perMinute.at(-1))}\n`);
 }

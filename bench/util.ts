@@ -204,13 +204,17 @@ export function stopServer(child: ChildProcess): Promise<void> {
 export async function serverHealth(url: string): Promise<{
   eventLoopDelay: { p99Ms: number; maxMs: number };
   memory: { rss: number; heapUsed: number; external: number };
+  journeyRefresh: { runs: number; last?: { ms: number; mode: string; customers: number; pending: boolean } };
 }> {
   const body = (await (await fetch(`${url}/health`)).json()) as {
-    lane: { eventLoopDelay: { p99Ms: number; maxMs: number } };
+    lane: {
+      eventLoopDelay: { p99Ms: number; maxMs: number };
+      journeyRefresh: Awaited<ReturnType<typeof serverHealth>>["journeyRefresh"];
+    };
     memory: { rss: number; heapUsed: number; external: number };
   };
   const { p99Ms, maxMs } = body.lane.eventLoopDelay;
-  return { eventLoopDelay: { p99Ms, maxMs }, memory: body.memory };
+  return { eventLoopDelay: { p99Ms, maxMs }, memory: body.memory, journeyRefresh: body.lane.journeyRefresh };
 }
 
 export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {

@@ -1,11 +1,14 @@
 /** The stored journey sequences follow new events, merges and splits, and equal a full rebuild. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { normaliseEvent, Sequence } from "../src/collect/normalise.js";
+import { EngineSink } from "../src/collect/sink.js";
+import { generateDemo } from "../src/demo/generator.js";
 import { findCustomer } from "../src/identity/customer360.js";
 import { linksOfCustomer, splitLink } from "../src/identity/identity-store.js";
 import { journeyCases, type Touch } from "../src/journeys/query.js";
 import { refreshJourneySequences, withRefreshesHeld } from "../src/journeys/sequences.js";
-import { sendAccepted, serverForFile, uid } from "../testing/helpers.js";
+import { get, sendAccepted, serverForFile, testDatabase, uid } from "../testing/helpers.js";
 
 const fx = serverForFile();
 const send = (batch: object[]) => sendAccepted(fx.server, batch);
@@ -20,8 +23,8 @@ async function journeysOf(...customers: string[]): Promise<Record<string, string
   return Object.fromEntries(rows.map((r) => [r.case_id, r.journey.map((t) => t[2])]));
 }
 
-const snapshot = () =>
-  fx.engine.query(
+const snapshot = (engine = fx.engine) =>
+  engine.query(
     `SELECT customer_id, ts, seq, touchpoint, channel, outbound, behaviour_mask, arraySort(identity_keys) AS keys
      FROM customer_journeys FINAL ORDER BY customer_id`,
   );
@@ -115,6 +118,9 @@ test("the server refreshes the sequences by itself shortly after a write", async
   while ((await refreshes()) === before && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
   assert.ok((await refreshes()) > before, "a refresh ran within 10 s of the write");
+  const health = await get(`${fx.server.url}/health`);
+  assert.ok(health.body.lane.journeyRefresh.runs >= 1, "/health counts the background refreshes");
+  assert.equal(typeof health.body.lane.journeyRefresh.last.ms, "number");
   const [row] = await fx.engine.query<{ touchpoint: string[] }>(
     "SELECT touchpoint FROM customer_journeys FINAL WHERE customer_id = {id:String}",
     { id: `user:${person}` },
@@ -148,4 +154,53 @@ test("work that holds refreshes (an erasure) never overlaps one: it waits for th
   release();
   await Promise.all([held, later]);
   assert.deepEqual(log, ["held work ended", "refresh ended: incremental"]);
+});
+
+test("bounded refreshes take the oldest changes first, leave the rest for the next, and end equal to a full rebuild", async () => {
+  // A store of its own: the server's background refresh must not run between these refreshes.
+  const engine = await testDatabase("bounded_refresh_test");
+  const sink = new EngineSink(engine);
+  const sequence = new Sequence();
+  const customers = [...generateDemo({ customers: 40, seed: 5 })];
+  const write = async (events: object[]) => {
+    const stored = events.flatMap((event) => {
+      const result = normaliseEvent(event, { source: "test", receivedAt: Date.now(), sequence });
+      return "ok" in result ? [result.ok] : [];
+    });
+    await sink.writeEvents(stored);
+  };
+  const refreshUntilDone = async (maxKeys: number) => {
+    const runs = [];
+    for (let more = true; more; ) {
+      const run = await refreshJourneySequences(engine, { maxKeys });
+      runs.push(run);
+      more = run.pending === true;
+      assert.ok(runs.length < 200, "bounded refreshes end");
+    }
+    return runs;
+  };
+  const maxKeys = 12;
+  for (const { events } of customers.slice(0, 20)) await write(events); // one insert per customer
+  const first = await refreshUntilDone(maxKeys);
+  assert.ok(first.length >= 3, `the changes took several bounded runs (${first.length})`);
+  for (const run of first) {
+    assert.notEqual(run.mode, "full", "a bounded run never rebuilds everyone");
+    // Each run's keys are within the bound per table (events, identity map): its customers too.
+    assert.ok(run.customers <= 2 * maxKeys, `${run.customers} customers in one run`);
+  }
+  assert.equal(first.at(-1)?.pending, false);
+  assert.equal((await refreshJourneySequences(engine, { maxKeys })).mode, "none", "nothing left");
+
+  // More customers, and the first ones back (new events, merges), then bounded refreshes again.
+  for (const { events } of customers.slice(10)) await write(events);
+  await write([
+    { type: "alias", userId: "bounded-a", previousId: "bounded-b", timestamp: "2024-06-01T10:00:00Z" },
+    { type: "page", anonymousId: "bounded-b", name: "pricing", timestamp: "2024-06-01T09:00:00Z" },
+  ]);
+  await sink.close();
+  assert.ok((await refreshUntilDone(maxKeys)).length >= 3);
+  const bounded = await snapshot(engine);
+  assert.equal((await refreshJourneySequences(engine, { full: true })).mode, "full");
+  assert.deepEqual(await snapshot(engine), bounded);
+  assert.ok(bounded.length >= 40, `every customer has a sequence (${bounded.length})`);
 });

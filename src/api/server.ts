@@ -362,6 +362,8 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       resultCacheBytes: results.size,
       readsInFlight: laneHealth.readsInFlight,
       analytic: { ...lane.stats, ended: lane.ended },
+      // The background journey-sequence refreshes: how many ended, and the last one (ms, customers rebuilt).
+      journeyRefresh: sequences.stats,
     },
   }));
   // A key check that reads nothing (the dashboard asks it before its first view).

@@ -11,6 +11,8 @@
  * assumes one node (the embedded engine or one server). Rebuilt rows carry a higher version than the tombstones written for the same
  * customers, so a customer that still exists never disappears while a refresh runs, and one merged into
  * another is gone once it ends. A refresh that would rebuild a large share of the customers rebuilds all.
+ * The server's background refresh is bounded instead: each run takes the changes of the oldest blocks up
+ * to a number of identity keys, and the next run the rest (a query still refreshes everything first).
  */
 import { CUSTOMER_OF_EVENT, IDENTITY_JOIN } from "../identity/identity-store.js";
 import { type Engine, MAX_BOUND_IDS } from "../store/engine.js";
@@ -71,16 +73,21 @@ function rebuildSql(only?: { keys: string }): string {
  */
 function changedKeysSql(identitiesChanged: boolean): string {
   return `
-    SELECT DISTINCT identity_key AS k FROM events WHERE _block_number > {eventsBlock:UInt64}
-    ${identitiesChanged ? "UNION DISTINCT SELECT identifier AS k FROM identity_map WHERE _block_number > {identitiesBlock:UInt64}" : ""}`;
+    SELECT DISTINCT identity_key AS k FROM events WHERE ${EVENTS_IN_RANGE}
+    ${identitiesChanged ? `UNION DISTINCT SELECT identifier AS k FROM identity_map WHERE ${IDENTITIES_IN_RANGE}` : ""}`;
 }
+
+/** The blocks a refresh covers: after the last refresh's, up to this one's (the rest is the next one's). */
+const EVENTS_IN_RANGE = "_block_number > {eventsBlock:UInt64} AND _block_number <= {eventsUpTo:UInt64}";
+const IDENTITIES_IN_RANGE =
+  "_block_number > {identitiesBlock:UInt64} AND _block_number <= {identitiesUpTo:UInt64}";
 
 function affectedCustomersSql(identitiesChanged: boolean): string {
   const changedKeys = changedKeysSql(identitiesChanged);
   const before = identitiesChanged
     ? `UNION ALL
        SELECT j.customer_id AS customer FROM customer_journeys AS j FINAL ARRAY JOIN j.identity_keys AS key
-       WHERE key IN (SELECT identifier FROM identity_map WHERE _block_number > {identitiesBlock:UInt64})`
+       WHERE key IN (SELECT identifier FROM identity_map WHERE ${IDENTITIES_IN_RANGE})`
     : "";
   return `
     WITH changed AS (${changedKeys})
@@ -103,7 +110,18 @@ export interface RefreshResult {
   mode: "none" | "incremental" | "full";
   /** Customers rebuilt (full: all customers with events). */
   customers: number;
+  /** A bounded refresh left later changes for the next one. */
+  pending?: boolean;
 }
+
+/** Changed identity keys (events, and identity map rows, each) one background refresh takes at most. */
+export const BACKGROUND_REFRESH_KEYS = 5_000;
+
+/**
+ * After a background run of d ms the next starts no sooner than REFRESH_YIELD x d ms later, so rebuilds
+ * take at most a quarter of the time however large the store grows (queries still refresh first).
+ */
+const REFRESH_YIELD = 3;
 
 interface RefreshState {
   events_block: number;
@@ -126,59 +144,125 @@ function nextVersion(): number {
 /**
  * Brings `customer_journeys` up to date with the events and identity map. Concurrent calls on one engine
  * share the refresh under way. `full` rebuilds every customer (after a bulk import, or to repair).
+ * `maxKeys` bounds the run (the background refresh): it takes the oldest changed blocks holding at most
+ * that many identity keys per table (at least one block) and says whether later changes are `pending`; it
+ * never rebuilds everyone. A bounded call, or one that finds a bounded run under way, waits for the run
+ * under way, then refreshes from where it ended.
  */
 export function refreshJourneySequences(
   engine: Engine,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; maxKeys?: number } = {},
 ): Promise<RefreshResult> {
   // A wrapper (the API's limited reads) and the engine it wraps are one store: they share one refresh.
   const store = engine.base ?? engine;
   const running = inFlight.get(store);
-  if (running && !options.full) return running;
+  if (running && !options.full && options.maxKeys === undefined && !bounded.has(running)) return running;
   const refresh = Promise.allSettled([running, held.get(store)])
-    .then(() => runRefresh(engine, options.full ?? false))
+    .then(() => runRefresh(engine, options.full ?? false, options.maxKeys))
     .finally(() => {
       if (inFlight.get(store) === refresh) inFlight.delete(store);
     });
+  if (options.maxKeys !== undefined) bounded.add(refresh);
   inFlight.set(store, refresh);
   return refresh;
 }
 
-async function runRefresh(engine: Engine, forceFull: boolean): Promise<RefreshResult> {
-  const [blocks] = await engine.query<RefreshState>(LAST_BLOCKS);
+/** Refreshes under way that were bounded: an unbounded call cannot take their answer as its own. */
+const bounded = new WeakSet<Promise<RefreshResult>>();
+
+async function runRefresh(engine: Engine, forceFull: boolean, maxKeys?: number): Promise<RefreshResult> {
+  const [last] = await engine.query<RefreshState>(LAST_BLOCKS);
   const [state] = await engine.query<RefreshState>(
     "SELECT events_block, identities_block FROM journey_refreshes ORDER BY refreshed_at DESC, events_block DESC LIMIT 1",
   );
+  const lastEvents = Number(last?.events_block ?? 0);
+  const lastIdentities = Number(last?.identities_block ?? 0);
   let result: RefreshResult;
-  if (forceFull || !state) {
+  let upTo = { eventsUpTo: lastEvents, identitiesUpTo: lastIdentities };
+  if (forceFull || (!state && maxKeys === undefined)) {
     result = await rebuildAll(engine);
   } else {
-    const eventsChanged = Number(blocks?.events_block ?? 0) > Number(state.events_block);
-    const identitiesChanged = Number(blocks?.identities_block ?? 0) > Number(state.identities_block);
-    if (!eventsChanged && !identitiesChanged) return { mode: "none", customers: 0 };
     const since = {
-      eventsBlock: Number(state.events_block),
-      identitiesBlock: Number(state.identities_block),
+      eventsBlock: Number(state?.events_block ?? 0),
+      identitiesBlock: Number(state?.identities_block ?? 0),
     };
+    if (maxKeys !== undefined) {
+      upTo = {
+        eventsUpTo: await boundedBlock(
+          engine,
+          "events",
+          "uniqExact(identity_key)",
+          since.eventsBlock,
+          lastEvents,
+          maxKeys,
+        ),
+        identitiesUpTo: await boundedBlock(
+          engine,
+          "identity_map",
+          "count()",
+          since.identitiesBlock,
+          lastIdentities,
+          maxKeys,
+        ),
+      };
+    }
+    const eventsChanged = upTo.eventsUpTo > since.eventsBlock;
+    const identitiesChanged = upTo.identitiesUpTo > since.identitiesBlock;
+    if (!eventsChanged && !identitiesChanged) return { mode: "none", customers: 0 };
+    const range = { ...since, ...upTo };
     const affected = (
-      await engine.query<{ customer: string }>(affectedCustomersSql(identitiesChanged), since)
+      await engine.query<{ customer: string }>(affectedCustomersSql(identitiesChanged), range)
     ).map((r) => r.customer);
     result =
+      maxKeys === undefined &&
       affected.length > MAX_BOUND_IDS &&
       affected.length > (await storedCustomers(engine)) * FULL_REBUILD_SHARE
         ? await rebuildAll(engine)
-        : await rebuildCustomers(engine, affected, identitiesChanged, since);
+        : await rebuildCustomers(engine, affected, identitiesChanged, range);
+    if (result.mode === "incremental")
+      result.pending = upTo.eventsUpTo < lastEvents || upTo.identitiesUpTo < lastIdentities;
   }
   await engine.insert("journey_refreshes", [
     {
       refreshed_at: formatTime(Date.now()),
-      events_block: Number(blocks?.events_block ?? 0),
-      identities_block: Number(blocks?.identities_block ?? 0),
+      events_block: result.mode === "full" ? lastEvents : upTo.eventsUpTo,
+      identities_block: result.mode === "full" ? lastIdentities : upTo.identitiesUpTo,
       mode: result.mode,
       customers: result.customers,
     },
   ]);
   return result;
+}
+
+/**
+ * The last block of `table` a bounded refresh covers: the oldest blocks after `after` whose keys (`keys`
+ * per block, summed: an upper bound on the distinct keys) stay within `maxKeys`, and at least one.
+ */
+async function boundedBlock(
+  engine: Engine,
+  table: "events" | "identity_map",
+  keys: string,
+  after: number,
+  last: number,
+  maxKeys: number,
+): Promise<number> {
+  if (last <= after) return after;
+  const blocks = await engine.query<{ block: number; keys: number }>(
+    `SELECT _block_number AS block, ${keys} AS keys FROM ${table}
+     WHERE _block_number > {after:UInt64} AND _block_number <= {last:UInt64}
+     GROUP BY block ORDER BY block
+     SETTINGS os_thread_priority = ${ANALYTIC_NICE}`,
+    { after, last },
+  );
+  let upTo = after;
+  let taken = 0;
+  for (const { block, keys: n } of blocks) {
+    taken += Number(n);
+    if (taken > maxKeys && upTo > after) break;
+    upTo = Number(block);
+  }
+  // Blocks of rows since deleted (an erasure) leave nothing to read: then everything up to the last is done.
+  return blocks.length === 0 || upTo === Number(blocks.at(-1)?.block) ? last : upTo;
 }
 
 async function storedCustomers(engine: Engine): Promise<number> {
@@ -206,7 +290,7 @@ async function rebuildCustomers(
   engine: Engine,
   customers: string[],
   identitiesChanged: boolean,
-  since: { eventsBlock: number; identitiesBlock: number },
+  range: { eventsBlock: number; identitiesBlock: number; eventsUpTo: number; identitiesUpTo: number },
 ): Promise<RefreshResult> {
   for (let i = 0; i < customers.length; i += MAX_BOUND_IDS) {
     const ids = customers.slice(i, i + MAX_BOUND_IDS);
@@ -223,7 +307,7 @@ async function rebuildCustomers(
           SELECT identifier FROM identity_map FINAL
           WHERE identifier IN (${changedKeysSql(identitiesChanged)}) AND customer_id IN {ids:Array(String)}`,
       }),
-      { ids, version: version + 1, ...since },
+      { ids, version: version + 1, ...range },
     );
     // Rows first, then tombstones one version below them: only the customers left without events go.
     await engine.insert(
@@ -255,19 +339,28 @@ export async function withRefreshesHeld<T>(engine: Engine, work: () => Promise<T
 /**
  * Refreshes the sequences in the background after writes: once they pause for `quietMs`, and at least every
  * `maxDelayMs` under a steady stream, so the first journey query after writes rarely waits for a rebuild.
- * Queries still refresh first, so a query never reads sequences older than what was committed before it.
+ * Each run is bounded (`maxKeys` changed identity keys per table), the next one following while changes are
+ * left, after a pause three times as long as the run: a steady stream from every customer no longer
+ * rebuilds them all in one statement whose memory grows with the store, nor every few seconds. Queries still refresh first, so a query never reads sequences older than
+ * what was committed before it.
  */
 export class BackgroundRefresh {
   private timer: NodeJS.Timeout | undefined;
   private pendingSince: number | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  private continuing = false;
+  /** No run starts before this (ms since the epoch): the pause after the last run (REFRESH_YIELD). */
+  private notBefore = 0;
+  /** For /health: runs ended, and the last one's duration and result. */
+  readonly stats = { runs: 0, last: undefined as (RefreshResult & { ms: number }) | undefined };
 
   constructor(
     private readonly engine: Engine,
     private readonly onError: (error: unknown) => void,
     private readonly quietMs = 1_000,
     private readonly maxDelayMs = 10_000,
+    private readonly maxKeys = BACKGROUND_REFRESH_KEYS,
   ) {}
 
   /** Something was written: refresh soon. */
@@ -275,9 +368,10 @@ export class BackgroundRefresh {
     if (this.stopped) return;
     const now = Date.now();
     this.pendingSince ??= now;
+    if (this.continuing) return; // the next run starts at once anyway, and takes these writes too
     clearTimeout(this.timer);
     const wait = Math.min(this.quietMs, Math.max(0, this.pendingSince + this.maxDelayMs - now));
-    this.timer = setTimeout(() => this.run(), wait);
+    this.timer = setTimeout(() => this.run(), Math.max(wait, this.notBefore - now));
     this.timer.unref();
   }
 
@@ -291,12 +385,29 @@ export class BackgroundRefresh {
   private run(): void {
     this.pendingSince = undefined;
     this.timer = undefined;
-    this.running = refreshJourneySequences(this.engine)
+    this.continuing = false;
+    const started = Date.now();
+    this.running = refreshJourneySequences(this.engine, { maxKeys: this.maxKeys })
+      .then((result) => {
+        const ended = Date.now();
+        this.notBefore = ended + (ended - started) * REFRESH_YIELD;
+        this.stats.runs++;
+        this.stats.last = { ...result, pending: result.pending ?? false, ms: ended - started };
+        if (result.pending && !this.stopped) this.continueSoon();
+      })
       .catch((error) => {
         if (!this.stopped) this.onError(error);
       })
       .finally(() => {
         this.running = undefined;
       });
+  }
+
+  /** Changes are left after a bounded run: the next starts after the pause, taking what is written meanwhile. */
+  private continueSoon(): void {
+    clearTimeout(this.timer);
+    this.continuing = true;
+    this.timer = setTimeout(() => this.run(), Math.max(0, this.notBefore - Date.now()));
+    this.timer.unref();
   }
 }
