@@ -341,8 +341,9 @@ export async function withRefreshesHeld<T>(engine: Engine, work: () => Promise<T
  * `maxDelayMs` under a steady stream, so the first journey query after writes rarely waits for a rebuild.
  * Each run is bounded (`maxKeys` changed identity keys per table), the next one following while changes are
  * left, after a pause three times as long as the run: a steady stream from every customer no longer
- * rebuilds them all in one statement whose memory grows with the store, nor every few seconds. Queries still refresh first, so a query never reads sequences older than
- * what was committed before it.
+ * rebuilds them all in one statement whose memory grows with the store, nor every few seconds. Queries
+ * still refresh first (after the bounded run under way, if any), so a query never reads sequences older
+ * than what was committed before it.
  */
 export class BackgroundRefresh {
   private timer: NodeJS.Timeout | undefined;
