@@ -115,7 +115,7 @@ export interface RefreshResult {
 }
 
 /** Changed identity keys (events, and identity map rows, each) one background refresh takes at most. */
-export const BACKGROUND_REFRESH_KEYS = 5_000;
+const BACKGROUND_REFRESH_KEYS = 5_000;
 
 /**
  * After a background run of d ms the next starts no sooner than REFRESH_YIELD x d ms later, so rebuilds
