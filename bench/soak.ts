@@ -3,7 +3,8 @@
  * batch every 20 ms, not waiting for answers) from 20,000 returning demo customers, and the context API at
  * 200 requests/s for those same customers, against a served demo store (20,000 customers, CLV and
  * segments). Each minute: context p50/p99/max, events acknowledged per second against the offered rate,
- * and the server's RSS (after the minute, and the median and max of a sample every second); at the end
+ * the server's RSS (after the minute, and the median and max of a sample every second), and its background
+ * journey-sequence refreshes (runs so far, the last one's duration and customers); at the end
  * the last minute's RSS against the first's, both ways.
  * Usage: node dist/bench/soak.js [minutes=10] [eventsPerSecond=5000] [contextsPerSecond=200]
  */
