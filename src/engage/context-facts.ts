@@ -9,7 +9,7 @@
  * (touches oldest first, open items newest first, ties in arrival order), which the store's read also gives.
  */
 import type { StoredEvent } from "../collect/event-schema.js";
-import { parseStoredTime } from "../store/time.js";
+import { parseStoredTime, storedTimeIso } from "../store/time.js";
 import type { ContextFacts } from "./store.js";
 
 const DAY = 86_400_000;
@@ -35,7 +35,7 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
   let seen: Set<string> | undefined;
   for (const row of rows) {
     const ms = parseStoredTime(row.timestamp);
-    const iso = new Date(ms).toISOString();
+    const iso = storedTimeIso(row.timestamp, ms);
     const text = row.text.slice(0, 280);
     if (!identityKeys.includes(row.identity_key)) identityKeys = [...identityKeys, row.identity_key];
     touches.push({
