@@ -10,7 +10,7 @@ import { EngineSink } from "../src/collect/sink.js";
 import { writeDemoFile } from "../src/demo/file.js";
 import { generateDemo } from "../src/demo/generator.js";
 import { loadDemo } from "../src/demo/load.js";
-import { refreshJourneySequences } from "../src/journeys/sequences.js";
+import { type BackgroundRefresh, refreshJourneySequences } from "../src/journeys/sequences.js";
 import { discoverSegments } from "../src/segments/store.js";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
 import { migrate } from "../src/store/migrate.js";
@@ -199,25 +199,24 @@ export function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A server's own event-loop delay over the last 30-60 s (GET /health): a blocked serving thread, as against CPU contention. */
-/** The server's /health figures the benches read: event-loop delay (ms) and the process's memory (MB). */
-export async function serverHealth(url: string): Promise<{
+/** The /health figures the benches read: the serving thread's event-loop delay (ms), the process's memory (MB), the background refreshes. */
+export interface ServerHealth {
   eventLoopDelay: { p99Ms: number; maxMs: number };
   memory: { rss: number; heapUsed: number; external: number };
-  journeyRefresh: { runs: number; last?: { ms: number; mode: string; customers: number; pending: boolean } };
-}> {
+  journeyRefresh: BackgroundRefresh["stats"];
+}
+
+export async function serverHealth(url: string): Promise<ServerHealth> {
   const body = (await (await fetch(`${url}/health`)).json()) as {
-    lane: {
-      eventLoopDelay: { p99Ms: number; maxMs: number };
-      journeyRefresh: Awaited<ReturnType<typeof serverHealth>>["journeyRefresh"];
-    };
-    memory: { rss: number; heapUsed: number; external: number };
+    lane: Pick<ServerHealth, "eventLoopDelay" | "journeyRefresh">;
+    memory: ServerHealth["memory"];
   };
   const { p99Ms, maxMs } = body.lane.eventLoopDelay;
   return { eventLoopDelay: { p99Ms, maxMs }, memory: body.memory, journeyRefresh: body.lane.journeyRefresh };
 }
 
-export async function serverEventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
+/** A server's own event-loop delay over the last 30-60 s (GET /health): a blocked serving thread, as against CPU contention. */
+export async function serverEventLoopDelay(url: string): Promise<ServerHealth["eventLoopDelay"]> {
   return (await serverHealth(url)).eventLoopDelay;
 }
 
