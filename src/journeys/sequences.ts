@@ -128,7 +128,8 @@ interface RefreshState {
   identities_block: number;
 }
 
-const inFlight = new WeakMap<Engine, Promise<RefreshResult>>();
+/** The refresh under way per store, and whether it is bounded (an unbounded call cannot take its answer). */
+const inFlight = new WeakMap<Engine, { refresh: Promise<RefreshResult>; bounded: boolean }>();
 /** Work that no refresh may overlap (see withRefreshesHeld), per store. */
 const held = new WeakMap<Engine, Promise<unknown>>();
 let lastVersion = 0;
@@ -156,19 +157,16 @@ export function refreshJourneySequences(
   // A wrapper (the API's limited reads) and the engine it wraps are one store: they share one refresh.
   const store = engine.base ?? engine;
   const running = inFlight.get(store);
-  if (running && !options.full && options.maxKeys === undefined && !bounded.has(running)) return running;
-  const refresh = Promise.allSettled([running, held.get(store)])
+  const bounded = options.maxKeys !== undefined;
+  if (running && !options.full && !bounded && !running.bounded) return running.refresh;
+  const refresh = Promise.allSettled([running?.refresh, held.get(store)])
     .then(() => runRefresh(engine, options.full ?? false, options.maxKeys))
     .finally(() => {
-      if (inFlight.get(store) === refresh) inFlight.delete(store);
+      if (inFlight.get(store)?.refresh === refresh) inFlight.delete(store);
     });
-  if (options.maxKeys !== undefined) bounded.add(refresh);
-  inFlight.set(store, refresh);
+  inFlight.set(store, { refresh, bounded });
   return refresh;
 }
-
-/** Refreshes under way that were bounded: an unbounded call cannot take their answer as its own. */
-const bounded = new WeakSet<Promise<RefreshResult>>();
 
 async function runRefresh(engine: Engine, forceFull: boolean, maxKeys?: number): Promise<RefreshResult> {
   const [last] = await engine.query<RefreshState>(LAST_BLOCKS);
@@ -326,7 +324,7 @@ async function rebuildCustomers(
  */
 export async function withRefreshesHeld<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
   const store = engine.base ?? engine;
-  const done = Promise.allSettled([inFlight.get(store), held.get(store)]).then(work);
+  const done = Promise.allSettled([inFlight.get(store)?.refresh, held.get(store)]).then(work);
   const hold = done.catch(() => undefined);
   held.set(store, hold);
   try {
