@@ -9,7 +9,7 @@
  * (touches oldest first, open items newest first, ties in arrival order), which the store's read also gives.
  */
 import type { StoredEvent } from "../collect/event-schema.js";
-import { parseStoredTime, storedTimeIso } from "../store/time.js";
+import { storedTimeIso } from "../store/time.js";
 import type { ContextFacts } from "./store.js";
 
 const DAY = 86_400_000;
@@ -34,8 +34,9 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
   let identityKeys = facts.identityKeys;
   let seen: Set<string> | undefined;
   for (const row of rows) {
-    const ms = parseStoredTime(row.timestamp);
-    const iso = storedTimeIso(row.timestamp, ms);
+    // One ISO text per event: what the touch shows, and what its time is parsed from.
+    const iso = storedTimeIso(row.timestamp);
+    const ms = Date.parse(iso);
     const text = row.text.slice(0, 280);
     if (!identityKeys.includes(row.identity_key)) identityKeys = [...identityKeys, row.identity_key];
     touches.push({

@@ -27,10 +27,10 @@ export function parseStoredTime(value: string): number {
  * committed event on the serving thread, where toISOString was its largest cost. Other forms go through
  * a Date.
  */
-export function storedTimeIso(value: string, epochMs: number): string {
+export function storedTimeIso(value: string): string {
   return value.length === 23 && value[10] === " "
     ? `${value.slice(0, 10)}T${value.slice(11)}Z`
-    : new Date(epochMs).toISOString();
+    : new Date(parseStoredTime(value)).toISOString();
 }
 
 const SLASH_DATE = /^(\d{4})[/.-](\d{2})[/.-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
