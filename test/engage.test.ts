@@ -216,7 +216,7 @@ test("the context index applies committed events in memory: no store read becaus
   };
   const message = event("my parcel never arrived and nobody answers, this is terrible");
   const readsBefore = reads;
-  contexts.written([message]);
+  await contexts.written([message]);
   const after = await contexts.context(someone!.key);
   assert.equal(reads, readsBefore, "the context was answered from memory");
   assert.equal(after!.recentJourney.at(-1)!.text, message.text);
@@ -225,7 +225,7 @@ test("the context index applies committed events in memory: no store read becaus
   assert.ok(after!.openItems.some((item) => item.id === message.event_id));
   // An event that may merge identities makes the customer stale: read again.
   const merging = { ...event("hello"), traits: JSON.stringify({ email: "someone-new@example.org" }) };
-  contexts.written([merging]);
+  await contexts.written([merging]);
   await contexts.context(someone!.key);
   assert.ok(reads > readsBefore);
 });

@@ -14,6 +14,7 @@ import type { BehaviourModel } from "../behaviour/model.js";
 import { ModelInUse } from "../behaviour/model-in-use.js";
 import { registerBehaviourRoutes } from "../behaviour/routes.js";
 import { Collector } from "../collect/collector.js";
+import { type GroupCommitOptions, SERVING_GROUP_COMMIT } from "../collect/committer.js";
 import { installEventBodies, refusedBody } from "../collect/http-body.js";
 import { DEFAULT_LIMITS } from "../collect/normalise.js";
 import { registerCollectRoutes } from "../collect/routes.js";
@@ -63,7 +64,8 @@ export interface ServerOptions {
   maxEventBytes?: number;
   maxBatchBytes?: number;
   logger?: boolean | object;
-  commit?: { maxRows: number; maxDelayMs: number };
+  /** When ingest commits (default SERVING_GROUP_COMMIT: at most every 100 ms unless 1,000 rows wait). */
+  commit?: GroupCommitOptions;
   /** The behaviour model labelling event texts (default: the shipped one). */
   model?: BehaviourModel;
   /** Next-best-action rules (default: config/playbook.json), validated before the server starts. */
@@ -175,7 +177,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       .catch((error) => app.log.error({ err: error }, "reading the model in use"));
   }, MODEL_REFRESH_MS);
   modelRefresh.unref();
-  const sink = new EngineSink(options.engine, options.commit, () => models.current);
+  const sink = new EngineSink(options.engine, options.commit ?? SERVING_GROUP_COMMIT, () => models.current);
   const contexts = new ContextService(
     options.engine,
     options.playbook ?? loadPlaybook(DEFAULT_PLAYBOOK_PATH),

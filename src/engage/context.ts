@@ -11,11 +11,15 @@ import { analysisTime } from "../behaviour/store.js";
 import type { StoredEvent } from "../collect/event-schema.js";
 import { linksOf } from "../identity/identifiers.js";
 import { lookupIdentifiers } from "../identity/lookup.js";
+import { inSlices } from "../lanes/slices.js";
 import type { Engine } from "../store/engine.js";
 import { parseStoredTime } from "../store/time.js";
 import { withEvents } from "./context-facts.js";
 import { type Action, type Facts, nextBestActions, type Playbook } from "./rules.js";
 import { type ContextFacts, contextFacts, identifierIndex, medianClv } from "./store.js";
+
+/** Committed events applied between two yields of the serving thread (about 15 us an event). */
+const SLICE_ROWS = 250;
 
 export interface CustomerContext {
   customer: { id: string; identityKeys: string[] };
@@ -74,10 +78,15 @@ export class ContextService {
   }
 
   /**
-   * Events were committed: their customers are read again on the next request, and a newer inbound
-   * message moves the clock on (the windows of the facts count back from it).
+   * Events were committed: applied to the facts of the customers they touch (or those customers are read
+   * again on their next request), and a newer inbound message moves the clock on (the windows of the facts
+   * count back from it). A large batch is applied in slices, serving requests in between.
    */
-  written(rows: readonly StoredEvent[]): void {
+  written(rows: readonly StoredEvent[]): Promise<void> {
+    return inSlices(rows, SLICE_ROWS, (slice) => this.apply(slice));
+  }
+
+  private apply(rows: readonly StoredEvent[]): void {
     for (const row of rows) {
       if (row.direction === "inbound" && row.behaviour !== "")
         this.at = Math.max(this.at, parseStoredTime(row.timestamp));

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { mock, test } from "node:test";
+import { GroupCommitter, SERVING_GROUP_COMMIT } from "./committer.js";
+
+/** Lets the committer's promise callbacks run (the clock is mocked; setImmediate is not). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test("a serving store's steady trickle is committed in few writes, and 1,000 waiting rows go at once", async (t) => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  t.after(() => mock.timers.reset());
+  const writes: number[][] = [];
+  const committer = new GroupCommitter<number>(async (rows) => {
+    writes.push(rows);
+  }, SERVING_GROUP_COMMIT);
+  // One row every 5 ms for 300 ms: committed at once, as with the bulk default, it would be 60 writes.
+  const acknowledged: Promise<void>[] = [];
+  for (let i = 0; i < 60; i++) {
+    acknowledged.push(committer.submit([i]));
+    mock.timers.tick(5);
+    await settle();
+  }
+  mock.timers.tick(SERVING_GROUP_COMMIT.maxDelayMs);
+  await settle();
+  await Promise.all(acknowledged);
+  assert.ok(writes.length <= 4, `${writes.length} writes for 300 ms of a trickle`);
+  assert.deepEqual(
+    writes.flat(),
+    Array.from({ length: 60 }, (_, i) => i),
+  );
+  // Enough rows waiting: no wait for the window.
+  const many = Array.from({ length: SERVING_GROUP_COMMIT.maxRows }, (_, i) => i);
+  const done = committer.submit(many);
+  await settle();
+  assert.equal(writes.length > 0 && writes.at(-1)?.length, many.length, "written without the clock moving");
+  await done;
+});
