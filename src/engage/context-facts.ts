@@ -10,6 +10,7 @@
  */
 import type { StoredEvent } from "../collect/event-schema.js";
 import { storedTimeIso } from "../store/time.js";
+import { contextValues } from "./interned.js";
 import type { ContextFacts } from "./store.js";
 
 const DAY = 86_400_000;
@@ -39,18 +40,16 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
     const ms = Date.parse(iso);
     const text = row.text.slice(0, 280);
     if (!identityKeys.includes(row.identity_key)) identityKeys = [...identityKeys, row.identity_key];
-    touches.push({
-      value: {
-        at: iso,
-        channel: row.channel,
-        touchpoint: row.touchpoint,
-        event: row.name,
-        direction: row.direction,
-        behaviour: row.behaviour,
-        text,
-      },
-      ms,
-    });
+    const touch: Touch = {
+      at: iso,
+      channel: contextValues.of(row.channel),
+      touchpoint: contextValues.of(row.touchpoint),
+      event: contextValues.of(row.name),
+      direction: row.direction,
+      behaviour: contextValues.of(row.behaviour),
+      text,
+    };
+    touches.push({ value: touch, ms });
     if (row.behaviour === "" || row.direction !== "inbound") continue;
     seen ??= new Set(facts.openItems.map((item) => item.id));
     if (seen.has(row.event_id)) continue;
@@ -62,12 +61,12 @@ export function withEvents(facts: ContextFacts, rows: readonly StoredEvent[], at
           behaviour[space]++;
         }
     if (!lastMessage || ms >= lastMessageMs) {
-      lastMessage = { at: iso, behaviour: row.behaviour, text, touchpoint: row.touchpoint };
+      lastMessage = { at: iso, behaviour: touch.behaviour, text, touchpoint: touch.touchpoint };
       lastMessageMs = ms;
     }
     if (ms > at - 30 * DAY)
       newItems.push({
-        value: { id: row.event_id, behaviour: row.behaviour, text, receivedAt: iso, status: "open" },
+        value: { id: row.event_id, behaviour: touch.behaviour, text, receivedAt: iso, status: "open" },
         ms,
       });
   }

@@ -15,6 +15,7 @@ import { LATEST_SEGMENT_MEMBERS, SEGMENT_CUSTOMERS } from "../segments/sql.js";
 import type { Engine } from "../store/engine.js";
 import { formatTime } from "../store/time.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
+import { contextValues } from "./interned.js";
 import { DEFAULT_PRIORITY, type PriorityConfig, priorityOf } from "./priority.js";
 
 export const STATUSES = ["open", "pending", "resolved"] as const;
@@ -454,11 +455,11 @@ export async function contextFacts(
   return rows.map((r) => {
     const recent = r.recent.map(([ms, channel, touchpoint, event, direction, behaviour, text]) => ({
       at: new Date(Number(ms)).toISOString(),
-      channel,
-      touchpoint,
-      event,
-      direction,
-      behaviour,
+      channel: contextValues.of(channel),
+      touchpoint: contextValues.of(touchpoint),
+      event: contextValues.of(event),
+      direction: contextValues.of(direction),
+      behaviour: contextValues.of(behaviour),
       text,
     }));
     const lastMessage = [...recent].reverse().find((t) => t.behaviour !== "" && t.direction === "inbound");
@@ -488,10 +489,10 @@ export async function contextFacts(
         .slice(0, 10)
         .map(([ms, id, behaviour, text, status]) => ({
           id,
-          behaviour,
+          behaviour: contextValues.of(behaviour),
           text,
           receivedAt: new Date(Number(ms)).toISOString(),
-          status,
+          status: contextValues.of(status),
         })),
     };
   });
