@@ -8,8 +8,12 @@
  * on two things at once. Batches stay large under load because only one batch is being prepared.
  */
 export interface GroupCommitOptions {
+  /** Rows queued that start a commit at once (when no batch is being prepared). */
   maxRows: number;
+  /** How long the first rows queued wait for others before a commit starts. */
   maxDelayMs: number;
+  /** Commits start at least this far apart unless `maxRows` rows wait (default 0). */
+  minIntervalMs?: number;
 }
 
 export interface CommitStages<T> {
@@ -19,14 +23,15 @@ export interface CommitStages<T> {
 
 /**
  * A serving store's commits. Each commit is a new part that the engine merges in the background: at 5,000
- * events/s in batches of 100, committing every batch at once (5 ms) made 50 parts a second per table and
- * the merges took 44% of a core on a 2-core machine (docs/benchmarks.md, session 19). Waiting up to 100 ms
- * for 1,000 rows makes at most ten parts a second under a steady stream; heavier ingest fills 1,000 rows
- * sooner and commits at once, as before.
+ * events/s in batches of 100, committing every batch after 5 ms made 50 parts a second per table and the
+ * merges took 44% of a core on a 2-core machine (docs/benchmarks.md, session 19). Commits starting at least
+ * 100 ms apart make at most ten parts a second under a steady stream; senders that wait for their answers
+ * gain no wait when a commit cycle already takes that long, and 1,000 waiting rows commit at once.
  */
 export const SERVING_GROUP_COMMIT: GroupCommitOptions = {
   maxRows: 1_000,
-  maxDelayMs: 100,
+  maxDelayMs: 5,
+  minIntervalMs: 100,
 };
 
 interface Pending<T> {
@@ -42,6 +47,8 @@ export class GroupCommitter<T> {
   private preparing: Promise<void> | undefined;
   private lastWrite: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** When the last commit started (ms since the epoch). */
+  private lastStart = Number.NEGATIVE_INFINITY;
   private readonly stages: CommitStages<T>;
 
   constructor(
@@ -59,8 +66,16 @@ export class GroupCommitter<T> {
       this.queue.push({ items, resolve, reject });
       this.queuedRows += items.length;
       if (this.queuedRows >= this.options.maxRows) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.options.maxDelayMs);
+      else this.timer ??= setTimeout(() => this.kick(), this.wait());
     });
+  }
+
+  /** How long rows queued now wait: the gathering delay, or until the interval since the last commit is over. */
+  private wait(): number {
+    const interval = this.options.minIntervalMs ?? 0;
+    // Clamped, so a clock set back cannot hold rows for longer than one interval.
+    const intervalLeft = Math.min(interval, this.lastStart + interval - Date.now());
+    return Math.max(this.options.maxDelayMs, intervalLeft);
   }
 
   private kick(): void {
@@ -69,6 +84,7 @@ export class GroupCommitter<T> {
       this.timer = undefined;
     }
     if (this.preparing || this.queue.length === 0) return;
+    this.lastStart = Date.now();
     const batch = this.queue;
     this.queue = [];
     this.queuedRows = 0;
@@ -96,7 +112,7 @@ export class GroupCommitter<T> {
         // Callers answered recently send their next rows within a few ms: wait for them (unless enough are
         // queued) so the next batch is large, instead of preparing the one request that came first.
         if (this.queuedRows >= this.options.maxRows || this.closed) this.kick();
-        else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.kick(), this.options.maxDelayMs);
+        else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.kick(), this.wait());
       });
   }
 
