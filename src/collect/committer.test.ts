@@ -1,17 +1,24 @@
 import assert from "node:assert/strict";
-import { mock, test } from "node:test";
+import { mock, type TestContext, test } from "node:test";
 import { GroupCommitter, SERVING_GROUP_COMMIT } from "./committer.js";
 
 /** Lets the committer's promise callbacks run (the clock is mocked; setImmediate is not). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-test("a serving store's steady trickle is committed in few writes, and 1,000 waiting rows go at once", async (t) => {
+/** A committer with the server's settings on a mocked clock, recording its writes; each takes `writeMs`. */
+function servingCommitter(t: TestContext, writeMs = 0) {
   mock.timers.enable({ apis: ["setTimeout", "Date"] });
   t.after(() => mock.timers.reset());
   const writes: number[][] = [];
   const committer = new GroupCommitter<number>(async (rows) => {
     writes.push(rows);
+    if (writeMs > 0) await new Promise((resolve) => setTimeout(resolve, writeMs));
   }, SERVING_GROUP_COMMIT);
+  return { writes, committer };
+}
+
+test("a serving store's steady trickle is committed in few writes, and 1,000 waiting rows go at once", async (t) => {
+  const { writes, committer } = servingCommitter(t);
   // One row every 5 ms for 300 ms: with a commit 5 ms after the first row waits, 60 writes.
   const acknowledged: Promise<void>[] = [];
   for (let i = 0; i < 60; i++) {
@@ -36,13 +43,7 @@ test("a serving store's steady trickle is committed in few writes, and 1,000 wai
 });
 
 test("a sender waiting for its answer gains no wait when a commit already took the interval", async (t) => {
-  mock.timers.enable({ apis: ["setTimeout", "Date"] });
-  t.after(() => mock.timers.reset());
-  const writes: number[][] = [];
-  const committer = new GroupCommitter<number>(async (rows) => {
-    writes.push(rows);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // a slow commit
-  }, SERVING_GROUP_COMMIT);
+  const { writes, committer } = servingCommitter(t, 150); // a slow commit
   let answered = 0;
   void committer.submit([1]).then(() => answered++);
   mock.timers.tick(5); // the serving default gathers for 5 ms
