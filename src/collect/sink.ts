@@ -7,7 +7,7 @@ import { behaviourColumns } from "../behaviour/columns.js";
 import type { BehaviourModel } from "../behaviour/model.js";
 import { linksOf } from "../identity/identifiers.js";
 import { applyLinks, DEFAULT_MAX_IDENTIFIERS, KnownLinks } from "../identity/identity-store.js";
-import { inSlices } from "../lanes/slices.js";
+import { inSlices, SERVING_SLICE_ROWS } from "../lanes/slices.js";
 import { piiHasherOf } from "../privacy/settings.js";
 import type { Engine } from "../store/engine.js";
 import { type GroupCommitOptions, GroupCommitter } from "./committer.js";
@@ -21,9 +21,6 @@ export interface EventSink {
   writeFailures(failures: FailedEvent[]): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Texts labelled between two yields of the serving thread (about 13 us a text). */
-const SLICE_ROWS = 250;
 
 /** The identifier cap per customer: CUSTOMER_FLOW_MAX_IDENTIFIERS, else 100 (docs/security.md). */
 function maxIdentifiersFromEnv(): number {
@@ -60,7 +57,7 @@ export class EngineSink implements EventSink {
         prepare: (rows) => this.stitch(rows),
         write: async (rows) => {
           const model = this.model();
-          await inSlices(rows, SLICE_ROWS, (slice) => labelBehaviour(slice, model));
+          await inSlices(rows, SERVING_SLICE_ROWS, (slice) => labelBehaviour(slice, model));
           await engine.insert("events", rows);
           // Resolved (acknowledged) only once every listener has applied the batch.
           for (const listener of this.committedListeners) await listener(rows);

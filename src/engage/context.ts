@@ -11,15 +11,12 @@ import { analysisTime } from "../behaviour/store.js";
 import type { StoredEvent } from "../collect/event-schema.js";
 import { linksOf } from "../identity/identifiers.js";
 import { lookupIdentifiers } from "../identity/lookup.js";
-import { inSlices } from "../lanes/slices.js";
+import { inSlices, SERVING_SLICE_ROWS } from "../lanes/slices.js";
 import type { Engine } from "../store/engine.js";
 import { parseStoredTime } from "../store/time.js";
 import { withEvents } from "./context-facts.js";
 import { type Action, type Facts, nextBestActions, type Playbook } from "./rules.js";
 import { type ContextFacts, contextFacts, identifierIndex, medianClv } from "./store.js";
-
-/** Committed events applied between two yields of the serving thread (about 15 us an event). */
-const SLICE_ROWS = 250;
 
 export interface CustomerContext {
   customer: { id: string; identityKeys: string[] };
@@ -83,7 +80,7 @@ export class ContextService {
    * count back from it). A large batch is applied in slices, serving requests in between.
    */
   written(rows: readonly StoredEvent[]): Promise<void> {
-    return inSlices(rows, SLICE_ROWS, (slice) => this.apply(slice));
+    return inSlices(rows, SERVING_SLICE_ROWS, (slice) => this.apply(slice));
   }
 
   private apply(rows: readonly StoredEvent[]): void {
