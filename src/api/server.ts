@@ -64,7 +64,7 @@ export interface ServerOptions {
   maxEventBytes?: number;
   maxBatchBytes?: number;
   logger?: boolean | object;
-  /** When ingest commits (default SERVING_GROUP_COMMIT: at most every 100 ms unless 1,000 rows wait). */
+  /** When ingest commits (default SERVING_GROUP_COMMIT: commits start at least 100 ms apart unless 1,000 rows wait). */
   commit?: GroupCommitOptions;
   /** The behaviour model labelling event texts (default: the shipped one). */
   model?: BehaviourModel;
