@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import type { Engine, QueryParams } from "./engine.js";
 import { parseJsonEachRowText, toCompactRows } from "./engine.js";
+import { inlineParameters } from "./literals.js";
 
 const require = createRequire(import.meta.url);
 
@@ -17,9 +18,7 @@ interface ChdbChunk {
 interface ChdbStream extends AsyncIterable<ChdbChunk> {}
 interface ChdbSession {
   queryAsync(sql: string, opts?: { format?: string }): Promise<ChdbResult>;
-  queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<ChdbResult>;
   queryStream(sql: string, opts?: { format?: string }): ChdbStream;
-  queryStreamBind(sql: string, params: object, opts?: { format?: string }): ChdbStream;
   insert(p: {
     table: string;
     values: Buffer;
@@ -32,6 +31,26 @@ interface ChdbSession {
 /** Both engines print 64-bit integers as JSON numbers, so results read the same whichever answers. */
 export const ENGINE_OUTPUT_ARGS = ["--output_format_json_quote_64bit_integers=0"];
 
+/**
+ * Longest statement text the embedded engine parses: parameters are written into the text (literals.ts),
+ * and a list of MAX_BOUND_IDS identifiers is longer than ClickHouse's default 256 KiB.
+ */
+const MAX_QUERY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Connections the separate reads spread over: statements of one connection run one at a time, so a
+ * dashboard view's few reads at once would queue on one (three blueprint reads beside two process maps:
+ * 0.92-1.07 s on one connection, 0.63-0.74 s spread; docs/benchmarks.md, session 20).
+ */
+export const READ_CONNECTIONS = 4;
+
+/** A connection of the read pool: its session, its `USE`, and how many statements it is running. */
+interface PooledSession {
+  session: ChdbSession;
+  ready: Promise<unknown>;
+  running: number;
+}
+
 /** Raised when another process holds the data folder (chDB allows one process per folder). */
 export class DataFolderLockedError extends Error {
   constructor(readonly dataDir: string) {
@@ -43,21 +62,20 @@ export class DataFolderLockedError extends Error {
 export class ChdbEngine implements Engine {
   readonly description: string;
   readonly exclusive = true;
-  private readonly session: ChdbSession;
   private closed = false;
   private reads: ChdbEngine | undefined;
+  /** The connections statements go to: the engine's own (one), or the separate reads' pool (grown on demand). */
+  private readonly sessions: PooledSession[] = [];
 
   private constructor(
-    session: ChdbSession,
+    session: ChdbSession | undefined,
     readonly dataDir: string,
     private readonly database: string,
     private readonly newSession: () => ChdbSession,
     /** Set on the engine separateReads gives: the engine whose folder it shares. */
     readonly base?: ChdbEngine,
-    /** Resolves once the session is in the database (the separate session's USE). */
-    private readonly ready: Promise<unknown> = Promise.resolve(),
   ) {
-    this.session = session;
+    if (session) this.sessions.push({ session, ready: Promise.resolve(), running: 0 });
     this.description = `chdb:${dataDir}`;
   }
 
@@ -72,7 +90,8 @@ export class ChdbEngine implements Engine {
     const { Session } = require("chdb") as {
       Session: new (path: string, options?: { connectionArgs?: string[] }) => ChdbSession;
     };
-    const newSession = () => new Session(dir, { connectionArgs: [...ENGINE_OUTPUT_ARGS] });
+    const newSession = () =>
+      new Session(dir, { connectionArgs: [...ENGINE_OUTPUT_ARGS, `--max_query_size=${MAX_QUERY_BYTES}`] });
     let session: ChdbSession;
     try {
       session = newSession();
@@ -92,45 +111,64 @@ export class ChdbEngine implements Engine {
   }
 
   /**
-   * A second session on the same folder, made once. Sessions of one process see the same committed parts,
-   * and an insert on this engine's session does not wait for a statement on the other (measured: 3,200-row
-   * inserts took 3 ms alone, 107 ms while a 135 ms read ran on the same session, 3 ms while it ran on
-   * another). Bound statements still run one at a time across the process (the binding's own lock).
+   * Separate sessions on the same folder, up to READ_CONNECTIONS, opened as statements need them. Sessions
+   * of one process see the same committed parts, and an insert on this engine's session does not wait for a
+   * statement on another (measured: 3,200-row inserts took 3 ms alone, 107 ms while a 135 ms read ran on the
+   * same session, 3 ms while it ran on another).
    */
   separateReads(): Engine {
     if (this.base) return this;
-    if (!this.reads) {
-      const session = this.newSession();
-      const ready = session.queryAsync(`USE ${this.database}`);
-      ready.catch(() => undefined); // reported by the first statement that waits for it
-      this.reads = new ChdbEngine(session, this.dataDir, this.database, this.newSession, this, ready);
-    }
+    this.reads ??= new ChdbEngine(undefined, this.dataDir, this.database, this.newSession, this);
     return this.reads;
   }
 
+  /** The connection for the next statement: the engine's own, or the pool's least busy (a new one while all are busy). */
+  private connection(): PooledSession {
+    if (this.closed) throw new Error(`the engine on ${this.dataDir} is closed`);
+    const idle = this.sessions.reduce<PooledSession | undefined>(
+      (best, s) => (!best || s.running < best.running ? s : best),
+      undefined,
+    );
+    if (idle && (idle.running === 0 || !this.base || this.sessions.length >= READ_CONNECTIONS)) return idle;
+    const session = this.newSession();
+    const ready = session.queryAsync(`USE ${this.database}`);
+    ready.catch(() => undefined); // reported by the first statement that waits for it
+    const pooled = { session, ready, running: 0 };
+    this.sessions.push(pooled);
+    return pooled;
+  }
+
+  /** Runs one statement on a connection, the parameters written into it as literals (literals.ts says why). */
+  private async run(sql: string, params: QueryParams | undefined, format?: string): Promise<ChdbResult> {
+    const text = params ? inlineParameters(sql, params) : sql;
+    const pooled = this.connection();
+    pooled.running++;
+    try {
+      await pooled.ready;
+      return await pooled.session.queryAsync(text, format ? { format } : undefined);
+    } finally {
+      pooled.running--;
+    }
+  }
+
   async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
-    await this.ready;
-    const result = params
-      ? await this.session.queryBindAsync(sql, params, { format: "JSONEachRow" })
-      : await this.session.queryAsync(sql, { format: "JSONEachRow" });
-    return parseJsonEachRowText<T>(result.text());
+    return parseJsonEachRowText<T>((await this.run(sql, params, "JSONEachRow")).text());
   }
 
   async command(sql: string, params?: QueryParams): Promise<void> {
-    await this.ready;
-    if (params) await this.session.queryBindAsync(sql, params);
-    else await this.session.queryAsync(sql);
+    await this.run(sql, params);
   }
 
   async insert(table: string, rows: readonly object[] | Buffer): Promise<void> {
-    await this.ready;
+    const { session, ready } = this.connection();
+    await ready;
     if (Buffer.isBuffer(rows)) {
-      if (rows.length > 0) await this.session.insert({ table, values: rows, format: "JSONEachRow" });
+      if (rows.length > 0) await session.insert({ table, values: rows, format: "JSONEachRow" });
       return;
     }
     if (rows.length === 0) return;
     const { columns, values } = toCompactRows(rows);
-    await this.session.insert({ table, values, format: "JSONCompactEachRow", columns });
+    await session.insert({ table, values, format: "JSONCompactEachRow", columns });
   }
 
   /**
@@ -149,10 +187,7 @@ export class ChdbEngine implements Engine {
     const session = this.newSession();
     try {
       await session.queryAsync(`USE ${this.database}`);
-      const chunks = params
-        ? session.queryStreamBind(sql, params, { format: "JSONEachRow" })
-        : session.queryStream(sql, { format: "JSONEachRow" });
-      yield* chunks;
+      yield* session.queryStream(params ? inlineParameters(sql, params) : sql, { format: "JSONEachRow" });
     } finally {
       session.close();
     }
@@ -162,7 +197,9 @@ export class ChdbEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.reads?.close();
-    await this.ready.catch(() => undefined);
-    this.session.close();
+    for (const { session, ready } of this.sessions) {
+      await ready.catch(() => undefined);
+      session.close();
+    }
   }
 }

@@ -2,7 +2,9 @@
  * The one seam between Customer Flow and its SQL engine (ClickHouse dialect everywhere).
  * Implementations: embedded chDB (chdb-engine.ts), a ClickHouse server (clickhouse-engine.ts) and a
  * running Customer Flow server that holds an embedded data folder (proxy-engine.ts).
- * Parameters use ClickHouse's server-side binding syntax `{name:Type}`; user input is never spliced into SQL.
+ * Parameters use ClickHouse's binding syntax `{name:Type}`; user input is never spliced into SQL by hand.
+ * A ClickHouse server binds them itself; the embedded engine writes each value into the statement as a
+ * typed literal built from the value (literals.ts says why and how).
  */
 export type QueryParams = Record<string, unknown>;
 
@@ -88,7 +90,7 @@ export function parseJsonEachRowText<T>(text: string): T[] {
   return rows;
 }
 
-/** Longest array bound to one query: chDB stalls for minutes on one bound array of 100,000 strings (50,000 take 74 ms). */
+/** Longest array bound to one query: chDB stalled for minutes on one bound array of 100,000 strings (50,000 took 74 ms). */
 export const MAX_BOUND_IDS = 10_000;
 
 /**
