@@ -52,6 +52,12 @@ export function Show<T>(props: {
   return <>{props.children(state.data)}</>;
 }
 
+/** Notes when a view (or a later part of one) was drawn, in ms since navigation: for tests and timings. */
+export function markDrawn(name: string): void {
+  const marks = window as unknown as { __viewReady?: Record<string, number> };
+  marks.__viewReady = { ...(marks.__viewReady ?? {}), [name]: performance.now() };
+}
+
 /**
  * A view's root: data-ready flips to "true" when every part reports ready and its charts are drawn (for
  * tests and timings; the charts' own effects draw first, once ECharts has loaded).
@@ -64,8 +70,7 @@ export function View(props: { name: string; ready: boolean; children: ComponentC
     else
       chartsLoaded.then(() => {
         if (!live) return;
-        const marks = window as unknown as { __viewReady?: Record<string, number> };
-        marks.__viewReady = { ...(marks.__viewReady ?? {}), [props.name]: performance.now() };
+        markDrawn(props.name);
         setDrawn(true);
       });
     return () => {

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import { get } from "../api";
-import { duration, fmt, Show, useLoad, View } from "../load";
+import { duration, fmt, markDrawn, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
 import { filterParams } from "../state";
 
@@ -114,6 +115,10 @@ export function BlueprintView({ route, navigate }: ViewProps) {
     });
   const state = useLoad(() => part<Stage>("counts"), [JSON.stringify(route.filters), model]);
   const pains = useLoad(() => part<StagePains>("pains"), [JSON.stringify(route.filters), model]);
+  // The pains' own mark once both halves are drawn (the page's timing, not a test's later poll).
+  useEffect(() => {
+    if (state.data && pains.data) markDrawn("blueprint, pains too");
+  }, [state.data, pains.data]);
   // Pains per stage once they came; a placeholder cell until then (or the error, in the cell).
   const painCell = (index: number, draw: (p: StagePains) => ComponentChildren) => {
     if (pains.error) return <span class="bad">{pains.error}</span>;
