@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import type { Engine, QueryParams } from "./engine.js";
@@ -38,11 +39,12 @@ export const ENGINE_OUTPUT_ARGS = ["--output_format_json_quote_64bit_integers=0"
 const MAX_QUERY_BYTES = 64 * 1024 * 1024;
 
 /**
- * Connections the separate reads spread over: statements of one connection run one at a time, so a
- * dashboard view's few reads at once would queue on one (three blueprint reads beside two process maps:
- * 0.92-1.07 s on one connection, 0.63-0.74 s spread; docs/benchmarks.md, session 20).
+ * Connections the separate reads spread over, one per core (at least two): statements of one connection run
+ * one at a time, so a short read (the segment list, 0.4 s behind a process map) waited for a long one; more
+ * reads at once than cores only share the cores worse (two long funnels at once: 4.3-4.5 s against 3.6-3.7 s
+ * one after the other; docs/benchmarks.md, session 20).
  */
-export const READ_CONNECTIONS = 4;
+export const READ_CONNECTIONS = Math.max(2, availableParallelism());
 
 /** A connection of the read pool: its session, its `USE`, and how many statements it is running. */
 interface PooledSession {
