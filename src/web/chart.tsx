@@ -1,12 +1,16 @@
 /**
  * ECharts in a Preact component; the container reports how many data points it drew (data-points).
- * ECharts is most of the dashboard's code: it loads beside the app (from the first import of this module),
- * so a view's queries start while it is compiled; `chartsLoaded` says when charts can be drawn.
+ * ECharts is most of the dashboard's code: a view that draws charts asks for it as it opens (`loadCharts`),
+ * so it compiles while the view's queries run; a view without charts (the process map, friction, the
+ * blueprint) never loads it, and leaves both cores to its own work. `chartsReady` says when the charts asked
+ * for so far can be drawn.
  */
 import type { ECharts, EChartsCoreOption } from "echarts/core";
 import { useEffect, useRef } from "preact/hooks";
 
-export const chartsLoaded = import("./echarts-setup").then((m) => m.echarts);
+let charts: Promise<typeof import("./echarts-setup").echarts> | undefined;
+export const loadCharts = () => (charts ??= import("./echarts-setup").then((m) => m.echarts));
+export const chartsReady = (): Promise<unknown> => charts ?? Promise.resolve();
 
 /**
  * ECharts writes a tooltip formatter's string as HTML: every string from events (step names, channels,
@@ -43,6 +47,8 @@ export function Chart(props: {
   label: string;
   onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void;
 }) {
+  // Asked for while rendering, so a view that waits for its charts sees them asked for.
+  const loaded = loadCharts();
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   // The latest option and click handler, for a chart created after they were given.
@@ -57,7 +63,7 @@ export function Chart(props: {
   useEffect(() => {
     let live = true;
     const resize = () => chart.current?.resize();
-    chartsLoaded.then((echarts) => {
+    loaded.then((echarts) => {
       if (!live || !ref.current) return;
       chart.current = echarts.init(ref.current);
       draw();

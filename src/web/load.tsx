@@ -1,7 +1,7 @@
 /** Loading, error and empty states in one place; a view is marked data-ready once its data is drawn. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { chartsLoaded } from "./chart";
+import { chartsReady } from "./chart";
 
 export interface Loaded<T> {
   data?: T;
@@ -60,7 +60,7 @@ export function markDrawn(name: string): void {
 
 /**
  * A view's root: data-ready flips to "true" when every part reports ready and its charts are drawn (for
- * tests and timings; the charts' own effects draw first, once ECharts has loaded).
+ * tests and timings; the charts' own effects draw first, once ECharts has loaded, where the view has charts).
  */
 export function View(props: { name: string; ready: boolean; children: ComponentChildren }) {
   const [drawn, setDrawn] = useState(false);
@@ -68,7 +68,7 @@ export function View(props: { name: string; ready: boolean; children: ComponentC
     let live = true;
     if (!props.ready) setDrawn(false);
     else
-      chartsLoaded.then(() => {
+      chartsReady().then(() => {
         if (!live) return;
         markDrawn(props.name);
         setDrawn(true);

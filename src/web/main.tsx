@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { get, readKey, setReadKey } from "./api";
+import { loadCharts } from "./chart";
 import { type Filters, parseHash, type Route, toHash } from "./state";
 import { BehaviourView } from "./views/behaviour";
 import { BlueprintView } from "./views/blueprint";
@@ -19,17 +20,23 @@ export interface ViewProps {
   navigate: (route: Partial<Route>) => void;
 }
 
-const VIEWS: Array<{ id: string; title: string; component: (p: ViewProps) => preact.JSX.Element }> = [
-  { id: "overview", title: "Overview", component: OverviewView },
-  { id: "flows", title: "Flows", component: FlowsView },
-  { id: "map", title: "Process map", component: MapView },
-  { id: "funnel", title: "Funnels", component: FunnelView },
-  { id: "friction", title: "Friction", component: FrictionView },
-  { id: "blueprint", title: "Blueprint", component: BlueprintView },
-  { id: "behaviour", title: "Behaviour", component: BehaviourView },
-  { id: "segments", title: "Segments", component: SegmentsView },
-  { id: "value", title: "Value", component: ValueView },
-  { id: "customer", title: "Customer 360", component: CustomerView },
+/** The views; `charts`: it draws ECharts charts as it opens (loaded with the view, not after its data). */
+const VIEWS: Array<{
+  id: string;
+  title: string;
+  component: (p: ViewProps) => preact.JSX.Element;
+  charts: boolean;
+}> = [
+  { id: "overview", title: "Overview", component: OverviewView, charts: true },
+  { id: "flows", title: "Flows", component: FlowsView, charts: true },
+  { id: "map", title: "Process map", component: MapView, charts: false },
+  { id: "funnel", title: "Funnels", component: FunnelView, charts: true },
+  { id: "friction", title: "Friction", component: FrictionView, charts: false },
+  { id: "blueprint", title: "Blueprint", component: BlueprintView, charts: false },
+  { id: "behaviour", title: "Behaviour", component: BehaviourView, charts: true },
+  { id: "segments", title: "Segments", component: SegmentsView, charts: true },
+  { id: "value", title: "Value", component: ValueView, charts: true },
+  { id: "customer", title: "Customer 360", component: CustomerView, charts: true },
 ];
 
 function Login(props: { onKey: () => void; error?: string }) {
@@ -136,6 +143,7 @@ function App() {
     });
   };
   const current = VIEWS.find((v) => v.id === route.view) ?? VIEWS[0];
+  if (current.charts) loadCharts();
   const Current = current.component;
   return (
     <>
