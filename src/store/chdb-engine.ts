@@ -41,7 +41,7 @@ const MAX_QUERY_BYTES = 64 * 1024 * 1024;
 /**
  * Connections the separate reads spread over, one per core (at least two): statements of one connection run
  * one at a time, so a short read (the segment list, 0.4 s behind a process map) waited for a long one; more
- * reads at once than cores only share the cores worse (two long funnels at once: 4.3-4.5 s against 3.6-3.7 s
+ * reads at once than cores only share the cores worse (two long funnels at once: 4.1-4.5 s against 3.2-3.7 s
  * one after the other; docs/benchmarks.md, session 20).
  */
 export const READ_CONNECTIONS = Math.max(2, availableParallelism());

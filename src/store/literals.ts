@@ -3,7 +3,7 @@
  *
  * chDB's bound path (`{name:Type}` set and cleared around each call) is not isolated per connection: the
  * binding serialises every bound statement of the process through one chain, so a dashboard's reads ran
- * one at a time behind each other, and behind ingest's own bound reads, on 2 cores that could run two.
+ * one at a time behind each other and behind the background journey rebuilds, on 2 cores that could run two.
  * Unbound statements run side by side on separate connections. So the embedded engine replaces each
  * placeholder with `CAST(<literal> AS Type)`: what ClickHouse's own parameter substitution makes of it.
  *
@@ -46,7 +46,7 @@ export function literal(value: unknown, name: string): string {
   if (Array.isArray(value)) return `[${value.map((v) => literal(v, name)).join(",")}]`;
   if (value instanceof Map)
     return `map(${[...value].flatMap(([k, v]) => [literal(k, name), literal(v, name)]).join(",")})`;
-  if (typeof value === "object" && value !== null)
+  if (typeof value === "object")
     return `map(${Object.entries(value)
       .flatMap(([k, v]) => [quoteString(k), literal(v, name)])
       .join(",")})`;
