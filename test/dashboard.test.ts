@@ -102,8 +102,7 @@ async function painsDrawn(page: Page): Promise<number> {
     timeout: 60_000,
   });
   // The mark comes from an effect run just after the drawing.
-  await page.waitForFunction(marked, undefined, { timeout: 10_000 });
-  const ms = await page.evaluate(marked);
+  const ms = await (await page.waitForFunction(marked, undefined, { timeout: 10_000 })).jsonValue();
   assert.ok(typeof ms === "number", "the blueprint did not mark its pains drawn");
   return Math.round(ms);
 }
