@@ -49,7 +49,8 @@ before(async () => {
   await sink.close();
   await runClv(engine);
   await discoverSegments(engine, { seed: 42 });
-  server = await startTestServer(engine);
+  // As `serve` starts it: the lane's workers compile the map's layout code before anyone asks.
+  server = await startTestServer(engine, { lane: { warmUp: ["layout"] } });
 });
 
 after(async () => {
@@ -177,8 +178,8 @@ async function slide(page: Page, name: string, value: number): Promise<void> {
     value,
   );
   await page.waitForFunction(([n, v]) => location.hash.includes(`${n}=${v}`), [name, String(value)] as const);
-  await page.waitForSelector('main[data-view="map"][data-ready="true"] .process-map');
-  await page.waitForTimeout(300); // the layout is asynchronous
+  // Ready again once the layout asked for this map has come back and been drawn.
+  await page.waitForSelector('main[data-view="map"][data-ready="true"] .process-map[data-current="true"]');
 }
 
 test("the process map: start and end, sliders that redraw without a query, both modes, a step's numbers", {
@@ -215,8 +216,7 @@ test("the process map: start and end, sliders that redraw without a query, both 
   const labels = () => page.$$eval("main .edge-label", (els) => els.map((e) => e.textContent ?? ""));
   assert.ok((await labels()).every((l) => /^[\d,]+$/.test(l)));
   await page.click('label:has(input[name="mode"][value="performance"])');
-  await page.waitForSelector('main .process-map[data-mode="performance"]');
-  await page.waitForTimeout(300);
+  await page.waitForSelector('main .process-map[data-mode="performance"][data-current="true"]');
   assert.ok(
     (await labels()).some((l) => /\d (s|min|h|d)$/.test(l)),
     (await labels()).join(" "),

@@ -6,7 +6,11 @@ import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { serviceBlueprint } from "../src/journeys/blueprint.js";
+import { elkInstance } from "../src/journeys/elk-instance.js";
+import { type LayoutInput, layoutMap } from "../src/journeys/map-layout.js";
+import { selectMap } from "../src/journeys/map-view.js";
 import { casesQuery } from "../src/journeys/query.js";
+import { MAX_LAYOUT_EDGES } from "../src/journeys/routes.js";
 import { flows, processCounts, processMap, variants } from "../src/journeys/views.js";
 import { exportXes } from "../src/journeys/xes-export.js";
 import { inlineCompute } from "../src/lanes/compute.js";
@@ -242,6 +246,44 @@ test("the HTTP API answers the same process map as the code, and names bad param
       new Map(sessionVariants.variants.map((v) => [JSON.stringify(v.activities), v.count])),
       expected,
     );
+  } finally {
+    await server.close();
+  }
+});
+
+test("the HTTP API lays out a process map in its lane as the code does, and names what cannot be one", {
+  skip,
+}, async () => {
+  const server = await startTestServer(engine);
+  try {
+    const map = selectMap(await processMap(engine, { source: ["import:running-example.xes"] }), 1, 1);
+    const input: LayoutInput = {
+      direction: "right",
+      nodes: map.nodes.map(({ id, kind }) => ({ id, kind })),
+      edges: map.edges.map((e) => ({ from: e.from, to: e.to, count: e.count, label: String(e.count) })),
+    };
+    const laid = await post(`${server.url}/v1/journeys/layout`, input, { authorization: basic("rk_test") });
+    assert.equal(laid.status, 200, JSON.stringify(laid.body));
+    assert.deepEqual(laid.body, await layoutMap(await elkInstance(), input));
+    assert.equal(laid.body.nodes.length, input.nodes.length);
+    const refused = async (body: unknown) => {
+      const answer = await post(`${server.url}/v1/journeys/layout`, body, {
+        authorization: basic("rk_test"),
+      });
+      return [answer.status, answer.body.field];
+    };
+    const [a, b] = input.nodes;
+    assert.deepEqual(
+      await refused({ ...input, edges: [{ from: a!.id, to: "nowhere", count: 1, label: "1" }] }),
+      [400, "edges.0.to"],
+    );
+    assert.deepEqual(await refused({ ...input, nodes: [a, b, a] }), [400, "nodes.2.id"]);
+    assert.deepEqual(await refused({ ...input, direction: "up" }), [400, "direction"]);
+    const tooMany = Array.from({ length: MAX_LAYOUT_EDGES + 1 }, () => input.edges[0]);
+    assert.deepEqual(await refused({ ...input, edges: tooMany }), [400, "edges"]);
+    // A read: the write key may not ask.
+    const written = await post(`${server.url}/v1/journeys/layout`, input);
+    assert.equal(written.status, 403);
   } finally {
     await server.close();
   }

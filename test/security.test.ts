@@ -167,6 +167,12 @@ test("only authenticated, successful writes invalidate the cached answers", asyn
   await call("POST", "/v1/track", { key: "rk_test", body: {} });
   await call("POST", "/v1/nowhere", { key: "wk_test", body: {} });
   await call("POST", "/v1/track", { key: "wk_test", body: { event: "x" } });
+  // A read route that takes its input as a body (a map to lay out) changes nothing, whoever's key posts.
+  const laid = await call("POST", "/v1/journeys/layout", {
+    key: "admin_test",
+    body: { nodes: [{ id: "a step", kind: "activity" }], edges: [] },
+  });
+  assert.equal(laid.status, 200, JSON.stringify(laid.body));
   assert.equal(built.results.generation, before);
   const ok = await call("POST", "/v1/track", {
     key: "wk_test",

@@ -224,9 +224,12 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   const publicRoutes = new Set(["/*"]);
   const ring = registerAccessControl(app, options.keys, publicRoutes);
   // Any write through this server (ingest, inbox actions, a segmentation run, the CLI bridge) may change
-  // answers: an authenticated, successful non-GET request. A refused or failed one changes nothing.
+  // answers: an authenticated, successful non-GET request to a route that is not a read. A refused or
+  // failed one changes nothing.
   app.addHook("onResponse", async (request, reply) => {
     if (request.method === "GET" || request.method === "HEAD") return;
+    // A read route posts what it reads (a map to align or lay out), whoever's key asked: nothing changes.
+    if (request.routeOptions.config?.access === "read") return;
     if (request.role && request.role !== "read" && reply.statusCode < 400) results.invalidate();
   });
   app.addHook("onSend", async (request, reply) => {

@@ -107,6 +107,9 @@ export async function startServer(
     lane: {
       workers: options.workers,
       deadlineMs: (options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds) * 1000,
+      // Code, not answers (so also with --no-warm): the process map's first layout would otherwise
+      // compile elkjs while its first viewer waits.
+      warmUp: ["layout"],
     },
     queryLimits: {
       ...DEFAULT_QUERY_LIMITS,

@@ -12,6 +12,7 @@ import { blueprintCounts, blueprintPains, serviceBlueprint } from "./blueprint.j
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
+import type { LayoutInput } from "./map-layout.js";
 import {
   deleteJourneyModel,
   listJourneyModels,
@@ -69,6 +70,48 @@ const toFilter = (q: z.infer<typeof filterQuery>) => ({
 });
 
 const MAX_WINDOW_MS = 3650 * 86_400_000;
+
+/** Largest map a layout takes (docs/security.md); a large one still ends at the lane's deadline. */
+export const MAX_LAYOUT_NODES = 1_000;
+export const MAX_LAYOUT_EDGES = 5_000;
+const stepId = z.string().min(1).max(512);
+
+/** A map to lay out (journeys/map-layout.ts): every edge joins two of its steps, each step named once. */
+const layoutBody = z
+  .object({
+    direction: z.enum(["right", "down"]).default("right"),
+    nodes: z
+      .array(z.object({ id: stepId, kind: z.enum(["start", "end", "activity"]) }))
+      .min(1)
+      .max(MAX_LAYOUT_NODES),
+    edges: z
+      .array(
+        z.object({
+          from: stepId,
+          to: stepId,
+          count: z.number().finite().min(0),
+          label: z.string().max(64),
+        }),
+      )
+      .max(MAX_LAYOUT_EDGES),
+  })
+  .superRefine((map, context) => {
+    const ids = new Set<string>();
+    map.nodes.forEach((node, i) => {
+      if (ids.has(node.id))
+        context.addIssue({ code: "custom", path: ["nodes", i, "id"], message: "a step named twice" });
+      ids.add(node.id);
+    });
+    map.edges.forEach((edge, i) => {
+      for (const end of ["from", "to"] as const)
+        if (!ids.has(edge[end]))
+          context.addIssue({
+            code: "custom",
+            path: ["edges", i, end],
+            message: "not one of the map's nodes",
+          });
+    });
+  }) satisfies z.ZodType<LayoutInput, unknown>;
 
 const noSuchModel = (name: string) => `no stored journey map named "${name}"`;
 
@@ -275,6 +318,28 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
         app,
         `/v1/journeys/conformance?${JSON.stringify(q)}&${JSON.stringify(request.body)}`,
         (stop) => computeFor(engine, lane, request.keyId, stop).conformance(toFilter(q), model, q.cases),
+        clientGone(reply),
+      );
+    },
+  );
+  // The dashboard's process map is laid out here, in the lane, where elkjs is compiled once.
+  app.post(
+    "/v1/journeys/layout",
+    {
+      config: { access: "read" },
+      schema: {
+        tags,
+        summary:
+          "Lay out a process map (the body: steps, edges with their label texts, direction): node boxes and edge routes as SVG paths",
+      },
+    },
+    async (request, reply) => {
+      const body = layoutBody.safeParse(request.body);
+      if (!body.success) return sendZodError(reply, body.error);
+      return cachedResult(
+        app,
+        `/v1/journeys/layout&${JSON.stringify(body.data)}`,
+        (stop) => computeFor(engine, lane, request.keyId, stop).layout(body.data),
         clientGone(reply),
       );
     },

@@ -9,8 +9,10 @@ import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
 import { addConformanceRow, ConformanceAccumulator, type ConformanceRow } from "../journeys/conformance.js";
+import { elkInstance } from "../journeys/elk-instance.js";
 import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { JourneyModel } from "../journeys/journey-model.js";
+import { type LayoutInput, layoutMap } from "../journeys/map-layout.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
 import type { PathRow } from "../value/attribution.js";
@@ -26,6 +28,7 @@ export interface ClassifiedTexts {
 
 export interface Consumer {
   push(text: string): void;
+  /** The answer, or a promise of it. */
   finish(): unknown;
 }
 
@@ -121,6 +124,11 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
       () => labelled,
     );
   },
+  /** A process map's layout (journeys/map-layout.ts): the map comes whole with the input, no rows. */
+  layout: (input) => ({
+    push() {},
+    finish: async () => layoutMap(await elkInstance(), input as LayoutInput),
+  }),
   /** The voice of the customer: the weekly counts come with the input, the text sample as rows. */
   voice: (input) => {
     const builder = new VoiceBuilder(input as VoiceFrame);
@@ -129,4 +137,9 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
       () => builder.result(),
     );
   },
+};
+
+/** What a worker loads and compiles when it starts, for kinds of task a server asks it to be ready for. */
+export const WARM_UPS: Record<string, () => Promise<unknown>> = {
+  layout: elkInstance,
 };

@@ -119,3 +119,15 @@ test("a task nobody waits for any more is stopped: its worker replaced, its rows
   assert.equal(pool.ended.cancelled, 1);
   assert.equal(await sum(pool), 500_500);
 });
+
+test("a consumer may answer through a promise, and a lane warms up the kinds it is told to in every worker", async () => {
+  assert.deepEqual(await lane().run({ kind: "later", input: {}, key: "k" }), { warmed: false });
+  const warm = lane({ warmUp: ["later"] });
+  assert.deepEqual(await warm.run({ kind: "later", input: {}, key: "k" }), { warmed: true });
+  await assert.rejects(
+    warm.run({ kind: "failsLater", input: {}, key: "k" }),
+    (error) =>
+      error instanceof LaneError && error.status === 503 && /an asynchronous failure/.test(error.message),
+  );
+  assert.equal(await sum(warm), 500_500, "the lane answers after an asynchronous failure");
+});

@@ -30,6 +30,8 @@ export interface LaneOptions {
   queuePerKey?: number;
   /** The worker's entry module (tests give their own consumers). */
   module?: URL;
+  /** Kinds of task whose code every worker warms up when it starts (e.g. `layout`: elkjs compiled). */
+  warmUp?: string[];
 }
 
 export interface LaneTask {
@@ -67,6 +69,7 @@ export class AnalyticLane {
   private readonly maxMemoryMb: number;
   private readonly queuePerKey: number;
   private readonly module: URL;
+  private readonly warmUp: string[];
   /** Tasks ended by their deadline, by a worker's memory limit, or by an error, since start. */
   readonly ended = { deadline: 0, memory: 0, error: 0, cancelled: 0 };
 
@@ -75,6 +78,7 @@ export class AnalyticLane {
     this.maxMemoryMb = options.maxMemoryMb ?? 1024;
     this.queuePerKey = options.queuePerKey ?? 4;
     this.module = options.module ?? new URL("./worker.js", import.meta.url);
+    this.warmUp = options.warmUp ?? [];
     const size = Math.max(1, Math.floor(options.workers ?? availableParallelism() - 1));
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
@@ -83,6 +87,7 @@ export class AnalyticLane {
     const worker = new Worker(this.module, {
       resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
     });
+    for (const kind of this.warmUp) worker.postMessage({ type: "warm", kind } satisfies ToWorker);
     const slot: Slot = { worker, busy: false };
     worker.on("message", (message: FromWorker) => slot.onMessage?.(message));
     worker.on("error", (error) => slot.onFailure?.(error));

@@ -10,14 +10,19 @@ import type { Consumer, ConsumerFactory } from "./consumers.js";
 export type ToWorker =
   | { type: "start"; id: number; kind: string; input: unknown }
   | { type: "chunk"; id: number; data: Uint8Array | string }
-  | { type: "end"; id: number };
+  | { type: "end"; id: number }
+  /** Warm up what a kind of task needs (code to load and compile) before the first such task. */
+  | { type: "warm"; kind: string };
 
 export type FromWorker =
   | { type: "ack"; id: number }
   | { type: "done"; id: number; value: unknown }
   | { type: "failed"; id: number; message: string };
 
-export function serveConsumers(consumers: Record<string, ConsumerFactory>): void {
+export function serveConsumers(
+  consumers: Record<string, ConsumerFactory>,
+  warmUps: Record<string, () => Promise<unknown>> = {},
+): void {
   const port = parentPort;
   if (!port) throw new Error("an analytic-lane worker runs in a worker thread");
   // On Linux a nice value belongs to a thread: this one yields the cores to the serving thread and ingest.
@@ -30,6 +35,11 @@ export function serveConsumers(consumers: Record<string, ConsumerFactory>): void
   const tasks = new Map<number, { consumer: Consumer; decoder: TextDecoder }>();
   const send = (message: FromWorker) => port.postMessage(message);
   port.on("message", (message: ToWorker) => {
+    if (message.type === "warm") {
+      // Best effort: a failure here shows again, with its message, in the first real task.
+      void warmUps[message.kind]?.().catch(() => undefined);
+      return;
+    }
     try {
       if (message.type === "start") {
         const factory = consumers[message.kind];
@@ -45,7 +55,14 @@ export function serveConsumers(consumers: Record<string, ConsumerFactory>): void
         tasks.delete(message.id);
         if (task) {
           task.consumer.push(task.decoder.decode());
-          send({ type: "done", id: message.id, value: task.consumer.finish() });
+          const value = task.consumer.finish();
+          // A consumer may answer later (a layout: elkjs answers through a promise).
+          if (value instanceof Promise)
+            value.then(
+              (settled) => send({ type: "done", id: message.id, value: settled }),
+              (error: Error) => send({ type: "failed", id: message.id, message: error.message }),
+            );
+          else send({ type: "done", id: message.id, value });
         }
       }
     } catch (error) {

@@ -1,5 +1,5 @@
 /** Entry point of the analytic lane's worker threads (see pool.ts). */
-import { CONSUMERS } from "./consumers.js";
+import { CONSUMERS, WARM_UPS } from "./consumers.js";
 import { serveConsumers } from "./worker-runtime.js";
 
-serveConsumers(CONSUMERS);
+serveConsumers(CONSUMERS, WARM_UPS);

@@ -1,5 +1,11 @@
-import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  type Direction,
+  LABEL_HEIGHT,
+  type LaidOut,
+  type LayoutInput,
+  shortName,
+} from "../../journeys/map-layout";
 import {
   compareWithDesign,
   type DesignedMap,
@@ -14,7 +20,7 @@ import {
   START_NODE,
   selectMap,
 } from "../../journeys/map-view";
-import { get } from "../api";
+import { get, post } from "../api";
 import { Chart } from "../chart";
 import { duration, fmt, Show, useLoad, View } from "../load";
 import type { ViewProps } from "../main";
@@ -28,11 +34,10 @@ interface Drawn {
   nodes: MapNode[];
   edges: DrawnEdge[];
 }
-/** Left to right (the default: wide screens), or top to bottom (long journeys: the page scrolls). */
-type Direction = "right" | "down";
-
-/** The map as drawn: node boxes and edge paths in layout coordinates (px at zoom 1). */
+/** The map as drawn: node boxes and edge paths in layout coordinates (px at zoom 1), for one drawn map. */
 interface Laid {
+  /** What it was laid out for: the drawn map, its mode (the labels) and direction. */
+  for: { drawn: Drawn; mode: Mode; direction: Direction };
   width: number;
   height: number;
   nodes: Array<{ node: MapNode; x: number; y: number; width: number; height: number }>;
@@ -43,169 +48,28 @@ interface Laid {
   }>;
 }
 
-/** elkjs is large: loaded with the first map, not with the app. */
-let elkInstance: Promise<ELK> | undefined;
 /**
- * Loads elkjs and lays out a small map once: the first layout in a page costs about 0.4 s whatever its
- * size (the library's set-up and the browser compiling it), paid here while the map's query runs.
+ * Laid out by the server (journeys/map-layout.ts, in its analytic lane): elkjs is 1.4 MB of JavaScript that
+ * each new tab would compile before its first map, about 1 s of a 2-core machine (docs/benchmarks.md,
+ * "Dashboard, session 21"); the server compiles it once.
  */
-const loadElk = (): Promise<ELK> =>
-  (elkInstance ??= import("elkjs/lib/elk.bundled.js").then(async (m) => {
-    const elk = new m.default();
-    await elk.layout(elkGraph(WARM_UP_MAP, () => "1", "right")).catch(() => undefined);
-    return elk;
-  }));
-
-const MAX_NAME = 22;
-const shortName = (id: string) => (id.length > MAX_NAME ? `${id.slice(0, MAX_NAME - 1)}…` : id);
-const boxWidth = (node: MapNode) =>
-  node.kind === "activity" ? Math.max(84, 16 + 6.6 * shortName(node.id).length) : 26;
-const LABEL_HEIGHT = 14;
-const SIMPLEX_MAX_EDGES = 60;
-const LAID_LABELS_MAX_EDGES = 150;
-
-/** An edge's route as an SVG path: ELK's spline control points (cubic), else a polyline. */
-function pathOf(points: Array<{ x: number; y: number }>, cubic: boolean): string {
-  const [first, ...rest] = points;
-  if (!first) return "";
-  if (cubic && rest.length % 3 === 0 && rest.length > 0) {
-    let d = `M${first.x},${first.y}`;
-    for (let i = 0; i < rest.length; i += 3)
-      d += ` C${rest[i]!.x},${rest[i]!.y} ${rest[i + 1]!.x},${rest[i + 1]!.y} ${rest[i + 2]!.x},${rest[i + 2]!.y}`;
-    return d;
-  }
-  return `M${points.map((p) => `${p.x},${p.y}`).join(" L")}`;
-}
-
-/** A map with a loop, for the warm-up layout. */
-const WARM_UP_MAP: Drawn = (() => {
-  const node = (id: string, kind: MapNode["kind"]): MapNode => ({ id, kind, count: 1, cases: 1 });
-  const edge = (from: string, to: string, kind: MapEdge["kind"]): MapEdge => ({
-    from,
-    to,
-    kind,
-    count: 1,
-    cases: 1,
-    medianSeconds: null,
-    p90Seconds: null,
-  });
-  return {
-    nodes: [node(START_NODE, "start"), node("a", "activity"), node("b", "activity"), node(END_NODE, "end")],
-    edges: [
-      edge(START_NODE, "a", "start"),
-      edge("a", "b", "flow"),
-      edge("b", "a", "flow"),
-      edge("b", END_NODE, "end"),
-    ],
+async function layout(drawn: Drawn, mode: Mode, direction: Direction): Promise<Laid> {
+  const input: LayoutInput = {
+    direction,
+    nodes: drawn.nodes.map(({ id, kind }) => ({ id, kind })),
+    edges: drawn.edges.map((e) => ({ from: e.from, to: e.to, count: e.count, label: edgeLabel(e, mode) })),
   };
-})();
-
-/**
- * Layered left-to-right layout (elkjs) with routed edges and placed edge labels: the start in the first
- * layer, the end in the last, the strongest edges kept straightest so the main path reads as a line.
- */
-async function layout(
-  selection: Drawn,
-  label: (e: DrawnEdge) => string,
-  direction: Direction,
-): Promise<Laid> {
-  const elk = await loadElk();
-  const byId = new Map(selection.nodes.map((n) => [n.id, n]));
-  const graph = (await elk.layout(elkGraph(selection, label, direction))) as ElkNode & {
-    edges?: ElkExtendedEdge[];
-  };
+  const out = await post<LaidOut>("/v1/journeys/layout", input);
+  const byId = new Map(drawn.nodes.map((n) => [n.id, n]));
   return {
-    width: graph.width ?? 0,
-    height: graph.height ?? 0,
-    nodes: (graph.children ?? []).map((c) => ({
-      node: byId.get(c.id)!,
-      x: c.x ?? 0,
-      y: c.y ?? 0,
-      width: c.width ?? 0,
-      height: c.height ?? 0,
-    })),
-    edges: (graph.edges ?? []).map((laid, i) => {
-      const edge = selection.edges[i]!;
-      const points = (laid.sections ?? []).map((section) => [
-        section.startPoint,
-        ...(section.bendPoints ?? []),
-        section.endPoint,
-      ]);
-      const path = points.map((p) => pathOf(p, true)).join(" ");
-      const l = laid.labels?.[0];
-      if (l && l.x !== undefined && l.y !== undefined)
-        return { edge, path, label: { x: l.x, y: l.y, width: l.width ?? 0, text: l.text ?? "" } };
-      // Not laid out: the label sits on the middle point of the route.
-      const route = points.flat();
-      const middle = route[Math.floor(route.length / 2)];
-      const text = label(edge);
-      const width = 8 + 6 * text.length;
-      return {
-        edge,
-        path,
-        label: middle ? { x: middle.x - width / 2, y: middle.y - LABEL_HEIGHT / 2, width, text } : undefined,
-      };
+    for: { drawn, mode, direction },
+    width: out.width,
+    height: out.height,
+    nodes: out.nodes.flatMap(({ id, ...box }) => {
+      const node = byId.get(id);
+      return node ? [{ node, ...box }] : [];
     }),
-  };
-}
-
-/** The map as elkjs takes it: the shown steps in flow order, the edges with their labels' sizes. */
-function elkGraph(
-  selection: Drawn,
-  label: (e: DrawnEdge) => string,
-  direction: Direction,
-): ElkNode & { edges: ElkExtendedEdge[] } {
-  const strongest = Math.max(1, ...selection.edges.map((e) => e.count));
-  const byId = new Map(selection.nodes.map((n) => [n.id, n]));
-  const simplex = selection.edges.length <= SIMPLEX_MAX_EDGES;
-  const laidLabels = selection.edges.length <= LAID_LABELS_MAX_EDGES;
-  return {
-    id: "root",
-    layoutOptions: {
-      "elk.algorithm": "layered",
-      "elk.direction": direction === "down" ? "DOWN" : "RIGHT",
-      "elk.edgeRouting": "SPLINES",
-      "elk.spacing.nodeNode": "26",
-      "elk.spacing.edgeLabel": "2",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "60",
-      "elk.layered.spacing.edgeNodeBetweenLayers": "18",
-      "elk.edgeLabels.placement": "CENTER",
-      // Measured on the demo (24 steps): network-simplex placement with edge labels takes 0.8 s at 60
-      // edges and 5 s at 120 (no answer in a minute at 283); Brandes-Koepf 0.2 s and 0.7 s. Past 150 edges
-      // the labels are put on the drawn paths instead of being laid out (283 edges: 2 s, not 3 s).
-      "elk.layered.nodePlacement.strategy": simplex ? "NETWORK_SIMPLEX" : "BRANDES_KOEPF",
-      "elk.layered.cycleBreaking.strategy": "MODEL_ORDER",
-      "elk.padding": "[top=12,left=12,bottom=12,right=12]",
-    },
-    // In flow order, kept by the cycle breaking: most customers' moves point right.
-    children: flowOrder(
-      selection.nodes.map((n) => n.id),
-      selection.edges,
-    )
-      .map((id) => byId.get(id)!)
-      .map((node) => ({
-        id: node.id,
-        width: boxWidth(node),
-        height: node.kind === "activity" ? 40 : 26,
-        layoutOptions: (node.kind === "activity"
-          ? {}
-          : { "elk.layered.layering.layerConstraint": node.kind === "start" ? "FIRST" : "LAST" }) as Record<
-          string,
-          string
-        >,
-      })),
-    edges: selection.edges.map((e, i) => {
-      const text = label(e);
-      return {
-        id: `e${i}`,
-        sources: [e.from],
-        targets: [e.to],
-        labels: laidLabels ? [{ id: `l${i}`, text, width: 8 + 6 * text.length, height: LABEL_HEIGHT }] : [],
-        layoutOptions: {
-          "elk.layered.priority.straightness": String(Math.round((10 * e.count) / strongest)),
-        },
-      };
-    }),
+    edges: out.edges.map((laid, i) => ({ edge: drawn.edges[i]!, ...laid })),
   };
 }
 
@@ -240,8 +104,6 @@ function defaults(data: MapData): { activities: number; paths: number } {
 type Picked = { kind: "node"; node: MapNode } | { kind: "edge"; edge: MapEdge };
 
 export function MapView({ route, navigate }: ViewProps) {
-  // The layout code loads (1.4 MB to compile) while the map's query runs, not after it.
-  useEffect(() => void loadElk(), []);
   const by = route.extra.by ?? "touchpoint";
   const mode: Mode = route.extra.mode === "performance" ? "performance" : "frequency";
   const direction: Direction = route.extra.direction === "down" ? "down" : "right";
@@ -284,13 +146,45 @@ export function MapView({ route, navigate }: ViewProps) {
     [selection, design.data],
   );
   const [laid, setLaid] = useState<Laid>();
+  const [layoutError, setLayoutError] = useState<string>();
+  // One layout asked at a time; a slider dragged meanwhile leaves only its latest map waiting.
+  const asking = useRef<{ busy: boolean; next?: () => Promise<void> }>({ busy: false });
   useEffect(() => {
+    if (!drawn) return;
     let live = true;
-    if (drawn) layout(drawn, (e) => edgeLabel(e, mode), direction).then((next) => live && setLaid(next));
+    const ask = () =>
+      layout(drawn, mode, direction).then(
+        (next) => {
+          if (!live) return;
+          setLaid(next);
+          setLayoutError(undefined);
+        },
+        (error: Error) => {
+          if (live) setLayoutError(error.message);
+        },
+      );
+    const queue = asking.current;
+    if (queue.busy) queue.next = ask;
+    else {
+      queue.busy = true;
+      void (async () => {
+        for (let job: (() => Promise<void>) | undefined = ask; job; job = queue.next) {
+          queue.next = undefined;
+          await job();
+        }
+        queue.busy = false;
+      })();
+    }
     return () => {
       live = false;
     };
   }, [drawn, mode, direction]);
+  // Drawn for what the controls show now (a newer layout may be on its way while the last one stays).
+  const current =
+    laid !== undefined &&
+    laid.for.drawn === drawn &&
+    laid.for.mode === mode &&
+    laid.for.direction === direction;
   const [picked, setPicked] = useState<Picked>();
   const [examples, setExamples] = useState<string[]>();
   const pick = (next: Picked) => {
@@ -328,7 +222,8 @@ export function MapView({ route, navigate }: ViewProps) {
   const totalActivities = data ? Object.keys(data.activities).length : 0;
   const shownActivities = selection?.nodes.filter((n) => n.kind === "activity").length ?? 0;
   const candidatePaths = (selection?.edges.length ?? 0) + (selection?.hidden.edges ?? 0);
-  const ready = Boolean(laid && selection) && (!compare || Boolean(conformance.data || conformance.error));
+  const ready =
+    current && selection !== undefined && (!compare || Boolean(conformance.data || conformance.error));
   const skippedByLabel = new Map<string, number>();
   if (design.data && conformance.data)
     for (const [id, n] of Object.entries(conformance.data.deviations.skipped)) {
@@ -439,11 +334,16 @@ export function MapView({ route, navigate }: ViewProps) {
         </p>
         <Show state={state} empty={(d) => Object.keys(d.activities).length === 0}>
           {(d) =>
-            laid && selection ? (
+            layoutError ? (
+              <p class="error" role="alert">
+                The API answered: {layoutError}
+              </p>
+            ) : laid && selection ? (
               <ProcessMapDrawing
                 data={d}
                 selection={selection}
                 laid={laid}
+                current={current}
                 mode={mode}
                 onPick={pick}
                 skipped={compare ? skippedByLabel : undefined}
@@ -484,6 +384,8 @@ function ProcessMapDrawing(props: {
   data: MapData;
   selection: MapSelection;
   laid: Laid;
+  /** Whether `laid` is the layout of what the controls show now (else a newer one is on its way). */
+  current: boolean;
   mode: Mode;
   onPick: (p: Picked) => void;
   /** With a designed map: how many times customers skipped each step (by label). */
@@ -537,6 +439,7 @@ function ProcessMapDrawing(props: {
       data-edges={selection.edges.length}
       data-points={selection.edges.length}
       data-mode={mode}
+      data-current={props.current ? "true" : "false"}
     >
       <fieldset class="zoom" aria-label="Zoom">
         <button type="button" class="secondary" onClick={() => zoom(1.25)} aria-label="Zoom in">
