@@ -191,14 +191,18 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
   // exclusions of its step before it, exclusions of the next chain step up to it); touch + 1 is 0 where c's
   // step never comes after j and 1 where it does but position d is not found from there.
   // A step's exclusions before each touch, and up to each touch: arrays only for steps with exclusions.
+  // The chains run over the funnel's own touches only (`c...` arrays: the touches that count as a step or an
+  // exclusion, about a quarter of the demo's): no other touch can be a hit or move an exclusion count, and
+  // `cidx` keeps each one's place in the whole journey, so hits still index `times`, `steps`, `channels`.
   const exclusionsBefore = (step: number | undefined) =>
     step !== undefined && excluding.includes(step)
-      ? `arrayPushFront(arrayPopBack(excluded_${step}), toUInt64(0))`
+      ? `arraySlice(arrayPushFront(cexcluded_${step}, toUInt64(0)), 1, length(cexcluded_${step}))`
       : undefined;
   const exclusionsUpTo = (step: number | undefined) =>
-    step !== undefined && excluding.includes(step) ? `excluded_${step}` : undefined;
+    step !== undefined && excluding.includes(step) ? `cexcluded_${step}` : undefined;
+  // (Shifted by appending and dropping the first: a case without the funnel's touches keeps its empty array.)
   const carriedBack = (hits: string) =>
-    `arrayPushBack(arrayPopFront(arrayReverseFill(x -> x.1 > 0, ${hits})), (0, 0, 0, 0))`;
+    `arraySlice(arrayPushBack(arrayReverseFill(x -> x.1 > 0, ${hits}), (0, 0, 0, 0)), 2)`;
   const chains: string[] = [];
   for (let c = stepCount; c >= 2; c--) {
     const step = chain[c - 1]!;
@@ -207,12 +211,12 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
     chains.push(
       `${carriedBack(`arrayMap((code, k, t${before ? ", ob" : ""}${upTo ? ", na" : ""}) ->
                     if(bitTest(code, ${step - 1}), (k + 1, t, ${before ? "ob" : "toUInt64(0)"}, ${upTo ? "na" : "toUInt64(0)"}), (0, 0, 0, 0)),
-                  codes, idx, times${before ? `, ${before}` : ""}${upTo ? `, ${upTo}` : ""})`)} AS chain_${c}_${c}`,
+                  ccodes, cidx, ctimes${before ? `, ${before}` : ""}${upTo ? `, ${upTo}` : ""})`)} AS chain_${c}_${c}`,
     );
     for (let d = c + 1; d <= stepCount; d++)
       chains.push(
         `${carriedBack(`arrayMap((code, y) -> if(bitTest(code, ${step - 1}), (greatest(y.1, 1), y.2, y.3, y.4), (0, 0, 0, 0)),
-                    codes, chain_${c + 1}_${d})`)} AS chain_${c}_${d}`,
+                    ccodes, chain_${c + 1}_${d})`)} AS chain_${c}_${d}`,
       );
   }
   // From start h1 (time t1, the second chain step's exclusions up to it e1), y_d its chain: the first hit
@@ -228,11 +232,11 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
       excludedBetween: `y${d}.3 - ${d === 2 ? "e1" : `y${d - 1}.4`}`,
     }),
   );
-  const starts = (array: string) => `arrayFilter((v, c) -> bitTest(c, 0), ${array}, codes)`;
+  const starts = (array: string) => `arrayFilter((v, c) -> bitTest(c, 0), ${array}, ccodes)`;
   const startExclusions = exclusionsUpTo(chain[1]);
   const attempts = `arrayMap((h1, t1, ${startExclusions ? "e1, " : ""}${levels.map((d) => `y${d}`).join(", ")}) ->
       arrayConcat([h1], arrayResize(arraySlice([${levels.map((d) => `toUInt32(greatest(y${d}.1, 1) - 1)`).join(", ")}], 1, arrayFirstIndex(b -> b, [${broken.join(", ")}, 1]) - 1), ${stepCount - 1})),
-      ${starts("idx")}, ${starts("times")}, ${startExclusions ? `${starts(startExclusions)}, ` : ""}${levels.map((d) => starts(`chain_2_${d}`)).join(", ")})`;
+      ${starts("cidx")}, ${starts("ctimes")}, ${startExclusions ? `${starts(startExclusions)}, ` : ""}${levels.map((d) => starts(`chain_2_${d}`)).join(", ")})`;
   // Optional steps, each from the previous step hit (an optional one before it, or the required one), before
   // the next required step's touch when the case reached it; o_s is its touch (0: skipped or not reached).
   let previousHit = "";
@@ -308,6 +312,10 @@ function funnelSql(cases: string, plan: FunnelPlan, breakdown: FunnelBreakdown |
         FROM (
           SELECT steps, times, channels, ${breakdown === "segment" ? "segment," : ""} arrayEnumerate(steps) AS idx, ${stepCodes} AS codes${exclusionCodes},
                  ${excluding.map((s) => `arrayCumSum(arrayMap(c -> toUInt32(bitTest(c, ${s - 1})), xcodes)) AS excluded_${s},`).join(" ")}
+                 ${excluding.length > 0 ? "arrayMap((c, x) -> c > 0 OR x > 0, codes, xcodes)" : "arrayMap(c -> c > 0, codes)"} AS own,
+                 arrayFilter((v, keep) -> keep, codes, own) AS ccodes, arrayFilter((v, keep) -> keep, idx, own) AS cidx,
+                 arrayFilter((v, keep) -> keep, times, own) AS ctimes,
+                 ${excluding.map((s) => `arrayFilter((v, keep) -> keep, excluded_${s}, own) AS cexcluded_${s},`).join(" ")}
                  ${[
                    // The optional steps search from a known hit: next_s[i], the first touch of s at or after i.
                    ...plan.optional.map(
