@@ -66,11 +66,16 @@ export function FunnelView({ route, navigate }: ViewProps) {
   );
   // The step picker's choices come from the process map: asked for once the funnel itself has come (both
   // compete for the engine's two cores, and the funnel is what the page is for).
-  const funnelPending = (!own && suggestion.loading) || (steps.length >= 2 && state.loading);
+  // (Not merely "nothing loading": in the render where the suggestion arrives, the funnel for its steps
+  // has not started yet.)
+  const funnelDone =
+    steps.length >= 2
+      ? !state.loading && (state.data !== undefined || state.error !== undefined)
+      : own || !suggestion.loading;
   const [choicesWanted, setChoicesWanted] = useState(false);
   useEffect(() => {
-    if (!funnelPending) setChoicesWanted(true);
-  }, [funnelPending]);
+    if (funnelDone) setChoicesWanted(true);
+  }, [funnelDone]);
   const touchpoints = useLoad(
     () =>
       choicesWanted
