@@ -11,7 +11,6 @@ import {
   type DesignedMap,
   type EdgeStatus,
   END_NODE,
-  flowOrder,
   kept,
   type MapData,
   type MapEdge,
