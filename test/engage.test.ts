@@ -6,7 +6,7 @@ import { loadDemo } from "../src/demo/load.js";
 import { processMap } from "../src/journeys/views.js";
 import type { Engine } from "../src/store/engine.js";
 import { runClv } from "../src/value/store.js";
-import { basic, get, post, startTestServer, type TestServer, testEngine } from "../testing/helpers.js";
+import { basic, get, post, startTestServer, type TestServer, testEngine, uid } from "../testing/helpers.js";
 
 let engine: Engine;
 let server: TestServer;
@@ -228,4 +228,44 @@ test("the context index applies committed events in memory: no store read becaus
   await contexts.written([merging]);
   await contexts.context(someone!.key);
   assert.ok(reads > readsBefore);
+});
+
+test("customers known only by a user id (no traits, never linked) each have their own context after a load", async () => {
+  const { ContextService } = await import("../src/engage/context.js");
+  const { DEFAULT_PLAYBOOK_PATH, loadPlaybook } = await import("../src/engage/rules.js");
+  const { Collector } = await import("../src/collect/collector.js");
+  const sink = new EngineSink(engine);
+  const people = [uid("unlinked"), uid("unlinked")];
+  const result = await new Collector(sink).collect(
+    people.map((userId, i) => ({
+      type: "track",
+      userId,
+      event: "Message Sent",
+      properties: {
+        channel: "email",
+        touchpoint: "support email",
+        text: `question number ${i}: where is my order?`,
+      },
+    })),
+    "test",
+  );
+  await sink.close();
+  assert.equal(result.processed, 2);
+  // A customer without identity map rows: the store has no link for them.
+  const [mapped] = await engine.query<{ n: number }>(
+    "SELECT count() AS n FROM identity_map FINAL WHERE identifier IN {ids:Array(String)}",
+    { ids: people.map((p) => `user:${p}`) },
+  );
+  assert.equal(Number(mapped!.n), 0);
+  const contexts = new ContextService(engine, loadPlaybook(DEFAULT_PLAYBOOK_PATH));
+  await contexts.load();
+  for (const [i, person] of people.entries()) {
+    const context = await contexts.context(person);
+    assert.ok(context, `${person} is known`);
+    assert.equal(context.customer.id, `user:${person}`);
+    assert.deepEqual(
+      context.recentJourney.map((t) => t.text),
+      [`question number ${i}: where is my order?`],
+    );
+  }
 });

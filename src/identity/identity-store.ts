@@ -28,8 +28,14 @@ export interface StoredLink {
   active: number;
 }
 
-/** SQL expression giving an event's customer id (use with `LEFT JOIN identity_map AS m ON m.identifier = e.identity_key`). */
-export const CUSTOMER_OF_EVENT = "if(m.customer_id = '', e.identity_key, m.customer_id)";
+/**
+ * SQL expression giving an event's customer id (use with `LEFT JOIN identity_map AS m ON m.identifier =
+ * e.identity_key`). An event without a map row is its own key's: the unmatched side is '' by default and
+ * NULL under `join_use_nulls = 1`, which the context index's load uses (a NULL there once put every
+ * never-linked customer under one NULL id, unknown to the context API).
+ */
+export const CUSTOMER_OF_EVENT =
+  "if(ifNull(m.customer_id, '') = '', e.identity_key, ifNull(m.customer_id, ''))";
 export const IDENTITY_JOIN =
   "LEFT JOIN (SELECT identifier, customer_id FROM identity_map FINAL) AS m ON m.identifier = e.identity_key";
 
