@@ -9,7 +9,7 @@ import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
 import { addConformanceRow, ConformanceAccumulator, type ConformanceRow } from "../journeys/conformance.js";
-import { elkInstance } from "../journeys/elk-instance.js";
+import { elkInstance, warmUpElk } from "../journeys/elk-instance.js";
 import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { JourneyModel } from "../journeys/journey-model.js";
 import { type LayoutInput, layoutMap } from "../journeys/map-layout.js";
@@ -141,5 +141,5 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
 
 /** What a worker loads and compiles when it starts, for kinds of task a server asks it to be ready for. */
 export const WARM_UPS: Record<string, () => Promise<unknown>> = {
-  layout: elkInstance,
+  layout: warmUpElk,
 };
