@@ -50,7 +50,7 @@ before(async () => {
   await runClv(engine);
   await discoverSegments(engine, { seed: 42 });
   // As `serve` starts it: the lane's workers compile the map's layout code before anyone asks.
-  server = await startTestServer(engine, { lane: { warmUp: ["layout"] } });
+  server = await startTestServer(engine, { warmLayout: true });
 });
 
 after(async () => {

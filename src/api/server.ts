@@ -80,6 +80,11 @@ export interface ServerOptions {
   hashPii?: boolean;
   /** The analytic lane's worker threads, deadline and memory limit (lanes/pool.ts). */
   lane?: LaneOptions;
+  /**
+   * Load and compile the process map's layout code (elkjs) in the layout worker at start, not when the first
+   * map is asked for (`serve` does; about 1.9 s of that worker's CPU and 110-130 MB it keeps).
+   */
+  warmLayout?: boolean;
   /** Retrain on the brand's labels in the background after this many new ones (0 or absent: off). */
   retrainEvery?: number;
   /** Load events from this queue too (the store node behind stateless collectors, `serve --queue`). */
@@ -159,6 +164,9 @@ async function queueHealth(queue: NatsQueue, loader: QueueLoader) {
   };
 }
 
+/** The layout worker's heap limit: elkjs with its largest map (5,000 edges) fits well within it. */
+const LAYOUT_MEMORY_MB = 512;
+
 /** How long a background retrain may run in the lane. */
 const RETRAIN_DEADLINE_MS = 10 * 60_000;
 
@@ -199,6 +207,14 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   app.addHook("onClose", async () => clearInterval(modelRefresh));
   const laneHealth = new LaneHealth();
   const lane = new AnalyticLane(options.lane);
+  // Process-map layouts on a worker of their own: one copy of elkjs whatever the core count, and a map
+  // never waits behind a long analysis (lanes/pool.ts gives it the deadline; its cost grows with the map).
+  const layoutLane = new AnalyticLane({
+    workers: 1,
+    deadlineMs: options.lane?.deadlineMs,
+    maxMemoryMb: LAYOUT_MEMORY_MB,
+    warmUp: options.warmLayout ? ["layout"] : [],
+  });
   const autoRetrain = new AutoRetrain(
     options.engine,
     models,
@@ -210,7 +226,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   );
   app.addHook("onClose", async () => {
     laneHealth.stop();
-    await lane.close();
+    await Promise.all([lane.close(), layoutLane.close()]);
   });
   // Counted down when the response closes, sent or not: a client that leaves gets no onResponse.
   app.addHook("onRequest", async (request, reply) => {
@@ -367,6 +383,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
       resultCacheBytes: results.size,
       readsInFlight: laneHealth.readsInFlight,
       analytic: { ...lane.stats, ended: lane.ended },
+      layout: { ...layoutLane.stats, ended: layoutLane.ended },
       // The background journey-sequence refreshes: how many ended, and the last one (ms, customers rebuilt).
       journeyRefresh: sequences.stats,
     },
@@ -391,7 +408,7 @@ export async function buildServer(options: ServerOptions): Promise<CustomerFlowS
   registerCollectRoutes(app, collector, ring);
   registerIdentityRoutes(app, reads);
   registerValueRoutes(app, reads, lane);
-  registerJourneyRoutes(app, reads, lane);
+  registerJourneyRoutes(app, reads, lane, layoutLane);
   registerSegmentRoutes(app, reads, lane);
   registerOverviewRoutes(app, reads);
   // New labels (an inbox relabel, or posted) may start a background retrain.

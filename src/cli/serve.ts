@@ -107,10 +107,10 @@ export async function startServer(
     lane: {
       workers: options.workers,
       deadlineMs: (options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds) * 1000,
-      // Code, not answers (so also with --no-warm): the process map's first layout would otherwise
-      // compile elkjs while its first viewer waits.
-      warmUp: ["layout"],
     },
+    // Code, not answers (so also with --no-warm): the process map's first layout would otherwise compile
+    // elkjs while its first viewer waits.
+    warmLayout: true,
     queryLimits: {
       ...DEFAULT_QUERY_LIMITS,
       maxExecutionSeconds: options.queryTimeout ?? DEFAULT_QUERY_LIMITS.maxExecutionSeconds,

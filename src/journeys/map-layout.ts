@@ -2,7 +2,7 @@
  * The process map's layout: a layered left-to-right (or top-to-bottom) drawing by elkjs, with routed edges
  * and placed edge labels; the start in the first layer, the end in the last, the strongest edges kept
  * straightest so the main path reads as a line. Pure given an ELK instance: the server runs it in the
- * analytic lane (`POST /v1/journeys/layout`), where elkjs is compiled once, instead of every browser tab
+ * layout worker (`POST /v1/journeys/layout`), where elkjs is compiled once, instead of every browser tab
  * compiling 1.4 MB of it before its first map (docs/benchmarks.md, "Dashboard, session 21").
  */
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";

@@ -10,9 +10,10 @@ import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import { blueprintCounts, blueprintPains, serviceBlueprint } from "./blueprint.js";
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
+import { elkInstance } from "./elk-instance.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
-import type { LayoutInput } from "./map-layout.js";
+import { type LaidOut, type LayoutInput, layoutMap } from "./map-layout.js";
 import {
   deleteJourneyModel,
   listJourneyModels,
@@ -127,7 +128,13 @@ function sendModelError(reply: FastifyReply, error: unknown): FastifyReply {
  * `lane`: the analytic lane (a server's worker threads); without one (tests of the routes alone), the work
  * runs here.
  */
-export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane?: AnalyticLane): void {
+export function registerJourneyRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  lane?: AnalyticLane,
+  /** Where maps are laid out (a one-worker lane of the server's); here, on this thread, without one. */
+  layoutLane?: AnalyticLane,
+): void {
   const tags = ["journeys"];
   readRoute(
     app,
@@ -322,7 +329,7 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
       );
     },
   );
-  // The dashboard's process map is laid out here, in the lane, where elkjs is compiled once.
+  // The dashboard's process map is laid out here, in the layout lane, where elkjs is compiled once.
   app.post(
     "/v1/journeys/layout",
     {
@@ -339,7 +346,15 @@ export function registerJourneyRoutes(app: FastifyInstance, engine: Engine, lane
       return cachedResult(
         app,
         `/v1/journeys/layout&${JSON.stringify(body.data)}`,
-        (stop) => computeFor(engine, lane, request.keyId, stop).layout(body.data),
+        async (stop) =>
+          layoutLane
+            ? layoutLane.run<LaidOut>({
+                kind: "layout",
+                input: body.data,
+                key: request.keyId ?? "anonymous",
+                signal: stop,
+              })
+            : layoutMap(await elkInstance(), body.data),
         clientGone(reply),
       );
     },

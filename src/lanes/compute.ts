@@ -14,11 +14,9 @@ import {
 import type { VoiceResult } from "../behaviour/voice.js";
 import type { ConformanceResult } from "../journeys/conformance.js";
 import { conformanceQuery, journeyConformance } from "../journeys/designed.js";
-import { elkInstance } from "../journeys/elk-instance.js";
 import type { FrictionItem, FrictionOptions } from "../journeys/friction.js";
 import { friction, frictionQuery } from "../journeys/friction.js";
 import type { JourneyModel } from "../journeys/journey-model.js";
-import { type LaidOut, type LayoutInput, layoutMap } from "../journeys/map-layout.js";
 import type { JourneyFilter } from "../journeys/query.js";
 import type { Clustered } from "../segments/discover.js";
 import { clusterCustomers } from "../segments/discover.js";
@@ -40,8 +38,6 @@ export interface AnalyticCompute {
   voice(options: VoiceOptions): Promise<VoiceResult>;
   /** Conformance of the journeys to a designed map (journeys/designed.ts). */
   conformance(filter: JourneyFilter, model: JourneyModel, cases: number): Promise<ConformanceResult>;
-  /** A process map's layout (journeys/map-layout.ts): its cost grows with the map's edges. */
-  layout(input: LayoutInput): Promise<LaidOut>;
 }
 
 /** The computations run here, on this thread (the CLI and the library's callers). */
@@ -53,7 +49,6 @@ export function inlineCompute(engine: Engine): AnalyticCompute {
     whoMattersNow: (options) => whoMattersNowFromStore(engine, options),
     voice: (options) => voiceOfCustomer(engine, options),
     conformance: (filter, model, cases) => journeyConformance(engine, filter, model, { cases }),
-    layout: async (input) => layoutMap(await elkInstance(), input),
   };
 }
 
@@ -108,6 +103,5 @@ export function lanedCompute(
       const chunks = engine.streamChunks(sql, params);
       return lane.run({ kind: "conformance", input: { model, cases }, chunks, key, signal });
     },
-    layout: (input) => lane.run({ kind: "layout", input, key, signal }),
   };
 }

@@ -48,7 +48,7 @@ interface Laid {
 }
 
 /**
- * Laid out by the server (journeys/map-layout.ts, in its analytic lane): elkjs is 1.4 MB of JavaScript that
+ * Laid out by the server (journeys/map-layout.ts, in its layout worker): elkjs is 1.4 MB of JavaScript that
  * each new tab would compile before its first map, about 1 s of a 2-core machine (docs/benchmarks.md,
  * "Dashboard, session 21"); the server compiles it once.
  */
