@@ -289,6 +289,33 @@ test("the HTTP API lays out a process map in its lane as the code does, and name
   }
 });
 
+test("a layout runs in the server's layout lane: past the deadline a 503, and the next map is laid out", async () => {
+  const server = await startTestServer(engine, { lane: { deadlineMs: 3000 } });
+  try {
+    const steps = Array.from({ length: 30 }, (_, i) => `step ${i}`);
+    const large = {
+      nodes: steps.map((id) => ({ id, kind: "activity" })),
+      edges: steps.flatMap((from) =>
+        steps.filter((to) => to !== from).map((to) => ({ from, to, count: 1, label: "1" })),
+      ),
+    };
+    const auth = { authorization: basic("rk_test") };
+    const stopped = await post(`${server.url}/v1/journeys/layout`, large, auth);
+    assert.equal(stopped.status, 503, JSON.stringify(stopped.body));
+    assert.match(JSON.stringify(stopped.body), /deadline/);
+    const health = await get(`${server.url}/health`);
+    assert.equal(health.body.lane.layout.ended.deadline, 1);
+    const small = await post(
+      `${server.url}/v1/journeys/layout`,
+      { nodes: [{ id: "a", kind: "activity" }], edges: [] },
+      auth,
+    );
+    assert.equal(small.status, 200, JSON.stringify(small.body));
+  } finally {
+    await server.close();
+  }
+});
+
 test("XES export round-trips: the exported running example gives the same process map", {
   skip,
 }, async () => {
