@@ -6,8 +6,8 @@ import { before, test } from "node:test";
 import { importFile } from "../src/collect/import.js";
 import { EngineSink } from "../src/collect/sink.js";
 import { serviceBlueprint } from "../src/journeys/blueprint.js";
-import { elkInstance } from "../src/journeys/elk-instance.js";
-import { type LayoutInput, layoutMap } from "../src/journeys/map-layout.js";
+import { layOut } from "../src/journeys/elk-instance.js";
+import type { LayoutInput } from "../src/journeys/map-layout.js";
 import { selectMap } from "../src/journeys/map-view.js";
 import { casesQuery } from "../src/journeys/query.js";
 import { MAX_LAYOUT_EDGES } from "../src/journeys/routes.js";
@@ -264,7 +264,7 @@ test("the HTTP API lays out a process map in its lane as the code does, and name
     };
     const laid = await post(`${server.url}/v1/journeys/layout`, input, { authorization: basic("rk_test") });
     assert.equal(laid.status, 200, JSON.stringify(laid.body));
-    assert.deepEqual(laid.body, await layoutMap(await elkInstance(), input));
+    assert.deepEqual(laid.body, await layOut(input));
     assert.equal(laid.body.nodes.length, input.nodes.length);
     const refused = async (body: unknown) => {
       const answer = await post(`${server.url}/v1/journeys/layout`, body, {

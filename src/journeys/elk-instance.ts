@@ -3,7 +3,7 @@
  * loads it), and its warm-up for a process that will lay maps out (the server's lane workers).
  */
 import type { ELK } from "elkjs/lib/elk-api.js";
-import { warmUpLayout } from "./map-layout.js";
+import { type LaidOut, type LayoutInput, layoutMap, warmUpLayout } from "./map-layout.js";
 
 let instance: Promise<ELK> | undefined;
 
@@ -17,6 +17,11 @@ export function elkInstance(): Promise<ELK> {
       throw error;
     });
   return instance;
+}
+
+/** Lays a map out with this thread's elkjs. */
+export async function layOut(input: LayoutInput): Promise<LaidOut> {
+  return layoutMap(await elkInstance(), input);
 }
 
 /** Loads elkjs and lays out a small map a few times, so the first map someone waits for is laid out hot. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { elkInstance } from "./elk-instance.js";
-import { type LaidOut, type LayoutInput, layoutMap } from "./map-layout.js";
+import { layOut } from "./elk-instance.js";
+import type { LaidOut, LayoutInput } from "./map-layout.js";
 import { END_NODE, START_NODE } from "./map-view.js";
 
 /** start -> a -> b -> c -> end with a loop back from c to a, and a short cut a -> c. */
@@ -38,7 +38,7 @@ const inside = (point: [number, number], b: { x: number; y: number; width: numbe
 
 test("left to right: the start first, the end last, the main path in order, each edge routed from its own step", async () => {
   const input = chain("right");
-  const laid = await layoutMap(await elkInstance(), input);
+  const laid = await layOut(input);
   assert.equal(laid.nodes.length, input.nodes.length);
   assert.equal(laid.edges.length, input.edges.length);
   const x = (id: string) => box(laid, id).x;
@@ -58,7 +58,7 @@ test("left to right: the start first, the end last, the main path in order, each
 });
 
 test("top to bottom: the start above the steps, the end below them", async () => {
-  const laid = await layoutMap(await elkInstance(), chain("down"));
+  const laid = await layOut(chain("down"));
   const y = (id: string) => box(laid, id).y;
   assert.ok(y(START_NODE) < y("a") && y("a") < y("b") && y("c") < y(END_NODE));
 });
@@ -75,7 +75,7 @@ test("past 150 edges the labels are put on the edges' routes instead of being la
     ),
   };
   assert.ok(input.edges.length > 150);
-  const laid = await layoutMap(await elkInstance(), input);
+  const laid = await layOut(input);
   assert.equal(laid.edges.length, input.edges.length);
   assert.deepEqual(
     laid.edges.map(({ label }) => label?.text),

@@ -10,10 +10,10 @@ import type { Engine } from "../store/engine.js";
 import { DEFAULT_PURCHASE_EVENTS } from "../value/defaults.js";
 import { blueprintCounts, blueprintPains, serviceBlueprint } from "./blueprint.js";
 import { journeyModelFromBody, journeyModelInputFromBody } from "./bpmn.js";
-import { elkInstance } from "./elk-instance.js";
+import { layOut } from "./elk-instance.js";
 import { funnel, parseDuration, parseStep, suggestedFunnel } from "./funnel.js";
 import { type JourneyModel, JourneyModelError } from "./journey-model.js";
-import { type LaidOut, type LayoutInput, layoutMap } from "./map-layout.js";
+import type { LaidOut, LayoutInput } from "./map-layout.js";
 import {
   deleteJourneyModel,
   listJourneyModels,
@@ -346,7 +346,7 @@ export function registerJourneyRoutes(
       return cachedResult(
         app,
         `/v1/journeys/layout&${JSON.stringify(body.data)}`,
-        async (stop) =>
+        (stop) =>
           layoutLane
             ? layoutLane.run<LaidOut>({
                 kind: "layout",
@@ -354,7 +354,7 @@ export function registerJourneyRoutes(
                 key: request.keyId ?? "anonymous",
                 signal: stop,
               })
-            : layoutMap(await elkInstance(), body.data),
+            : layOut(body.data),
         clientGone(reply),
       );
     },

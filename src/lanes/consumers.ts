@@ -9,10 +9,10 @@ import type { NowConfig } from "../behaviour/now.js";
 import { type MentionRow, NowBuilder, type ValueRow } from "../behaviour/now-rows.js";
 import { VoiceBuilder, type VoiceFrame, type VoiceTextRow } from "../behaviour/voice.js";
 import { addConformanceRow, ConformanceAccumulator, type ConformanceRow } from "../journeys/conformance.js";
-import { elkInstance, warmUpElk } from "../journeys/elk-instance.js";
+import { layOut, warmUpElk } from "../journeys/elk-instance.js";
 import { type FrictionCase, type FrictionOptions, FrictionTally } from "../journeys/friction.js";
 import type { JourneyModel } from "../journeys/journey-model.js";
-import { type LayoutInput, layoutMap } from "../journeys/map-layout.js";
+import type { LayoutInput } from "../journeys/map-layout.js";
 import { clusterCustomers } from "../segments/discover.js";
 import type { CustomerCounts } from "../segments/features.js";
 import type { PathRow } from "../value/attribution.js";
@@ -127,7 +127,7 @@ export const CONSUMERS: Record<string, ConsumerFactory> = {
   /** A process map's layout (journeys/map-layout.ts): the map comes whole with the input, no rows. */
   layout: (input) => ({
     push() {},
-    finish: async () => layoutMap(await elkInstance(), input as LayoutInput),
+    finish: () => layOut(input as LayoutInput),
   }),
   /** The voice of the customer: the weekly counts come with the input, the text sample as rows. */
   voice: (input) => {
