@@ -4,7 +4,8 @@
  * 200 requests/s for those same customers, against a served demo store (20,000 customers, CLV and
  * segments). Each minute: context p50/p99/max, events acknowledged per second against the offered rate,
  * the server's RSS (after the minute, and the median and max of a sample every second), and its background
- * journey-sequence refreshes (runs so far, the last one's duration and customers); at the end
+ * journey-sequence refreshes (runs so far, the last one's duration and customers), and the share of a core
+ * used by the server's serving thread and by the whole server; at the end
  * the last minute's RSS against the first's, both ways.
  * Usage: node dist/bench/soak.js [minutes=10] [eventsPerSecond=5000] [contextsPerSecond=200]
  */
@@ -12,7 +13,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { ChdbEngine } from "../src/store/chdb-engine.js";
-import { loadedDemoFolder, serverHealth, spawnServer, stopServer } from "./util.js";
+import { loadedDemoFolder, processCpuSeconds, serverHealth, spawnServer, stopServer } from "./util.js";
 
 const minutes = Number(process.argv[2] ?? 10);
 const eventsPerSecond = Number(process.argv[3] ?? 5000);
@@ -118,6 +119,7 @@ for (let minute = 1; minute <= minutes; minute++) {
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(rssMb()), 1000);
   const started = performance.now();
+  const cpuBefore = { serving: processCpuSeconds(child.pid!, true), server: processCpuSeconds(child.pid!) };
   const contexts = await autocannon({
     url,
     connections: 20,
@@ -135,6 +137,11 @@ for (let minute = 1; minute <= minutes; minute++) {
     ],
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuShare = (used: number) => Number((used / seconds).toFixed(2));
+  const cpu = {
+    servingThread: cpuShare(processCpuSeconds(child.pid!, true) - cpuBefore.serving),
+    server: cpuShare(processCpuSeconds(child.pid!) - cpuBefore.server),
+  };
   clearInterval(sampler);
   rssSamples.sort((a, b) => a - b);
   const health = await serverHealth(url);
@@ -148,6 +155,9 @@ for (let minute = 1; minute <= minutes; minute++) {
     serverEventLoopDelayMs: health.eventLoopDelay,
     benchEventLoopDelayP99Ms: Math.round(benchLoop.percentile(99) / 1e6 - 10),
     acknowledgedPerSecond: Math.round((ingest.acknowledged - acknowledgedBefore) / seconds),
+    // Cores' worth of CPU over the minute: the serving thread (what a context waits behind) and the whole
+    // server (every thread: the engine, lanes, V8's helpers). Steadier than a tail latency from run to run.
+    cpuCores: cpu,
     rssMb: rssMb(),
     rssMedianMb: rssSamples[Math.floor(rssSamples.length / 2)] ?? 0,
     rssMaxMb: rssSamples.at(-1) ?? 0,

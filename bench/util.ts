@@ -1,6 +1,14 @@
 /** Shared bits of the benchmark scripts: timing, a child `customer-flow serve`, demo events. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,14 +107,17 @@ export function demoEvents(count: number, seed = 1): Record<string, unknown>[] {
 /**
  * Starts a CLI command that prints `{"url": ...}` as JSON once it listens (`serve`, `collect`); its stderr
  * goes on to this process's. CF_BENCH_SERVER_NODE_ARGS: flags for its node (e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof").
+ * --cpu-prof-dir=/tmp/prof", or "--trace-gc" with CF_BENCH_SERVER_STDOUT=FILE, where its stdout is copied);
+ * CF_BENCH_CLI=path/to/main.js: another build's CLI, measured by this build's bench.
  */
 export async function spawnCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = process.env.CF_BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args, "--json"], {
+  const child = spawn(process.execPath, [...nodeArgs, process.env.CF_BENCH_CLI ?? CLI, ...args, "--json"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let errors = "";
+  const copy = process.env.CF_BENCH_SERVER_STDOUT;
+  if (copy) child.stdout!.on("data", (chunk) => appendFileSync(copy, chunk));
   child.stderr!.on("data", (chunk) => {
     errors += chunk;
     process.stderr.write(chunk);
@@ -117,7 +128,8 @@ export async function spawnCli(args: string[]): Promise<{ child: ChildProcess; u
     child.stdout!.on("data", (chunk) => {
       output += chunk;
       try {
-        resolve((JSON.parse(output) as { url: string }).url);
+        // From its first brace: V8's traces may come before the JSON.
+        resolve((JSON.parse(output.slice(output.indexOf("{"))) as { url: string }).url);
         clearTimeout(timer);
       } catch {}
     });
