@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { formatTime, parseTimestamp } from "../store/time.js";
+import { commonEvent } from "./common-event.js";
 import { channelSchema, type IncomingEvent, incomingEventSchema, type StoredEvent } from "./event-schema.js";
 import { wellFormed, wellFormedJson } from "./well-formed.js";
 
@@ -129,9 +130,12 @@ export function normaliseEvent(raw: unknown, options: NormaliseOptions): StepRes
   const size = options.sizeBytes ?? Buffer.byteLength(JSON.stringify(raw ?? null));
   if (size > maxBytes)
     return { rejected: { field: "(event)", reason: `event is ${size} bytes; the limit is ${maxBytes}` } };
-  const parsed = incomingEventSchema.safeParse(raw);
-  if (!parsed.success) return { rejected: describeZodError(parsed.error) };
-  const event = parsed.data;
+  let event = commonEvent(raw);
+  if (!event) {
+    const parsed = incomingEventSchema.safeParse(raw);
+    if (!parsed.success) return { rejected: describeZodError(parsed.error) };
+    event = parsed.data;
+  }
 
   const time = resolveTimestamp(event, options.receivedAt);
   if ("rejected" in time) return time;
