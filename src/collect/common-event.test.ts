@@ -67,6 +67,10 @@ test("what zod would transform or reject is left to zod", () => {
     null,
   ];
   for (const item of leftToZod) assert.equal(commonEvent(item), undefined, JSON.stringify(item));
+  // zod counts code points: 200 emoji are within its 256, though 400 UTF-16 units; zod decides, and accepts.
+  const emoji = { ...base, messageId: "💥".repeat(200) };
+  assert.equal(commonEvent(emoji), undefined);
+  assert.ok(incomingEventSchema.safeParse(emoji).success);
   assert.ok(
     agrees({ ...base, userId: null, anonymousId: "a1", timestamp: 1_700_000_000_000, extra: { any: 1 } }),
   );

@@ -12,6 +12,8 @@ const TYPES: ReadonlySet<unknown> = new Set(EVENT_TYPES);
 
 const isPlainObject = (value: unknown) =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+// Lengths in UTF-16 units: never fewer than zod's count of code points, so a string within these bounds is
+// within zod's (min is 0 or 1); a long string of emoji may be left to zod, which then decides.
 const stringOf = (value: unknown, min: number, max: number) =>
   typeof value === "string" && value.length >= min && value.length <= max;
 const optionalString = (value: unknown, min: number, max: number) =>
