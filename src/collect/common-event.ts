@@ -1,6 +1,6 @@
 /**
- * The event contract's common case checked by hand: zod's `incomingEventSchema.safeParse` took about 5 us
- * of the serving thread per event, a third of normalising one (docs/benchmarks.md, session 22).
+ * The event contract's common case checked by hand: zod's `incomingEventSchema.safeParse` was about 40% of
+ * the serving thread's cost of normalising an event (4.2 -> 2.6 us without it; docs/benchmarks.md, session 22).
  * `commonEvent` answers only when the event is certainly valid and zod would return it unchanged (string
  * ids, no transform); anything else, every event to be rejected included, is left to zod, so zod stays the
  * one contract and the only author of error messages. common-event.test.ts checks, on the demo's events and
