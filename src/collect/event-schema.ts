@@ -29,23 +29,29 @@ export const channelSchema = z
 export const EVENT_TYPES = ["track", "page", "screen", "identify", "alias", "group"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const timestampSchema = z.union([z.string().min(1).max(64), z.number(), z.date()]);
-// A plain-object check instead of z.record: validating every key of every properties bag costs a third of ingest.
-const objectSchema = z.custom<Record<string, unknown>>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "expected an object",
-);
+/** Bounds of the contract's strings, shared with its hand-checked common case (common-event.ts). */
+export const MAX_TIME_TEXT_LENGTH = 64;
+export const MAX_MESSAGE_ID_LENGTH = 256;
+export const MAX_EVENT_NAME_LENGTH = 512;
 /** Longest user, anonymous, previous or group id (docs/security.md). */
 export const MAX_ID_LENGTH = 256;
+
+/** What the contract takes as an object (properties, traits, context, integrations). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const timestampSchema = z.union([z.string().min(1).max(MAX_TIME_TEXT_LENGTH), z.number(), z.date()]);
+// A plain-object check instead of z.record: validating every key of every properties bag costs a third of ingest.
+const objectSchema = z.custom<Record<string, unknown>>(isPlainObject, "expected an object");
 const idSchema = z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number().finite().transform(String)]);
 
 /** A Segment-shaped event as it arrives over HTTP or in NDJSON import. */
 export const incomingEventSchema = z
   .object({
     type: z.enum(EVENT_TYPES),
-    messageId: z.string().min(1).max(256).optional(),
-    event: z.string().min(1).max(512).optional(),
-    name: z.string().max(512).optional(),
+    messageId: z.string().min(1).max(MAX_MESSAGE_ID_LENGTH).optional(),
+    event: z.string().min(1).max(MAX_EVENT_NAME_LENGTH).optional(),
+    name: z.string().max(MAX_EVENT_NAME_LENGTH).optional(),
     userId: idSchema.optional().nullable(),
     anonymousId: idSchema.optional().nullable(),
     previousId: idSchema.optional(),
